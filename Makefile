@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                      build for the running kernel
+# make KDIR=/usr/src/linux-headers-X
+#                           build against other kernel headers
+# make ... BUILD=dir        build in dir (a copy of the sources), so builds
+#                           for several kernels do not share objects
+# make check                every test (see README)
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+# The compiler the kernel was built with (CONFIG_CC_VERSION_TEXT starts with
+# its name, e.g. "gcc-12"), so kbuild does not warn about a mismatch and the
+# C++ side uses the matching g++.
+KERNEL_CC := $(shell sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\).*/\1/p' $(KDIR)/.config 2>/dev/null)
+ifneq ($(KERNEL_CC),)
+ifneq ($(shell command -v $(KERNEL_CC)),)
+KBUILD_CC := CC=$(KERNEL_CC)
+endif
+endif
+
+ifeq ($(BUILD),)
+MODULE_DIR := $(ROOT)
+else
+MODULE_DIR := $(abspath $(BUILD))
+endif
+
+SOURCES := Kbuild kbuild kernel uapi
+
+.PHONY: all module clean check sync
+
+all: module
+
+module: sync
+	$(MAKE) -C $(KDIR) M=$(MODULE_DIR) $(KBUILD_CC) modules
+
+sync:
+ifneq ($(BUILD),)
+	@mkdir -p $(MODULE_DIR)
+	@rsync -a --delete $(addprefix $(ROOT)/,$(SOURCES)) $(MODULE_DIR)/
+endif
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(MODULE_DIR) clean
+
+check:
+	$(ROOT)/tests/check

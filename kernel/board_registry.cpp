@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "board_registry.h"
+
+#include "cxxrt/errno.h"
+#include "cxxrt/own_ptr.h"
+
+namespace crono {
+
+namespace {
+bool same_name(const char *a, const char *b) noexcept
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+} // namespace
+
+Result<BoardRegistry *> BoardRegistry::create() noexcept
+{
+	auto *raw = new (Gfp::kernel) BoardRegistry();
+	if (!raw)
+		return Error::from_errno(-ENOMEM);
+	OwnPtr<BoardRegistry> registry(raw);
+	registry->lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_REGISTRY));
+	return registry.leak();
+}
+
+BoardRegistry::~BoardRegistry()
+{
+	if (count_)
+		crono_klog(nullptr, CRONO_LOG_ERR,
+			   "%u boards still registered at exit\n", count_);
+}
+
+Result<void> BoardRegistry::add(Board &board) noexcept
+{
+	MutexGuard guard(lock_);
+	for (Board &other : boards_) {
+		if (same_name(other.name(), board.name()))
+			return Error::from_errno(-EEXIST);
+	}
+	boards_.push_back(board);
+	count_++;
+	return {};
+}
+
+void BoardRegistry::remove(Board &board) noexcept
+{
+	MutexGuard guard(lock_);
+	if (!board.is_linked())
+		return;
+	IntrusiveList<Board>::remove(board);
+	count_--;
+}
+
+u32 BoardRegistry::count() noexcept
+{
+	MutexGuard guard(lock_);
+	return count_;
+}
+
+} // namespace crono

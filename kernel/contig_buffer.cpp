@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "contig_buffer.h"
+
+#include "cxxrt/errno.h"
+
+namespace crono {
+
+Result<OwnPtr<ContigBuffer>> ContigBuffer::allocate(OpenFile &file,
+						    struct crono_pci *pci,
+						    u64 size) noexcept
+{
+	auto *raw = new (Gfp::kernel_account) ContigBuffer(file, pci, size);
+	if (!raw)
+		return Error::from_errno(-ENOMEM);
+	OwnPtr<ContigBuffer> buffer(raw);
+
+	/* The device's DMA mask stays as probe set it. */
+	buffer->cpu_ = crono_kcoherent_alloc(pci, size, &buffer->dma_addr);
+	if (!buffer->cpu_) {
+		crono_klog(pci, CRONO_LOG_DEBUG,
+			   "coherent allocation of %llu bytes failed\n", size);
+		return Error::from_errno(-ENOMEM);
+	}
+	return move(buffer);
+}
+
+Result<void> ContigBuffer::mmap(struct crono_vma *vma) noexcept
+{
+	if (!cpu_)
+		return Error::from_errno(-ENODEV);
+	if (crono_kvma_len(vma) > size || !crono_kvma_is_shared(vma))
+		return Error::from_errno(-EINVAL);
+	CRONO_TRY(from_errno(
+		crono_kcoherent_mmap(pci_, vma, cpu_, dma_addr, size, this)));
+	mappings++;
+	return {};
+}
+
+void ContigBuffer::free_memory() noexcept
+{
+	if (!cpu_)
+		return;
+	crono_kcoherent_free(pci_, size, cpu_, dma_addr);
+	cpu_ = nullptr;
+}
+
+} // namespace crono

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The errno values the driver returns. The numbers are the Linux ABI
+ * (asm-generic/errno-base.h and errno.h); the core cannot include kernel
+ * headers, so it names the few it needs here.
+ */
+#pragma once
+
+namespace crono {
+enum : int {
+	ENOENT = 2,
+	EIO = 5,
+	E2BIG = 7,
+	ENOMEM = 12,
+	EFAULT = 14,
+	EEXIST = 17,
+	EBUSY = 16,
+	ENODEV = 19,
+	EINVAL = 22,
+	ENOTTY = 25,
+	ERANGE = 34,
+	ENAMETOOLONG = 36,
+	EOVERFLOW = 75,
+	EOPNOTSUPP = 95,
+};
+} // namespace crono

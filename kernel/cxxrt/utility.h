@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The few vocabulary pieces a freestanding C++ kernel build needs and cannot
+ * take from a standard library: sizes, move/forward, min/max, overflow-safe
+ * arithmetic.
+ */
+#pragma once
+
+namespace crono {
+
+using size_t = decltype(sizeof 0);
+using u8 = unsigned char;
+using u32 = unsigned int;
+using u64 = unsigned long long;
+using s32 = int;
+
+template <typename T> struct RemoveReference {
+	using Type = T;
+};
+template <typename T> struct RemoveReference<T &> {
+	using Type = T;
+};
+template <typename T> struct RemoveReference<T &&> {
+	using Type = T;
+};
+
+template <typename T>
+constexpr typename RemoveReference<T>::Type &&move(T &&value) noexcept
+{
+	return static_cast<typename RemoveReference<T>::Type &&>(value);
+}
+
+template <typename T>
+constexpr T &&forward(typename RemoveReference<T>::Type &value) noexcept
+{
+	return static_cast<T &&>(value);
+}
+
+template <typename T> constexpr T exchange(T &slot, T value) noexcept
+{
+	T old = move(slot);
+	slot = move(value);
+	return old;
+}
+
+template <typename T> constexpr const T &min(const T &a, const T &b) noexcept
+{
+	return b < a ? b : a;
+}
+
+template <typename T> constexpr const T &max(const T &a, const T &b) noexcept
+{
+	return a < b ? b : a;
+}
+
+/* a + b into *sum; true when it overflowed. */
+template <typename T> constexpr bool add_overflows(T a, T b, T *sum) noexcept
+{
+	return __builtin_add_overflow(a, b, sum);
+}
+
+/* a * b into *product; true when it overflowed. */
+template <typename T> constexpr bool mul_overflows(T a, T b, T *product) noexcept
+{
+	return __builtin_mul_overflow(a, b, product);
+}
+
+constexpr u64 div_round_up(u64 n, u64 d) noexcept
+{
+	return n / d + (n % d != 0);
+}
+
+constexpr bool is_aligned(u64 value, u64 alignment) noexcept
+{
+	return (value & (alignment - 1)) == 0;
+}
+
+} // namespace crono

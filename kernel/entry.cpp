@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The core's C entry points: the glue calls these from module init, the
+ * pci_driver and the file_operations. They translate between opaque handles
+ * and the driver's classes, and nothing else.
+ */
+#include "board_registry.h"
+#include "cxxrt/errno.h"
+#include "open_file.h"
+
+using namespace crono;
+
+namespace {
+/* Set by crono_core_init(); a plain pointer, so no global constructor. */
+BoardRegistry *registry;
+
+Board *to_board(struct crono_board *board) noexcept
+{
+	return reinterpret_cast<Board *>(board);
+}
+OpenFile *to_file(struct crono_file *file) noexcept
+{
+	return reinterpret_cast<OpenFile *>(file);
+}
+} // namespace
+
+int crono_core_init(void) noexcept
+{
+	auto created = BoardRegistry::create();
+	if (created.is_error())
+		return created.error().code();
+	registry = created.value();
+	return 0;
+}
+
+void crono_core_exit(void) noexcept
+{
+	delete exchange(registry, (BoardRegistry *)nullptr);
+}
+
+int crono_board_create(struct crono_pci *pci, struct crono_board **out,
+		       char *name, crono_usize name_size) noexcept
+{
+	auto created = Board::create(pci);
+	if (created.is_error())
+		return created.error().code();
+	Board *board = created.value();
+
+	auto added = registry->add(*board);
+	if (added.is_error()) {
+		crono_klog(pci, CRONO_LOG_ERR, "a board named %s exists\n",
+			   board->name());
+		board->put();
+		return added.error().code();
+	}
+	const char *src = board->name();
+	crono_usize i = 0;
+	for (; src[i] && i + 1 < name_size; i++)
+		name[i] = src[i];
+	name[i] = '\0';
+	*out = reinterpret_cast<struct crono_board *>(board);
+	return 0;
+}
+
+void crono_board_remove(struct crono_board *board) noexcept
+{
+	to_board(board)->remove();
+	registry->remove(*to_board(board));
+}
+
+void crono_board_put(struct crono_board *board) noexcept
+{
+	to_board(board)->put();
+}
+
+void crono_board_stats(struct crono_board *handle,
+		       struct crono_board_stats *stats) noexcept
+{
+	Board *board = to_board(handle);
+	stats->locked_buffers = board->locked_buffers.read();
+	stats->pinned_bytes = board->pinned_bytes.read();
+	stats->coherent_bytes = board->coherent_bytes.read();
+}
+
+int crono_file_open(struct crono_board *board, struct crono_kfile *kfile,
+		    struct crono_file **out) noexcept
+{
+	auto opened = to_board(board)->open(kfile);
+	if (opened.is_error())
+		return opened.error().code();
+	*out = reinterpret_cast<struct crono_file *>(opened.value());
+	return 0;
+}
+
+void crono_file_release(struct crono_file *file) noexcept
+{
+	to_file(file)->release();
+}
+
+long crono_file_ioctl(struct crono_file *file, crono_u32 request,
+		      crono_u64 arg) noexcept
+{
+	return to_file(file)->ioctl(request, arg);
+}
+
+int crono_file_mmap(struct crono_file *file, struct crono_vma *vma) noexcept
+{
+	return to_file(file)->mmap(vma).error().code();
+}
+
+void crono_contig_mapping_opened(void *token) noexcept
+{
+	auto *buffer = static_cast<ContigBuffer *>(token);
+	MutexGuard guard(buffer->file.board().mappings_lock());
+	buffer->mappings++;
+}
+
+void crono_contig_mapping_closed(void *token) noexcept
+{
+	auto *buffer = static_cast<ContigBuffer *>(token);
+	buffer->file.mapping_closed(*buffer);
+}

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The narrow interface between the C glue and the C++ driver core.
+ *
+ * Plain C types and opaque handles only: this header is read by the glue's C
+ * files (which include kernel headers), by the freestanding C++ core (which
+ * must not), by KUnit suites and by host tests that link a fake glue.
+ *
+ * Two directions:
+ *  - crono_k*: kernel services the glue implements for the core (memory,
+ *    pinning, sg tables, DMA, user copies, MMIO, locks, logging);
+ *  - crono_core_*, crono_board_*, crono_file_*: the core's entry points the
+ *    glue calls from module_init, the pci_driver and the file_operations.
+ *
+ * Every function returning int returns 0 or a negative errno.
+ */
+#ifndef CRONO_GLUE_H
+#define CRONO_GLUE_H
+
+#ifdef __cplusplus
+extern "C" {
+#define CRONO_NOEXCEPT noexcept
+#else
+#define CRONO_NOEXCEPT
+#endif
+
+typedef unsigned long long crono_u64;
+typedef unsigned int crono_u32;
+typedef unsigned long crono_usize;
+
+/* Opaque handles, defined only inside the glue (or a fake of it). */
+struct crono_pci;   /* a bound PCI function: device, BAR0 mapping, misc node */
+struct crono_kfile; /* the kernel's open file of a misc node */
+struct crono_vma;   /* a user mapping being set up by mmap */
+struct crono_page;  /* a pinned user page */
+struct crono_sgt;   /* a scatter/gather table */
+struct crono_mm;    /* an address space charged for pinned pages */
+struct crono_mutex; /* a sleeping lock */
+
+/* The core's objects, opaque to the glue. */
+struct crono_board;
+struct crono_file;
+
+/* ---- memory ---------------------------------------------------------- */
+
+/* The kernel's page size (pins and mmap work in these units). */
+crono_usize crono_kpage_size(void) CRONO_NOEXCEPT;
+
+enum crono_gfp {
+	CRONO_GFP_KERNEL,         /* driver-internal, may sleep */
+	CRONO_GFP_KERNEL_ACCOUNT, /* on behalf of a user request: charged */
+};
+
+void *crono_kmalloc(crono_usize size, enum crono_gfp gfp) CRONO_NOEXCEPT;
+void crono_kfree(const void *ptr) CRONO_NOEXCEPT;
+/* Large arrays (one entry per pinned page): vmalloc fallback allowed. */
+void *crono_kvmalloc(crono_usize size, enum crono_gfp gfp) CRONO_NOEXCEPT;
+void crono_kvfree(const void *ptr) CRONO_NOEXCEPT;
+
+/* ---- logging --------------------------------------------------------- */
+
+enum crono_log_level {
+	CRONO_LOG_ERR,
+	CRONO_LOG_WARN,
+	CRONO_LOG_INFO,
+	CRONO_LOG_DEBUG, /* dynamic debug */
+};
+
+/* Prefixed with the device when pci is not NULL. */
+void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
+		const char *fmt, ...) CRONO_NOEXCEPT
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- locks ----------------------------------------------------------- */
+
+/* Lock classes, so lockdep can tell the locks apart. */
+enum crono_lock_class {
+	CRONO_LOCK_REGISTRY,
+	CRONO_LOCK_BOARD,
+	CRONO_LOCK_MAPPINGS,
+	CRONO_LOCK_CLASS_COUNT,
+};
+
+struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls)
+	CRONO_NOEXCEPT;
+void crono_kmutex_destroy(struct crono_mutex *m) CRONO_NOEXCEPT;
+void crono_kmutex_lock(struct crono_mutex *m) CRONO_NOEXCEPT;
+void crono_kmutex_unlock(struct crono_mutex *m) CRONO_NOEXCEPT;
+
+/* ---- user memory ----------------------------------------------------- */
+
+int crono_kcopy_from_user(void *dst, crono_u64 user_src, crono_usize len)
+	CRONO_NOEXCEPT;
+int crono_kcopy_to_user(crono_u64 user_dst, const void *src, crono_usize len)
+	CRONO_NOEXCEPT;
+
+/*
+ * Charge npages against the caller's RLIMIT_MEMLOCK (not limited with
+ * CAP_IPC_LOCK). On success *mm holds a reference to the address space, to be
+ * handed back to crono_kmm_uncharge() whichever task runs it.
+ */
+int crono_kmm_charge(crono_usize npages, struct crono_mm **mm) CRONO_NOEXCEPT;
+void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages)
+	CRONO_NOEXCEPT;
+
+/*
+ * Long-term, writable pin of up to npages pages from user address start.
+ * Returns the number pinned (at least 1) or a negative errno.
+ */
+long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
+			   struct crono_page **pages) CRONO_NOEXCEPT;
+/* Unpins and marks dirty: the device may have written them. */
+void crono_kunpin_user_pages(struct crono_page **pages, crono_usize npages)
+	CRONO_NOEXCEPT;
+
+/* ---- the PCI function ------------------------------------------------ */
+
+struct crono_pci_location {
+	crono_u32 domain, bus, slot, func;
+	crono_u32 vendor, device;
+};
+
+void crono_kpci_location(const struct crono_pci *pci,
+			 struct crono_pci_location *loc) CRONO_NOEXCEPT;
+/* Bytes of BAR0 that cleanup writes may reach (0 if it is not MMIO). */
+crono_u64 crono_kpci_bar0_len(const struct crono_pci *pci) CRONO_NOEXCEPT;
+void crono_kpci_bar0_write32(struct crono_pci *pci, crono_u32 offset,
+			     crono_u32 value) CRONO_NOEXCEPT;
+/* Releases the glue's device object once the core no longer needs it. */
+void crono_kpci_put(struct crono_pci *pci) CRONO_NOEXCEPT;
+
+/* ---- scatter/gather DMA --------------------------------------------- */
+
+/* Largest DMA segment to build, a multiple of the page size. */
+crono_u32 crono_kdma_max_segment(const struct crono_pci *pci) CRONO_NOEXCEPT;
+/* True when every streaming mapping would be bounced (swiotlb=force). */
+int crono_kdma_always_bounces(const struct crono_pci *pci) CRONO_NOEXCEPT;
+
+int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
+		      crono_u32 max_segment, struct crono_sgt **sgt)
+	CRONO_NOEXCEPT;
+void crono_ksgt_destroy(struct crono_sgt *sgt) CRONO_NOEXCEPT;
+
+int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt)
+	CRONO_NOEXCEPT;
+void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt)
+	CRONO_NOEXCEPT;
+/* True when a mapped table went through bounce buffers. */
+int crono_kdma_sgt_bounced(const struct crono_pci *pci,
+			   const struct crono_sgt *sgt) CRONO_NOEXCEPT;
+
+/* Called once per mapped DMA segment, in order; non-zero stops the walk. */
+typedef int (*crono_dma_segment_fn)(void *ctx, crono_u64 dma_addr,
+				    crono_u64 len);
+int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
+			void *ctx) CRONO_NOEXCEPT;
+
+/* ---- coherent DMA ---------------------------------------------------- */
+
+/* Returns an opaque CPU cookie (never shown to user space) or NULL. */
+void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
+			    crono_u64 *dma_addr) CRONO_NOEXCEPT;
+void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
+			  crono_u64 dma_addr) CRONO_NOEXCEPT;
+
+crono_u64 crono_kvma_pgoff(const struct crono_vma *vma) CRONO_NOEXCEPT;
+crono_u64 crono_kvma_len(const struct crono_vma *vma) CRONO_NOEXCEPT;
+int crono_kvma_is_shared(const struct crono_vma *vma) CRONO_NOEXCEPT;
+/*
+ * Maps a coherent buffer into vma from its start; token is handed back by
+ * crono_contig_mapping_opened()/closed() for every copy of the mapping.
+ */
+int crono_kcoherent_mmap(struct crono_pci *pci, struct crono_vma *vma,
+			 void *cpu, crono_u64 dma_addr, crono_usize size,
+			 void *token) CRONO_NOEXCEPT;
+/* Removes every user mapping made through this file (device is gone). */
+void crono_kfile_zap_mappings(struct crono_kfile *kfile) CRONO_NOEXCEPT;
+
+/* ---- entry points of the core, called by the glue ------------------ */
+
+int crono_core_init(void) CRONO_NOEXCEPT;
+void crono_core_exit(void) CRONO_NOEXCEPT;
+
+/* probe: on success the board owns pci; name receives the misc node name. */
+int crono_board_create(struct crono_pci *pci, struct crono_board **board,
+		       char *name, crono_usize name_size) CRONO_NOEXCEPT;
+/* remove: stop the board, release every buffer, fail later calls. */
+void crono_board_remove(struct crono_board *board) CRONO_NOEXCEPT;
+void crono_board_put(struct crono_board *board) CRONO_NOEXCEPT;
+
+struct crono_board_stats {
+	crono_u64 locked_buffers;
+	crono_u64 pinned_bytes;
+	crono_u64 coherent_bytes;
+};
+void crono_board_stats(struct crono_board *board,
+		       struct crono_board_stats *stats) CRONO_NOEXCEPT;
+
+int crono_file_open(struct crono_board *board, struct crono_kfile *kfile,
+		    struct crono_file **file) CRONO_NOEXCEPT;
+void crono_file_release(struct crono_file *file) CRONO_NOEXCEPT;
+long crono_file_ioctl(struct crono_file *file, crono_u32 request,
+		      crono_u64 arg) CRONO_NOEXCEPT;
+int crono_file_mmap(struct crono_file *file, struct crono_vma *vma)
+	CRONO_NOEXCEPT;
+
+/* vm_operations open/close of a contiguous-buffer mapping. */
+void crono_contig_mapping_opened(void *token) CRONO_NOEXCEPT;
+void crono_contig_mapping_closed(void *token) CRONO_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+#undef CRONO_NOEXCEPT
+
+#endif /* CRONO_GLUE_H */

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scatter/gather tables, streaming and coherent DMA for the C++ core.
+ * Kernel-version differences are decided by the feature probes in
+ * kbuild/probes.mk (CRONO_HAVE_*), never by version numbers.
+ */
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+#include <linux/mm.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/swiotlb.h>
+
+#include "glue.h"
+
+struct crono_sgt {
+	struct sg_table table;
+};
+
+crono_u32 crono_kdma_max_segment(const struct crono_pci *pci)
+{
+	unsigned int max = dma_get_max_seg_size(crono_dev(pci)) & PAGE_MASK;
+
+	return max ? max : PAGE_SIZE;
+}
+
+/* Whether an IOMMU translates this device's DMA (addresses are IOVAs). */
+static bool crono_dma_translated(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && (domain->type & __IOMMU_DOMAIN_DMA_API);
+}
+
+int crono_kdma_always_bounces(const struct crono_pci *pci)
+{
+	struct device *dev = crono_dev(pci);
+
+	if (crono_dma_translated(dev))
+		return 0;
+#if defined(CRONO_HAVE_IS_SWIOTLB_FORCE_BOUNCE)
+	return is_swiotlb_force_bounce(dev);
+#elif defined(CONFIG_SWIOTLB)
+	return swiotlb_force == SWIOTLB_FORCE;
+#else
+	return 0;
+#endif
+}
+
+int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
+		      crono_u32 max_segment, struct crono_sgt **out)
+{
+	struct crono_sgt *sgt;
+	int ret;
+
+	if (npages > UINT_MAX)
+		return -E2BIG;
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL_ACCOUNT);
+	if (!sgt)
+		return -ENOMEM;
+#if defined(CRONO_HAVE_SG_ALLOC_TABLE_FROM_PAGES_SEGMENT)
+	ret = sg_alloc_table_from_pages_segment(
+		&sgt->table, (struct page **)pages, npages, 0,
+		npages << PAGE_SHIFT, max_segment, GFP_KERNEL_ACCOUNT);
+#elif defined(CRONO_HAVE_SG_APPEND_RETURNS_SCATTERLIST)
+	ret = PTR_ERR_OR_ZERO(__sg_alloc_table_from_pages(
+		&sgt->table, (struct page **)pages, npages, 0,
+		npages << PAGE_SHIFT, max_segment, NULL, 0, GFP_KERNEL));
+#else
+	ret = __sg_alloc_table_from_pages(&sgt->table, (struct page **)pages,
+					  npages, 0, npages << PAGE_SHIFT,
+					  max_segment, GFP_KERNEL);
+#endif
+	if (ret) {
+		kfree(sgt);
+		return ret;
+	}
+	*out = sgt;
+	return 0;
+}
+
+void crono_ksgt_destroy(struct crono_sgt *sgt)
+{
+	sg_free_table(&sgt->table);
+	kfree(sgt);
+}
+
+int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt)
+{
+	return dma_map_sgtable(crono_dev(pci), &sgt->table, DMA_BIDIRECTIONAL,
+			       0);
+}
+
+void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt)
+{
+	dma_unmap_sgtable(crono_dev(pci), &sgt->table, DMA_BIDIRECTIONAL, 0);
+}
+
+/*
+ * Without an IOMMU the device must see each page at its own bus address; any
+ * other address means the mapping went through bounce buffers, which a
+ * persistent ring buffer cannot use.
+ */
+int crono_kdma_sgt_bounced(const struct crono_pci *pci,
+			   const struct crono_sgt *sgt)
+{
+	struct device *dev = crono_dev(pci);
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (crono_dma_translated(dev))
+		return 0;
+	for_each_sgtable_dma_sg(&sgt->table, sg, i) {
+		if (sg_dma_address(sg) != phys_to_dma(dev, sg_phys(sg)))
+			return 1;
+	}
+	return 0;
+}
+
+int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
+			void *ctx)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	for_each_sgtable_dma_sg(&sgt->table, sg, i) {
+		ret = fn(ctx, sg_dma_address(sg), sg_dma_len(sg));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
+			    crono_u64 *dma_addr)
+{
+	dma_addr_t handle;
+	void *cpu = dma_alloc_coherent(crono_dev(pci), size, &handle,
+				       GFP_KERNEL | __GFP_NOWARN);
+
+	if (cpu)
+		*dma_addr = handle;
+	return cpu;
+}
+
+void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
+			  crono_u64 dma_addr)
+{
+	dma_free_coherent(crono_dev(pci), size, cpu, dma_addr);
+}

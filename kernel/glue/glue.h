@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the glue's C files share among themselves (never seen by C++).
+ */
+#ifndef CRONO_GLUE_INTERNAL_H
+#define CRONO_GLUE_INTERNAL_H
+
+#include <linux/miscdevice.h>
+#include <linux/pci.h>
+
+#include "crono_glue.h"
+#include "crono_pci_drvmod.h"
+
+/* One bound PCI function, as the glue sees it. */
+struct crono_pci {
+	struct pci_dev *pdev;
+	void __iomem *bar0; /* NULL once the device is gone */
+	resource_size_t bar0_len;
+	struct crono_board *board;
+	struct miscdevice misc;
+	char name[CRONO_DEV_NAME_MAX_SIZE];
+};
+
+static inline struct device *crono_dev(const struct crono_pci *pci)
+{
+	return &pci->pdev->dev;
+}
+
+extern const struct vm_operations_struct crono_contig_vm_ops;
+
+#endif /* CRONO_GLUE_INTERNAL_H */

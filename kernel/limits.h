@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The driver's own limits, checked before anything is allocated. They bound
+ * what one request can make the kernel allocate; RLIMIT_MEMLOCK bounds what a
+ * user may pin in total.
+ */
+#pragma once
+
+#include "cxxrt/utility.h"
+
+namespace crono::limits {
+
+/* The device page: one page-table entry per this many bytes. */
+constexpr u64 device_page_size = 4096;
+
+/* One scatter/gather buffer: 1 TiB (ring buffers of tens of GiB are usual). */
+constexpr u64 max_sg_buffer_bytes = 1ull << 40;
+
+/* One coherent buffer: the DMA allocator rarely finds more in one piece. */
+constexpr u64 max_contig_buffer_bytes = 1ull << 30;
+
+/* Buffers one open file may hold at once (ids 0 .. max - 1). */
+constexpr u32 max_buffers_per_file = 4096;
+
+/* Pages pinned per call into the kernel, so a huge lock makes progress in
+ * bounded steps. */
+constexpr u64 pin_batch_pages = 4096;
+
+/* Page-table entries staged in the kernel per copy to user space. */
+constexpr size_t page_table_chunk_entries = 512;
+
+} // namespace crono::limits
