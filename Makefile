@@ -27,6 +27,9 @@ MODULE_DIR := $(abspath $(BUILD))
 endif
 
 SOURCES := Kbuild kbuild kernel uapi
+# Kept in BUILD when the sources are copied over it (excluded from --delete).
+BUILD_PRODUCTS := --exclude='*.o' --exclude='.*.cmd' --exclude='.*.d' \
+	--exclude='*.mod' --exclude='*.mod.c' --exclude='*.ko' --exclude='*.order'
 
 .PHONY: all module clean check sync
 
@@ -38,7 +41,7 @@ module: sync
 sync:
 ifneq ($(BUILD),)
 	@mkdir -p $(MODULE_DIR)
-	@rsync -a --delete $(addprefix $(ROOT)/,$(SOURCES)) $(MODULE_DIR)/
+	@rsync -a --delete $(BUILD_PRODUCTS) $(addprefix $(ROOT)/,$(SOURCES)) $(MODULE_DIR)/
 endif
 
 clean:
