@@ -1,0 +1,323 @@
+# shellcheck shell=bash disable=SC2034 # functions set globals for tests/vm/run
+# Helpers for the QEMU test harness; sourced by tests/vm/run.
+#
+# Downloads and unpacked kernels live under $CRONO_CACHE (~/.cache/crono) and survive `git clean`;
+# products of this checkout (module, test program, initramfs, logs) live under $ROOT/build.
+# Everything is rebuilt when absent, so a fresh machine needs only apt and this script.
+
+CRONO_CACHE=${CRONO_CACHE:-$HOME/.cache/crono}
+VM_TIMEOUT=${CRONO_VM_TIMEOUT:-300} # seconds per boot, boot plus every scenario
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Kernel series we test: one regex per series over the linux-headers-* package names.
+KERNEL_SERIES_RE=('6\.1\.0-[0-9]+-amd64' '6\.12\.[0-9]+\+deb12-amd64')
+
+# What the guest console must never show. Lockdep and DMA-API debug only WARN, and an oops in a
+# process context does not stop the boot, so the console is the only place these show up.
+KERNEL_PROBLEM_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|DMA-API:|circular locking|inconsistent lock state|sleeping function called|general protection'
+
+say() { printf '%s\n' "$*" >&2; }
+die() {
+	say "vm: error: $*"
+	exit 1
+}
+
+# apt-get wants root; use sudo only when we are not root already.
+SUDO=()
+[[ $EUID -eq 0 ]] || SUDO=(sudo)
+
+# ---------------------------------------------------------------------------------------------
+# Packages
+
+# A fresh machine may have empty or stale package lists: update at most once per run, and only
+# when an install or a look-up failed. Call it from the main shell, not from $(...), or the
+# "once" is forgotten.
+APT_UPDATED=0
+apt_update_once() {
+	((APT_UPDATED)) && return 0
+	say "vm: apt-get update"
+	"${SUDO[@]}" apt-get update -qq >&2
+	APT_UPDATED=1
+}
+
+apt_install() {
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "$@" >&2
+}
+
+# ensure_packages PKG...: install the packages that are not installed yet.
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		[[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) == installed ]] ||
+			missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	say "vm: installing ${missing[*]}"
+	apt_install "${missing[@]}" || { apt_update_once && apt_install "${missing[@]}"; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kernel versions
+
+# same_candidate PKG1 PKG2: both have an installation candidate, and it is the same version.
+# One apt-cache call for both: each call costs about half a second.
+same_candidate() {
+	apt-cache policy "$1" "$2" 2>/dev/null | awk '
+		/^[^ ]/ { n++ }
+		$1 == "Candidate:" { c[n] = $2 }
+		END { exit !(n == 2 && c[1] != "" && c[1] != "(none)" && c[1] == c[2]) }'
+}
+
+# newest_kernel REGEX NAMES: the newest release R matching REGEX, among the package names NAMES
+# (apt-cache pkgnames linux-headers-), for which linux-headers-R and linux-image-R are the same
+# version. The headers are what the module is built against, the image what it is loaded into:
+# both must come from the same kernel build.
+newest_kernel() {
+	local re=$1 names=$2 ver
+	for ver in $(grep -E "^linux-headers-$re\$" <<<"$names" | sed 's/^linux-headers-//' | sort -rV); do
+		if same_candidate "linux-headers-$ver" "linux-image-$ver"; then
+			echo "$ver"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# select_kernels [WORD...]: set KERNELS to the releases to test. Words are full releases
+# (6.1.0-56-amd64) or a series (6.1, 6.12) meaning its newest release. No words: $CRONO_KERNELS,
+# else the newest release of each series in KERNEL_SERIES_RE.
+select_kernels() {
+	local words=("$@") w re ver names=""
+	((${#words[@]})) || read -ra words <<<"${CRONO_KERNELS:-}"
+	((${#words[@]})) || words=(6.1 6.12)
+	KERNELS=()
+	for w in "${words[@]}"; do
+		case $w in
+		6.1) re=${KERNEL_SERIES_RE[0]} ;;
+		6.12) re=${KERNEL_SERIES_RE[1]} ;;
+		[0-9]*-amd64)
+			KERNELS+=("$w")
+			continue
+			;;
+		*) die "unknown kernel '$w' (want 6.1, 6.12 or a release such as 6.1.0-56-amd64)" ;;
+		esac
+		[[ -n $names ]] || names=$(apt-cache pkgnames linux-headers-)
+		if ! ver=$(newest_kernel "$re" "$names"); then
+			apt_update_once
+			names=$(apt-cache pkgnames linux-headers-)
+			ver=$(newest_kernel "$re" "$names") ||
+				die "apt knows no linux-headers/linux-image pair for $re"
+		fi
+		KERNELS+=("$ver")
+	done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kernel images
+
+# ensure_kernel_image VER: unpack linux-image-VER once under $CRONO_CACHE/kernels/VER and set
+# KERNEL_VMLINUZ to its kernel. The .deb is kept in $CRONO_CACHE/debs so a re-unpack needs no
+# network.
+ensure_kernel_image() {
+	local ver=$1
+	local dir=$CRONO_CACHE/kernels/$ver debs=$CRONO_CACHE/debs deb
+	KERNEL_VMLINUZ=$dir/vmlinuz
+	[[ -e $KERNEL_VMLINUZ ]] && return 0
+
+	mkdir -p "$debs" "$CRONO_CACHE/kernels"
+	deb=$(cached_image_deb "$ver")
+	if [[ -z $deb ]]; then
+		say "vm: downloading linux-image-$ver"
+		download_image "$ver" || { apt_update_once && download_image "$ver"; } ||
+			die "could not download linux-image-$ver"
+		deb=$(cached_image_deb "$ver")
+	fi
+
+	# Unpack beside the target and rename, so an interrupted unpack is never taken for a
+	# finished one.
+	say "vm: unpacking $(basename "$deb")"
+	rm -rf "$dir.partial" "$dir"
+	mkdir -p "$dir.partial"
+	dpkg -x "$deb" "$dir.partial"
+	[[ -f $dir.partial/boot/vmlinuz-$ver ]] || die "$deb holds no boot/vmlinuz-$ver"
+	ln -s "boot/vmlinuz-$ver" "$dir.partial/vmlinuz"
+	mv "$dir.partial" "$dir"
+}
+
+# download_image VER: fetch linux-image-VER's .deb into $CRONO_CACHE/debs.
+download_image() {
+	# apt-get download writes into the current directory. As root it warns that the _apt
+	# sandbox user cannot write there, which is harmless.
+	(cd "$CRONO_CACHE/debs" && apt-get download -q "linux-image-$1" 2>&1) |
+		{ grep -v '^W: Download is performed unsandboxed' >&2 || true; } || true
+	[[ -n $(cached_image_deb "$1") ]]
+}
+
+cached_image_deb() { # VER: newest cached linux-image-VER .deb, or nothing
+	local f
+	f=$(ls -1 "$CRONO_CACHE/debs/linux-image-${1}_"*.deb 2>/dev/null | sort -V | tail -n1) || true
+	echo "$f"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Up-to-date checks
+
+# deps_fresh OUT CMD: OUT exists, was built by exactly CMD (recorded in OUT.cmd), and no file
+# listed in its gcc dependency file OUT.d (from -MMD -MF OUT.d) is newer or gone.
+deps_fresh() {
+	local out=$1 cmd=$2 dep
+	[[ -e $out && -e $out.d && -e $out.cmd && $(<"$out.cmd") == "$cmd" ]] || return 1
+	for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$out.d"); do
+		[[ -e $dep && ! $dep -nt $out ]] || return 1
+	done
+}
+
+# sha256 over the contents of FILE..., to decide whether an output must be rebuilt. mtimes would
+# miss a swap to an older file (another CRONO_KO, a re-downloaded busybox).
+content_stamp() { sha256sum "$@" | awk '{ print $1 }' | sha256sum | awk '{ print $1 }'; }
+
+# up_to_date OUT INPUT...: true when OUT exists and was built from exactly these contents.
+# Record with record_stamp OUT INPUT... after building OUT.
+up_to_date() {
+	local out=$1
+	shift
+	[[ -e $out && -e $out.stamp && $(<"$out.stamp") == "$(content_stamp "$@")" ]]
+}
+record_stamp() {
+	local out=$1
+	shift
+	content_stamp "$@" >"$out.stamp"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Initramfs
+
+# pack_dir DIR OUT: DIR as a gzipped newc cpio, owned by root, in a stable order.
+pack_dir() {
+	(cd "$1" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+		cpio --null --create --format=newc --owner=0:0 --reproducible --quiet) |
+		gzip -n -1 >"$2.tmp"
+	mv "$2.tmp" "$2"
+}
+
+# build_initramfs OUT KO VMTEST: write the initramfs OUT for one kernel.
+# It is two concatenated cpio archives, which the kernel unpacks one after the other: a base
+# shared by every kernel (busybox, /init, the test program) and a small one with only the
+# module. Each is re-packed only when its inputs changed.
+build_initramfs() {
+	local out=$1 ko=$2 vmtest=$3
+	local dir base kopart stage
+	dir=$(dirname "$out")
+	base=$dir/base.cpio.gz
+	kopart=${out%.cpio.gz}.ko.cpio.gz
+	mkdir -p "$dir"
+
+	# lib.sh is an input too: it decides the archives' layout.
+	if ! up_to_date "$base" /bin/busybox "$VM_DIR/init" "$vmtest" "$VM_DIR/lib.sh"; then
+		stage=$dir/base.d
+		rm -rf "$stage"
+		mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
+		install -m 755 /bin/busybox "$stage/bin/busybox"
+		install -m 755 "$VM_DIR/init" "$stage/init"
+		install -m 755 "$vmtest" "$stage/crono_vmtest"
+		# The kernel opens /dev/console for init before init can mount devtmpfs; without
+		# this node it warns and /init re-opens the console itself.
+		mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
+		pack_dir "$stage" "$base"
+		record_stamp "$base" /bin/busybox "$VM_DIR/init" "$vmtest" "$VM_DIR/lib.sh"
+		rm -rf "$stage"
+	fi
+
+	if ! up_to_date "$kopart" "$ko" "$VM_DIR/lib.sh"; then
+		stage=$dir/ko.d
+		rm -rf "$stage"
+		mkdir -p "$stage"
+		install -m 644 "$ko" "$stage/crono_pci_drvmod.ko"
+		pack_dir "$stage" "$kopart"
+		record_stamp "$kopart" "$ko" "$VM_DIR/lib.sh"
+		rm -rf "$stage"
+	fi
+
+	if ! up_to_date "$out" "$base" "$kopart"; then
+		cat "$base" "$kopart" >"$out.tmp"
+		mv "$out.tmp" "$out"
+		record_stamp "$out" "$base" "$kopart"
+	fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# QEMU
+
+# Every boot: TCG (KVM hangs on these machines), serial console on stdio, exit instead of
+# rebooting (so panic=-1 ends the run), no network.
+QEMU_BASE=(qemu-system-x86_64 -accel tcg -nographic -no-reboot -net none)
+
+# run_qemu LOG KERNEL INITRD APPEND QEMU_ARG...: boot once under TCG, serial console to LOG.
+# Returns QEMU's exit status: 0 after the guest powered off (or rebooted after a panic, since
+# -no-reboot turns that into an exit), 124 on timeout, other values when QEMU itself aborted
+# (e.g. "hardware error: EDU: DMA range ... out of bounds").
+run_qemu() {
+	local log=$1 kernel=$2 initrd=$3 append=$4
+	shift 4
+	mkdir -p "$(dirname "$log")"
+	# -k: a QEMU that ignores SIGTERM is killed 10 s later. stdin is /dev/null so that the
+	# -nographic monitor never reads from the terminal or CI's absent stdin.
+	timeout -k 10 "$VM_TIMEOUT" "${QEMU_BASE[@]}" \
+		-kernel "$kernel" -initrd "$initrd" -append "$append" "$@" </dev/null >"$log" 2>&1
+}
+
+# console_text LOG: the console as plain lines. The serial console ends lines with CR LF, and
+# the firmware's terminal resets end up at the start of the guest's first line.
+console_text() { tr -d '\r' <"$1" | sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g'; }
+
+# evaluate_log LOG QEMU_STATUS: read one boot's console. Sets
+#   BOOT_PASSED, BOOT_FAILED  scenario counts (from the program's final line when present)
+#   BOOT_BROKEN               why the boot itself failed, "" when it did not
+#   BOOT_PROBLEMS             the kernel's complaints, one per line, de-duplicated
+#   BOOT_RESULTS              "ok|FAIL|skip<TAB>NAME" per scenario line
+evaluate_log() {
+	local log=$1 qrc=$2 text final done_rc r
+	local reasons=()
+	text=$(console_text "$log")
+	# /init's exit status of the program, absent when /init never got there
+	done_rc=$(sed -nE 's/.*CRONO-VM-DONE rc=([0-9]+).*/\1/p' <<<"$text" | tail -n1)
+
+	BOOT_RESULTS=$(awk '
+		/^ok - / { s = substr($0, 6); st = "ok"
+			if (match(s, / # [Ss][Kk][Ii][Pp]/)) { s = substr(s, 1, RSTART - 1); st = "skip" }
+			print st "\t" s; next }
+		/^not ok - / { s = substr($0, 10); sub(/: .*/, "", s); print "FAIL\t" s }
+	' <<<"$text")
+
+	final=$(grep -oE 'crono_vmtest: [0-9]+ passed, [0-9]+ failed' <<<"$text" | tail -n1) || true
+	if [[ $final =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		BOOT_PASSED=${BASH_REMATCH[1]}
+		BOOT_FAILED=${BASH_REMATCH[2]}
+	else
+		# No final line: count what did run, and fail the boot.
+		BOOT_PASSED=$(grep -cE '^(ok|skip)'$'\t' <<<"$BOOT_RESULTS") || true
+		BOOT_FAILED=$(grep -c '^FAIL'$'\t' <<<"$BOOT_RESULTS") || true
+		reasons+=("no final 'crono_vmtest:' line${done_rc:+ (crono_vmtest exited with status $done_rc)}")
+	fi
+
+	case $qrc in
+	0) ;;
+	124 | 137) reasons+=("timed out after ${VM_TIMEOUT}s") ;;
+	*) reasons+=("qemu exited with status $qrc") ;;
+	esac
+	if [[ -z $done_rc ]]; then
+		reasons+=("/init did not finish")
+	elif [[ -n $final ]] && ((done_rc != 0 && BOOT_FAILED == 0)); then
+		reasons+=("crono_vmtest exited with status $done_rc but reported no failure")
+	fi
+
+	# Scenario lines are already counted; the rest is the kernel's (live, and again in the
+	# dmesg dump at the end: drop the timestamps and keep each complaint once).
+	BOOT_PROBLEMS=$(grep -vE '^(not )?ok - ' <<<"$text" | grep -E "$KERNEL_PROBLEM_RE" |
+		sed -E 's/^<[0-9]+>//; s/^\[ *[0-9]+\.[0-9]+\] //' | awk '!seen[$0]++') || true
+	[[ -z $BOOT_PROBLEMS ]] || reasons+=("kernel reported problems")
+
+	BOOT_BROKEN=""
+	for r in "${reasons[@]}"; do BOOT_BROKEN+=${BOOT_BROKEN:+; }$r; done
+}
