@@ -5,6 +5,8 @@
 #                           build against other kernel headers
 # make ... BUILD=dir        build in dir (a copy of the sources), so builds
 #                           for several kernels do not share objects
+# sudo make load            install build dependencies, build, load
+# make demo                 the driver at work on emulated boards (QEMU)
 # make check                every test (see README)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -31,7 +33,7 @@ SOURCES := Kbuild kbuild kernel uapi
 BUILD_PRODUCTS := --exclude='*.o' --exclude='.*.cmd' --exclude='.*.d' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='*.ko' --exclude='*.order'
 
-.PHONY: all module clean check sync
+.PHONY: all module clean check sync load demo
 
 all: module
 
@@ -49,3 +51,9 @@ clean:
 
 check:
 	$(ROOT)/tests/check
+
+load:
+	$(ROOT)/scripts/load
+
+demo:
+	$(ROOT)/tests/vm/run --kernels 6.1 --setups plain
