@@ -13,8 +13,12 @@ namespace crono::limits {
 /* The device page: one page-table entry per this many bytes. */
 constexpr u64 device_page_size = 4096;
 
-/* One scatter/gather buffer: 1 TiB (ring buffers of tens of GiB are usual). */
-constexpr u64 max_sg_buffer_bytes = 1ull << 40;
+/*
+ * One scatter/gather buffer: 256 GiB (ring buffers of tens of GiB are usual).
+ * Its page array, 8 bytes per 4 KiB page, then stays far below the INT_MAX
+ * bytes kvmalloc accepts without warning.
+ */
+constexpr u64 max_sg_buffer_bytes = 1ull << 38;
 
 /* One coherent buffer: the DMA allocator rarely finds more in one piece. */
 constexpr u64 max_contig_buffer_bytes = 1ull << 30;

@@ -27,7 +27,8 @@ void crono_kfree(const void *ptr)
 
 void *crono_kvmalloc(crono_usize size, enum crono_gfp gfp)
 {
-	return kvmalloc(size, crono_gfp_flags(gfp));
+	/* Sized by user requests: a failure is -ENOMEM, not a splat. */
+	return kvmalloc(size, crono_gfp_flags(gfp) | __GFP_NOWARN);
 }
 
 void crono_kvfree(const void *ptr)
