@@ -8,47 +8,32 @@
 
 #include "glue.h"
 
+static const char *const crono_kern_levels[] = {
+	[CRONO_LOG_ERR] = KERN_ERR,
+	[CRONO_LOG_WARN] = KERN_WARNING,
+	[CRONO_LOG_INFO] = KERN_INFO,
+};
+
 void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 		const char *fmt, ...)
 {
+	struct device *dev = pci ? crono_dev(pci) : NULL;
 	struct va_format vaf;
 	va_list args;
 
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	if (pci) {
-		struct device *dev = crono_dev(pci);
-
-		switch (level) {
-		case CRONO_LOG_ERR:
-			dev_err(dev, "%pV", &vaf);
-			break;
-		case CRONO_LOG_WARN:
-			dev_warn(dev, "%pV", &vaf);
-			break;
-		case CRONO_LOG_INFO:
-			dev_info(dev, "%pV", &vaf);
-			break;
-		case CRONO_LOG_DEBUG:
+	if (level == CRONO_LOG_DEBUG) {
+		if (dev)
 			dev_dbg(dev, "%pV", &vaf);
-			break;
-		}
-	} else {
-		switch (level) {
-		case CRONO_LOG_ERR:
-			pr_err(KBUILD_MODNAME ": %pV", &vaf);
-			break;
-		case CRONO_LOG_WARN:
-			pr_warn(KBUILD_MODNAME ": %pV", &vaf);
-			break;
-		case CRONO_LOG_INFO:
-			pr_info(KBUILD_MODNAME ": %pV", &vaf);
-			break;
-		case CRONO_LOG_DEBUG:
+		else
 			pr_debug(KBUILD_MODNAME ": %pV", &vaf);
-			break;
-		}
+	} else if (dev) {
+		dev_printk(crono_kern_levels[level], dev, "%pV", &vaf);
+	} else {
+		printk("%s" KBUILD_MODNAME ": %pV", crono_kern_levels[level],
+		       &vaf);
 	}
 	va_end(args);
 }
