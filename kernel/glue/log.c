@@ -31,9 +31,13 @@ void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 			pr_debug(KBUILD_MODNAME ": %pV", &vaf);
 	} else if (dev) {
 		dev_printk(crono_kern_levels[level], dev, "%pV", &vaf);
+	} else if (level == CRONO_LOG_ERR) {
+		/* Module-wide events: the level must start the format. */
+		pr_err(KBUILD_MODNAME ": %pV", &vaf);
+	} else if (level == CRONO_LOG_WARN) {
+		pr_warn(KBUILD_MODNAME ": %pV", &vaf);
 	} else {
-		printk("%s" KBUILD_MODNAME ": %pV", crono_kern_levels[level],
-		       &vaf);
+		pr_info(KBUILD_MODNAME ": %pV", &vaf);
 	}
 	va_end(args);
 }
