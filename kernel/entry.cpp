@@ -50,7 +50,9 @@ int crono_board_create(struct crono_pci *pci, struct crono_board **out,
 	if (added.is_error()) {
 		crono_klog(pci, CRONO_LOG_ERR, "a board named %s exists\n",
 			   board->name());
-		board->put();
+		/* Not put(): that would release pci, which stays the glue's
+		 * when create fails (the glue frees it itself). */
+		delete board;
 		return added.error().code();
 	}
 	const char *src = board->name();

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every error path of LOCK_BUFFER, LOCK_CONTIG_BUFFER and CLEANUP_SETUP: the
+ * fake glue fails one call at a time, and after each failure the ioctl must
+ * return the injected (or documented) errno and leave nothing behind: no
+ * allocation beyond what existed before, no pin, no charge, no sg table, no
+ * DMA mapping, no coherent memory, no id used up.
+ *
+ * Two layers: named cases for the failure points the ABI talks about, and
+ * sweeps that first count every glue call an ioctl makes and then fail each
+ * of them in turn, so a new call in the core is covered without a new test.
+ */
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "harness.h"
+
+using fake::Call;
+using fake::Event;
+using host::Rig;
+using host::u64;
+
+namespace {
+
+constexpr u64 page = 4096;
+
+/* What the fake says is held, for before/after comparison. */
+struct Snapshot {
+	size_t allocations;
+	u64 pins;
+	u64 charged;
+	long mm_refs;
+	long sgts;
+	long mapped;
+	long coherent;
+	long vmas;
+	long held;
+
+	static Snapshot take()
+	{
+		return {fake::live_allocations(), fake::pinned_pages(),
+			fake::charged_pages(),    fake::live_mm_refs(),
+			fake::live_sgts(),        fake::mapped_sgts(),
+			fake::live_coherent(),    fake::live_vmas(),
+			fake::held_mutexes()};
+	}
+
+	std::string diff(const Snapshot &after) const
+	{
+		std::ostringstream out;
+#define CRONO_DIFF(field)                                                      \
+	if (field != after.field)                                              \
+		out << " " #field ": " << field << " -> " << after.field;
+		CRONO_DIFF(allocations)
+		CRONO_DIFF(pins)
+		CRONO_DIFF(charged)
+		CRONO_DIFF(mm_refs)
+		CRONO_DIFF(sgts)
+		CRONO_DIFF(mapped)
+		CRONO_DIFF(coherent)
+		CRONO_DIFF(vmas)
+		CRONO_DIFF(held)
+#undef CRONO_DIFF
+		return out.str();
+	}
+};
+
+/* The errno a failing call of each kind is made to return, and what the
+ * ioctl must then return. */
+int injected_errno(Call call)
+{
+	switch (call) {
+	case Call::copy_from_user:
+	case Call::copy_to_user:
+		return -EFAULT;
+	case Call::mm_charge:
+		return -ENOMEM;
+	case Call::pin:
+		return -EINTR; /* a fatal signal during the pin */
+	case Call::sgt_create:
+		return -E2BIG;
+	case Call::dma_map:
+		return -EREMOTEIO;
+	case Call::coherent_mmap:
+		return -ENXIO;
+	default:
+		return 0; /* the call returns NULL or a flag */
+	}
+}
+
+int expected_errno(Call call)
+{
+	switch (call) {
+	case Call::kmalloc:
+	case Call::kvmalloc:
+	case Call::mutex_create:
+	case Call::coherent_alloc:
+		return -ENOMEM;
+	case Call::sgt_bounced:
+	case Call::always_bounces:
+		return -EOPNOTSUPP;
+	default:
+		return injected_errno(call);
+	}
+}
+
+/* ---- the standard requests -------------------------------------------------- */
+
+/* 1100 pages pinned in batches of at most 400 (3 pin calls), mapped as 18
+ * DMA segments of at most 64 pages, a page table of 3 chunks (512 + 512 +
+ * 76 entries), then the struct. */
+constexpr u64 sg_pages = 1100;
+
+long lock_standard_sg(host::Dev &dev, u64 *table = nullptr)
+{
+	fake::set_pin_max_per_call(400);
+	dev.pci.max_segment = 64 * page;
+	auto lock = dev.lock_sg(sg_pages);
+	if (table)
+		*table = lock.table;
+	if (lock.ret == 0 && lock.out.id < 0)
+		ADD_FAILURE() << "success without an id";
+	return lock.ret;
+}
+
+long lock_standard_contig(host::Dev &dev)
+{
+	return dev.lock_contig(3 * page).ret;
+}
+
+long setup_standard_cleanup(host::Dev &dev)
+{
+	return dev.cleanup({{0x80, 1}, {0x84, 2}, {0x88, 3}});
+}
+
+/* ---- named failure points ----------------------------------------------------- */
+
+struct Point {
+	const char *name;
+	Call call;
+	unsigned nth;
+	int err;            /* injected */
+	int expected;       /* returned by the ioctl */
+	long short_pages;   /* >= 0: this pin call pins only that many */
+};
+
+void PrintTo(const Point &point, std::ostream *out)
+{
+	*out << point.name;
+}
+
+std::string point_name(const ::testing::TestParamInfo<Point> &info)
+{
+	return info.param.name;
+}
+
+class LockBufferFails : public ::testing::TestWithParam<Point> {};
+
+TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
+{
+	const Point p = GetParam();
+	Rig rig;
+	auto &dev = rig.dev();
+	if (p.short_pages >= 0) {
+		/* This pin call stops short; the one after it fails. */
+		fake::pin_short_next(p.short_pages, p.nth);
+		if (p.short_pages > 0)
+			fake::fail_next(Call::pin, p.err, p.nth + 1);
+	} else {
+		fake::fail_next(p.call, p.err, p.nth);
+	}
+	u64 table = 0;
+	EXPECT_EQ(lock_standard_sg(dev, &table), p.expected);
+	rig.expect_at_baseline(p.name);
+	EXPECT_EQ(dev.stats().locked_buffers, 0u);
+	EXPECT_EQ(dev.stats().pinned_bytes, 0u);
+	/* Every pinned page was unpinned (dirty), once. */
+	EXPECT_EQ(fake::dirtied_pages(), [] {
+		u64 pinned = 0;
+		for (const auto &r : fake::records())
+			if (r.event == Event::pin)
+				pinned += r.b;
+		return pinned;
+	}());
+	/* The id was not used up and the next lock works. */
+	auto retry = dev.lock_sg(2);
+	EXPECT_EQ(retry.ret, 0);
+	EXPECT_EQ(retry.id(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+	AtEachGlueCall, LockBufferFails,
+	::testing::Values(
+		Point{"CopyInOfTheStruct", Call::copy_from_user, 1, -EFAULT, -EFAULT, -1},
+		Point{"ForcedSwiotlb", Call::always_bounces, 1, 0, -EOPNOTSUPP, -1},
+		Point{"AllocationOfTheBufferObject", Call::kmalloc, 1, 0, -ENOMEM, -1},
+		Point{"MemlockCharge", Call::mm_charge, 1, -ENOMEM, -ENOMEM, -1},
+		Point{"PageArrayAllocation", Call::kvmalloc, 1, 0, -ENOMEM, -1},
+		Point{"FirstPin", Call::pin, 1, -EINTR, -EINTR, -1},
+		Point{"SecondPinAfterAFullBatch", Call::pin, 2, -EFAULT, -EFAULT, -1},
+		Point{"LastPin", Call::pin, 3, -ENOMEM, -ENOMEM, -1},
+		Point{"ShortPinThenError", Call::pin, 2, -EFAULT, -EFAULT, 150},
+		Point{"ShortFirstPinThenError", Call::pin, 1, -EINTR, -EINTR, 1},
+		Point{"PinReturnsNothing", Call::pin, 1, 0, -EFAULT, 0},
+		Point{"PinReturnsNothingAfterAFullBatch", Call::pin, 2, 0, -EFAULT, 0},
+		Point{"SgTableCreation", Call::sgt_create, 1, -ENOMEM, -ENOMEM, -1},
+		Point{"DmaMapping", Call::dma_map, 1, -EIO, -EIO, -1},
+		Point{"BouncedMapping", Call::sgt_bounced, 1, 0, -EOPNOTSUPP, -1},
+		Point{"StagingAllocation", Call::kmalloc, 2, 0, -ENOMEM, -1},
+		Point{"FirstPageTableChunk", Call::copy_to_user, 1, -EFAULT, -EFAULT, -1},
+		Point{"MiddlePageTableChunk", Call::copy_to_user, 2, -EFAULT, -EFAULT, -1},
+		Point{"LastPageTableChunk", Call::copy_to_user, 3, -EFAULT, -EFAULT, -1},
+		Point{"StructCopyBack", Call::copy_to_user, 4, -EFAULT, -EFAULT, -1}),
+	point_name);
+
+class LockContigFails : public ::testing::TestWithParam<Point> {};
+
+TEST_P(LockContigFails, ReturnsTheErrorAndLeavesNothing)
+{
+	const Point p = GetParam();
+	Rig rig;
+	auto &dev = rig.dev();
+	fake::fail_next(p.call, p.err, p.nth);
+	EXPECT_EQ(lock_standard_contig(dev), p.expected);
+	rig.expect_at_baseline(p.name);
+	EXPECT_EQ(dev.stats().locked_buffers, 0u);
+	EXPECT_EQ(dev.stats().coherent_bytes, 0u);
+	auto retry = dev.lock_contig(page);
+	EXPECT_EQ(retry.ret, 0);
+	EXPECT_EQ(retry.id(), 0) << "the id was not used up";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+	AtEachGlueCall, LockContigFails,
+	::testing::Values(
+		Point{"CopyInOfTheStruct", Call::copy_from_user, 1, -EFAULT, -EFAULT, -1},
+		Point{"AllocationOfTheBufferObject", Call::kmalloc, 1, 0, -ENOMEM, -1},
+		Point{"CoherentAllocation", Call::coherent_alloc, 1, 0, -ENOMEM, -1},
+		Point{"StructCopyBack", Call::copy_to_user, 1, -EFAULT, -EFAULT, -1}),
+	point_name);
+
+class CleanupSetupFails : public ::testing::TestWithParam<Point> {};
+
+TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
+{
+	const Point p = GetParam();
+	Rig rig;
+	auto &dev = rig.dev();
+	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+	fake::fail_next(p.call, p.err, p.nth);
+	EXPECT_EQ(setup_standard_cleanup(dev), p.expected);
+	rig.expect_at_baseline(p.name);
+	dev.release();
+	const auto writes = host::indexes_of(Event::bar0_write);
+	ASSERT_EQ(writes.size(), 1u) << "the previous program ran, alone";
+	EXPECT_EQ(fake::records()[writes[0]].a, 0x98u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+	AtEachGlueCall, CleanupSetupFails,
+	::testing::Values(
+		Point{"CopyInOfTheStruct", Call::copy_from_user, 1, -EFAULT, -EFAULT, -1},
+		Point{"CopyInOfTheCommands", Call::copy_from_user, 2, -EFAULT, -EFAULT, -1}),
+	point_name);
+
+/* ---- sweeps: every glue call of an ioctl, failed in turn ------------------------ */
+
+using Counts = std::map<Call, unsigned>;
+
+Counts count_calls()
+{
+	Counts counts;
+	for (int c = 0; c < int(Call::count_); c++)
+		counts[Call(c)] = fake::calls(Call(c));
+	return counts;
+}
+
+struct Sweep {
+	/* Brings the rig into the state before the ioctl (other buffers,
+	 * a cleanup program); runs before the snapshot. */
+	std::function<void(host::Dev &)> prepare;
+	std::function<long(host::Dev &)> run;
+	/* Checks after a failure, beyond the snapshot. */
+	std::function<void(host::Dev &)> after_failure;
+	/* Calls the dry run must have made, at least that many times: the
+	 * sweep covers what the scenario was built to reach. */
+	std::vector<std::pair<Call, unsigned>> must_call;
+};
+
+void prepare_busy_file(host::Dev &dev)
+{
+	/* Another buffer of each kind and a program: a failure must not
+	 * touch them. */
+	ASSERT_EQ(dev.lock_sg(3).ret, 0);
+	ASSERT_EQ(dev.lock_contig(page).ret, 0);
+	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+}
+
+void run_sweep(const Sweep &sweep)
+{
+	/* The dry run: which calls, how many. */
+	Counts before, made;
+	{
+		Rig rig;
+		auto &dev = rig.dev();
+		sweep.prepare(dev);
+		before = count_calls();
+		ASSERT_EQ(sweep.run(dev), 0) << "the dry run must succeed";
+		const Counts after = count_calls();
+		for (const auto &entry : after)
+			made[entry.first] = entry.second - before[entry.first];
+	}
+	for (const auto &need : sweep.must_call)
+		EXPECT_GE(made[need.first], need.second)
+			<< "the request called " << fake::call_name(need.first)
+			<< " too few times";
+
+	int failures_injected = 0;
+	for (const auto &entry : made) {
+		const Call call = entry.first;
+		for (unsigned n = 1; n <= entry.second; n++) {
+			SCOPED_TRACE(std::string("failing ") + fake::call_name(call) +
+				     " #" + std::to_string(n) + " of " +
+				     std::to_string(entry.second));
+			Rig rig;
+			auto &dev = rig.dev();
+			sweep.prepare(dev);
+			const Snapshot snap = Snapshot::take();
+			const auto stats = dev.stats();
+			fake::fail_nth(call, before[call] + n, injected_errno(call));
+			EXPECT_EQ(sweep.run(dev), expected_errno(call));
+			EXPECT_EQ(fake::calls(call), before[call] + n)
+				<< "nothing of that kind after the failure";
+			const Snapshot now = Snapshot::take();
+			EXPECT_EQ(snap.diff(now), "") << "left behind";
+			EXPECT_TRUE(fake::violations().empty()) << fake::holdings();
+			const auto stats_now = dev.stats();
+			EXPECT_EQ(stats.locked_buffers, stats_now.locked_buffers);
+			EXPECT_EQ(stats.pinned_bytes, stats_now.pinned_bytes);
+			EXPECT_EQ(stats.coherent_bytes, stats_now.coherent_bytes);
+			if (sweep.after_failure)
+				sweep.after_failure(dev);
+			/* The same request succeeds afterwards. */
+			EXPECT_EQ(sweep.run(dev), 0) << "retry after the failure";
+			failures_injected++;
+		}
+	}
+	EXPECT_GT(failures_injected, 0);
+	::testing::Test::RecordProperty("injected_failures", failures_injected);
+}
+
+} // namespace
+
+TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
+{
+	run_sweep({[](host::Dev &dev) { prepare_busy_file(dev); },
+		   [](host::Dev &dev) { return lock_standard_sg(dev); },
+		   [](host::Dev &dev) {
+			   /* ids 0 and 1 are taken: the failed lock gave
+			    * its id back. */
+			   auto probe = dev.lock_sg(1);
+			   EXPECT_EQ(probe.id(), 2);
+			   EXPECT_EQ(dev.unlock_sg(probe.id()), 0);
+		   },
+		   {{Call::copy_from_user, 1}, {Call::always_bounces, 1},
+		    {Call::kmalloc, 2}, {Call::mm_charge, 1}, {Call::kvmalloc, 1},
+		    {Call::pin, 3}, {Call::sgt_create, 1}, {Call::dma_map, 1},
+		    {Call::sgt_bounced, 1}, {Call::copy_to_user, 4}}});
+}
+
+TEST(ErrorPathSweep, LockBufferOnAFreshFileEveryGlueCallFailedInTurn)
+{
+	run_sweep({[](host::Dev &) {},
+		   [](host::Dev &dev) { return lock_standard_sg(dev); },
+		   nullptr,
+		   {{Call::pin, 3}, {Call::copy_to_user, 4}}});
+}
+
+TEST(ErrorPathSweep, LockContigEveryGlueCallFailedInTurn)
+{
+	run_sweep({[](host::Dev &dev) { prepare_busy_file(dev); },
+		   [](host::Dev &dev) { return lock_standard_contig(dev); },
+		   [](host::Dev &dev) {
+			   auto probe = dev.lock_contig(page);
+			   EXPECT_EQ(probe.id(), 2);
+			   EXPECT_EQ(dev.unlock_contig(probe.id()), 0);
+		   },
+		   {{Call::copy_from_user, 1}, {Call::kmalloc, 1},
+		    {Call::coherent_alloc, 1}, {Call::copy_to_user, 1}}});
+}
+
+TEST(ErrorPathSweep, CleanupSetupEveryGlueCallFailedInTurn)
+{
+	run_sweep({[](host::Dev &dev) { prepare_busy_file(dev); },
+		   [](host::Dev &dev) {
+			   /* A failed setup keeps 0x98; a retry replaces it. */
+			   return setup_standard_cleanup(dev);
+		   },
+		   [](host::Dev &dev) {
+			   /* The kept program is the old one: release runs
+			    * exactly its one write. */
+			   const long before = fake::count(Event::bar0_write);
+			   dev.release();
+			   EXPECT_EQ(fake::count(Event::bar0_write), before + 1);
+			   ASSERT_EQ(dev.open(), 0);
+		   },
+		   {{Call::copy_from_user, 2}}});
+}
+
+TEST(ErrorPathSweep, MmapEveryGlueCallFailedInTurn)
+{
+	/* mmap makes one glue call that can fail; the buffer stays usable. */
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(page);
+	const Snapshot snap = Snapshot::take();
+	fake::fail_next(Call::coherent_mmap, injected_errno(Call::coherent_mmap));
+	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
+	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -ENXIO);
+	EXPECT_EQ(snap.diff(Snapshot::take()), "");
+	crono_vma *again = fake::vma_new(&dev.kfile, lock.id(), page);
+	EXPECT_EQ(fake::vma_mmap(dev.file, again), 0);
+	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
+	EXPECT_EQ(fake::live_coherent(), 1) << "mapped once, not twice";
+	fake::vma_close(again);
+	EXPECT_EQ(fake::live_coherent(), 0);
+}

@@ -1,0 +1,1362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fake glue: see fake_glue.h. Every crono_k* function of crono_glue.h is
+ * defined here, plus the global operator new/delete of the test binary, so
+ * that objects the core allocates with new (Gfp) (crono_kmalloc) and frees
+ * with delete are counted as live core allocations until they are freed.
+ */
+#include "fake_glue.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <set>
+#include <unordered_map>
+
+using fake::Call;
+using fake::Event;
+using fake::Seg;
+using fake::u32;
+using fake::u64;
+
+struct crono_mutex {
+	enum crono_lock_class cls;
+	bool held = false;
+};
+
+struct crono_sgt {
+	u64 id = 0;
+	std::vector<u64> pages; /* user page addresses */
+	u32 max_segment = 0;
+	bool mapped = false;
+	std::vector<Seg> dma;
+};
+
+struct crono_mm {
+	int unused = 0;
+};
+
+/* ---- the allocation registry ------------------------------------------- */
+
+namespace {
+
+/* An allocator for the registry itself, so it never recurses into
+ * operator new. */
+template <typename T> struct MallocAllocator {
+	using value_type = T;
+	MallocAllocator() noexcept = default;
+	template <typename U>
+	MallocAllocator(const MallocAllocator<U> &) noexcept
+	{
+	}
+	T *allocate(size_t n)
+	{
+		void *p = std::malloc(n * sizeof(T));
+		if (!p)
+			throw std::bad_alloc();
+		return static_cast<T *>(p);
+	}
+	void deallocate(T *p, size_t) noexcept { std::free(p); }
+	template <typename U> bool operator==(const MallocAllocator<U> &) const
+	{
+		return true;
+	}
+	template <typename U> bool operator!=(const MallocAllocator<U> &) const
+	{
+		return false;
+	}
+};
+
+struct Block {
+	size_t size;
+	bool kv; /* kvmalloc: only kvfree may free it */
+};
+
+struct Registry {
+	std::mutex lock;
+	std::unordered_map<void *, Block, std::hash<void *>,
+			   std::equal_to<void *>,
+			   MallocAllocator<std::pair<void *const, Block>>>
+		blocks;
+	u64 bytes = 0;
+};
+
+/* Never destroyed: operator delete may run after static destructors. */
+Registry &registry()
+{
+	static Registry *r = new (std::malloc(sizeof(Registry))) Registry;
+	return *r;
+}
+
+enum class Freed { unknown, kmalloc, kvmalloc };
+
+Freed unregister(const void *ptr)
+{
+	Registry &r = registry();
+	std::lock_guard<std::mutex> guard(r.lock);
+	auto it = r.blocks.find(const_cast<void *>(ptr));
+	if (it == r.blocks.end())
+		return Freed::unknown;
+	const Freed kind = it->second.kv ? Freed::kvmalloc : Freed::kmalloc;
+	r.bytes -= it->second.size;
+	r.blocks.erase(it);
+	return kind;
+}
+
+void register_block(void *ptr, size_t size, bool kv)
+{
+	Registry &r = registry();
+	std::lock_guard<std::mutex> guard(r.lock);
+	r.blocks[ptr] = Block{size, kv};
+	r.bytes += size;
+}
+
+void violation(std::string what);
+
+/* The replaceable global deallocation: core objects come here through
+ * delete, everything else of the test binary too. */
+void global_free(void *ptr) noexcept
+{
+	if (!ptr)
+		return;
+	if (unregister(ptr) == Freed::kvmalloc)
+		violation("delete of a kvmalloc block");
+	std::free(ptr);
+}
+
+void *global_alloc(size_t size, size_t align = 0) noexcept
+{
+	if (size == 0)
+		size = 1;
+	if (align > alignof(std::max_align_t)) {
+		size = (size + align - 1) / align * align;
+		return std::aligned_alloc(align, size);
+	}
+	return std::malloc(size);
+}
+
+} // namespace
+
+void *operator new(size_t size)
+{
+	void *p = global_alloc(size);
+	if (!p)
+		throw std::bad_alloc();
+	return p;
+}
+void *operator new[](size_t size)
+{
+	void *p = global_alloc(size);
+	if (!p)
+		throw std::bad_alloc();
+	return p;
+}
+void *operator new(size_t size, const std::nothrow_t &) noexcept
+{
+	return global_alloc(size);
+}
+void *operator new[](size_t size, const std::nothrow_t &) noexcept
+{
+	return global_alloc(size);
+}
+void *operator new(size_t size, std::align_val_t align)
+{
+	void *p = global_alloc(size, size_t(align));
+	if (!p)
+		throw std::bad_alloc();
+	return p;
+}
+void *operator new[](size_t size, std::align_val_t align)
+{
+	void *p = global_alloc(size, size_t(align));
+	if (!p)
+		throw std::bad_alloc();
+	return p;
+}
+void *operator new(size_t size, std::align_val_t align,
+		   const std::nothrow_t &) noexcept
+{
+	return global_alloc(size, size_t(align));
+}
+void *operator new[](size_t size, std::align_val_t align,
+		     const std::nothrow_t &) noexcept
+{
+	return global_alloc(size, size_t(align));
+}
+void operator delete(void *p) noexcept { global_free(p); }
+void operator delete[](void *p) noexcept { global_free(p); }
+void operator delete(void *p, size_t) noexcept { global_free(p); }
+void operator delete[](void *p, size_t) noexcept { global_free(p); }
+void operator delete(void *p, std::align_val_t) noexcept { global_free(p); }
+void operator delete[](void *p, std::align_val_t) noexcept { global_free(p); }
+void operator delete(void *p, size_t, std::align_val_t) noexcept
+{
+	global_free(p);
+}
+void operator delete[](void *p, size_t, std::align_val_t) noexcept
+{
+	global_free(p);
+}
+void operator delete(void *p, const std::nothrow_t &) noexcept
+{
+	global_free(p);
+}
+void operator delete[](void *p, const std::nothrow_t &) noexcept
+{
+	global_free(p);
+}
+
+/* ---- the fake's state ---------------------------------------------------- */
+
+namespace {
+
+struct Rule {
+	Call call;
+	unsigned nth;
+	int err;
+	long short_pages; /* pin only; -1: fail with err */
+};
+
+struct Range {
+	u64 start;
+	u64 len;
+	unsigned prot;
+	bool backed;
+	std::vector<unsigned char> bytes;
+};
+
+struct Coherent {
+	u64 size;
+	u64 dma;
+};
+
+constexpr u64 user_base = 0x7f0000000000ull;
+constexpr u64 iova_base = 0x100000000ull;
+constexpr u64 coherent_base = 0x80000000ull;
+
+struct State {
+	unsigned counts[size_t(Call::count_)] = {};
+	std::vector<Rule> rules;
+	u64 pin_max = 0;
+
+	std::vector<fake::Record> records;
+
+	std::map<u64, Range> ranges;
+	u64 next_user = user_base;
+	u64 kpage = fake::page_size; /* the kernel's page */
+
+	std::multiset<u64> pinned;
+	u64 dirtied = 0;
+	u64 memlock_limit = ~0ull;
+	u64 charged = 0;
+	long mm_refs = 0;
+	crono_mm mm;
+
+	fake::Layout layout;
+	u64 next_iova = iova_base;
+	u64 next_sgt = 0;
+	std::set<crono_sgt *> sgts;
+	std::vector<Seg> last_segments;
+
+	std::map<void *, Coherent> coherent;
+	u64 next_coherent = coherent_base;
+
+	std::set<crono_mutex *> mutexes;
+	std::vector<crono_mutex *> held;
+	int mmap_lock_depth = 0;
+
+	std::vector<std::unique_ptr<crono_vma>> vmas;
+
+	std::vector<fake::LogLine> logs;
+	std::vector<std::string> violations;
+};
+
+State &st()
+{
+	static State *s = new State;
+	return *s;
+}
+
+void violation(std::string what)
+{
+	st().violations.push_back(std::move(what));
+}
+
+void record(Event event, u64 a = 0, u64 b = 0, const void *obj = nullptr)
+{
+	st().records.push_back(fake::Record{event, a, b, obj});
+}
+
+/* Counts the call; the rule that makes it fail, if any. */
+const Rule *injected(Call call)
+{
+	State &s = st();
+	const unsigned n = ++s.counts[size_t(call)];
+	for (const Rule &rule : s.rules) {
+		if (rule.call == call && rule.nth == n)
+			return &rule;
+	}
+	return nullptr;
+}
+
+const char *lock_class_name(enum crono_lock_class cls)
+{
+	switch (cls) {
+	case CRONO_LOCK_REGISTRY:
+		return "registry";
+	case CRONO_LOCK_BOARD:
+		return "board";
+	case CRONO_LOCK_MAPPINGS:
+		return "mappings";
+	default:
+		return "?";
+	}
+}
+
+bool holds(enum crono_lock_class cls)
+{
+	for (crono_mutex *m : st().held) {
+		if (m->cls == cls)
+			return true;
+	}
+	return false;
+}
+
+/* User memory is touched (may fault, taking the mmap lock). */
+void user_access_point(const char *what)
+{
+	if (holds(CRONO_LOCK_MAPPINGS))
+		violation(std::string(what) +
+			  " under the mappings lock (may fault: mmap lock "
+			  "after mappings lock)");
+	if (st().mmap_lock_depth)
+		violation(std::string(what) + " under the mmap lock");
+}
+
+/* The range holding addr, or nullptr. */
+Range *range_of(u64 addr)
+{
+	auto &ranges = st().ranges;
+	auto it = ranges.upper_bound(addr);
+	if (it == ranges.begin())
+		return nullptr;
+	--it;
+	if (addr - it->second.start >= it->second.len)
+		return nullptr;
+	return &it->second;
+}
+
+/*
+ * Walks [addr, addr + len) through the ranges; fn(range, offset, chunk,
+ * done) per piece. Returns the bytes walked before a hole or a missing
+ * permission.
+ */
+template <typename Fn>
+u64 walk_user(u64 addr, u64 len, unsigned need, Fn &&fn)
+{
+	u64 done = 0;
+	while (done < len) {
+		const u64 at = addr + done;
+		if (at < addr)
+			break; /* wrapped */
+		Range *range = range_of(at);
+		if (!range || (range->prot & need) != need)
+			break;
+		const u64 offset = at - range->start;
+		const u64 chunk = std::min(len - done, range->len - offset);
+		fn(*range, offset, chunk, done);
+		done += chunk;
+	}
+	return done;
+}
+
+u64 round_up_page(u64 n)
+{
+	const u64 kpage = st().kpage;
+	return (n + kpage - 1) / kpage * kpage;
+}
+
+} // namespace
+
+/* ---- the glue: memory ------------------------------------------------------ */
+
+extern "C" {
+
+crono_usize crono_kpage_size(void) noexcept { return st().kpage; }
+
+static void *fake_alloc(Call call, crono_usize size, bool kv)
+{
+	if (injected(call))
+		return nullptr;
+	void *p = std::malloc(size ? size : 1);
+	if (!p)
+		return nullptr;
+	/* kmalloc does not zero: make reliance on zeroed memory visible. */
+	std::memset(p, 0xA5, size);
+	register_block(p, size, kv);
+	return p;
+}
+
+void *crono_kmalloc(crono_usize size, enum crono_gfp) noexcept
+{
+	return fake_alloc(Call::kmalloc, size, false);
+}
+
+void crono_kfree(const void *ptr) noexcept
+{
+	if (!ptr)
+		return;
+	switch (unregister(ptr)) {
+	case Freed::unknown:
+		violation("kfree of a pointer crono_kmalloc did not return "
+			  "(or a double free)");
+		return;
+	case Freed::kvmalloc:
+		violation("kfree of a kvmalloc block");
+		break;
+	case Freed::kmalloc:
+		break;
+	}
+	std::free(const_cast<void *>(ptr));
+}
+
+void *crono_kvmalloc(crono_usize size, enum crono_gfp) noexcept
+{
+	return fake_alloc(Call::kvmalloc, size, true);
+}
+
+void crono_kvfree(const void *ptr) noexcept
+{
+	if (!ptr)
+		return;
+	if (unregister(ptr) == Freed::unknown) {
+		violation("kvfree of a pointer the allocator did not return "
+			  "(or a double free)");
+		return;
+	}
+	std::free(const_cast<void *>(ptr));
+}
+
+/* ---- logging --------------------------------------------------------------- */
+
+void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
+		const char *fmt, ...) noexcept
+{
+	char line[512];
+	va_list args;
+	va_start(args, fmt);
+	std::vsnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	std::string text(line);
+	if (!text.empty() && text.back() == '\n')
+		text.pop_back();
+	else
+		violation("log line without a trailing newline: " + text);
+	if (std::getenv("CRONO_FAKE_LOG"))
+		std::fprintf(stderr, "[klog %d] %s\n", int(level), text.c_str());
+	st().logs.push_back(fake::LogLine{int(level), pci, text});
+}
+
+/* ---- locks ------------------------------------------------------------------ */
+
+struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls) noexcept
+{
+	if (injected(Call::mutex_create))
+		return nullptr;
+	if (unsigned(cls) >= CRONO_LOCK_CLASS_COUNT)
+		violation("mutex of an unknown lock class");
+	auto *m = new crono_mutex{cls};
+	st().mutexes.insert(m);
+	return m;
+}
+
+void crono_kmutex_destroy(struct crono_mutex *m) noexcept
+{
+	State &s = st();
+	if (!s.mutexes.erase(m)) {
+		violation("destroy of an unknown mutex");
+		return;
+	}
+	if (m->held) {
+		violation(std::string("destroy of a held ") +
+			  lock_class_name(m->cls) + " mutex");
+		s.held.erase(std::remove(s.held.begin(), s.held.end(), m),
+			     s.held.end());
+	}
+	delete m;
+}
+
+void crono_kmutex_lock(struct crono_mutex *m) noexcept
+{
+	State &s = st();
+	if (!s.mutexes.count(m)) {
+		violation("lock of an unknown mutex");
+		return;
+	}
+	if (m->held) {
+		violation(std::string("recursive lock of the ") +
+			  lock_class_name(m->cls) + " mutex (deadlock)");
+		return;
+	}
+	if (m->cls == CRONO_LOCK_BOARD && s.mmap_lock_depth)
+		violation("board lock taken under the mmap lock (the board "
+			  "lock is held while pinning, which takes the mmap "
+			  "lock)");
+	for (crono_mutex *outer : s.held) {
+		/* The one nesting the core documents: board -> mappings. */
+		if (!(outer->cls == CRONO_LOCK_BOARD &&
+		      m->cls == CRONO_LOCK_MAPPINGS))
+			violation(std::string("lock order: ") +
+				  lock_class_name(m->cls) + " taken under " +
+				  lock_class_name(outer->cls));
+	}
+	m->held = true;
+	s.held.push_back(m);
+}
+
+void crono_kmutex_unlock(struct crono_mutex *m) noexcept
+{
+	State &s = st();
+	if (!s.mutexes.count(m) || !m->held) {
+		violation("unlock of a mutex that is not held");
+		return;
+	}
+	m->held = false;
+	s.held.erase(std::remove(s.held.begin(), s.held.end(), m),
+		     s.held.end());
+}
+
+/* ---- user memory ------------------------------------------------------------ */
+
+int crono_kcopy_from_user(void *dst, crono_u64 user_src,
+			  crono_usize len) noexcept
+{
+	user_access_point("copy_from_user");
+	if (const Rule *rule = injected(Call::copy_from_user))
+		return rule->err;
+	auto *out = static_cast<unsigned char *>(dst);
+	const u64 done = walk_user(
+		user_src, len, fake::prot_read,
+		[out](Range &range, u64 offset, u64 chunk, u64 at) {
+			if (range.backed)
+				std::memcpy(out + at, range.bytes.data() + offset,
+					    chunk);
+			else
+				std::memset(out + at, 0, chunk);
+		});
+	if (done < len) {
+		/* As the kernel does: the uncopied tail is zeroed. */
+		std::memset(out + done, 0, len - done);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
+			crono_usize len) noexcept
+{
+	user_access_point("copy_to_user");
+	if (const Rule *rule = injected(Call::copy_to_user))
+		return rule->err;
+	record(Event::copy_to_user, user_dst, len);
+	const auto *in = static_cast<const unsigned char *>(src);
+	const u64 done = walk_user(
+		user_dst, len, fake::prot_write,
+		[in](Range &range, u64 offset, u64 chunk, u64 at) {
+			if (range.backed)
+				std::memcpy(range.bytes.data() + offset, in + at,
+					    chunk);
+		});
+	return done < len ? -EFAULT : 0;
+}
+
+int crono_kmm_charge(crono_usize npages, struct crono_mm **mm) noexcept
+{
+	State &s = st();
+	if (const Rule *rule = injected(Call::mm_charge))
+		return rule->err;
+	if (npages > s.memlock_limit || s.charged > s.memlock_limit - npages)
+		return -ENOMEM;
+	s.charged += npages;
+	s.mm_refs++;
+	*mm = &s.mm;
+	record(Event::mm_charge, npages);
+	return 0;
+}
+
+void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages) noexcept
+{
+	State &s = st();
+	if (mm != &s.mm || s.mm_refs <= 0) {
+		violation("uncharge of an address space not charged");
+		return;
+	}
+	if (npages > s.charged) {
+		violation("uncharge of more pages than charged");
+		npages = s.charged;
+	}
+	s.charged -= npages;
+	s.mm_refs--;
+	record(Event::mm_uncharge, npages);
+}
+
+long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
+			   struct crono_page **pages) noexcept
+{
+	State &s = st();
+	user_access_point("pin_user_pages");
+	u64 limit = npages;
+	if (const Rule *rule = injected(Call::pin)) {
+		if (rule->short_pages < 0)
+			return rule->err;
+		limit = std::min<u64>(limit, u64(rule->short_pages));
+	}
+	if (s.pin_max)
+		limit = std::min(limit, s.pin_max);
+	if (start % s.kpage)
+		violation("pin of an unaligned address");
+	if (npages == 0)
+		violation("pin of zero pages");
+
+	u64 n = 0;
+	while (n < limit) {
+		const u64 page = start + n * s.kpage;
+		/* FOLL_WRITE: the page must be mapped writable. */
+		const u64 ok = walk_user(page, s.kpage, fake::prot_write,
+					 [](Range &, u64, u64, u64) {});
+		if (ok < s.kpage)
+			break;
+		pages[n] = reinterpret_cast<struct crono_page *>(page);
+		s.pinned.insert(page);
+		n++;
+	}
+	if (n == 0 && limit != 0)
+		return -EFAULT;
+	if (n)
+		record(Event::pin, start, n);
+	return long(n);
+}
+
+void crono_kunpin_user_pages(struct crono_page **pages,
+			     crono_usize npages) noexcept
+{
+	State &s = st();
+	if (npages == 0 || !pages) {
+		violation("unpin of no pages");
+		return;
+	}
+	for (crono_usize i = 0; i < npages; i++) {
+		const u64 page = reinterpret_cast<u64>(pages[i]);
+		auto it = s.pinned.find(page);
+		if (it == s.pinned.end()) {
+			violation("unpin of a page that is not pinned");
+			continue;
+		}
+		s.pinned.erase(it);
+		s.dirtied++; /* the glue always unpins dirty */
+	}
+	record(Event::unpin, reinterpret_cast<u64>(pages[0]), npages);
+}
+
+/* ---- the PCI function ------------------------------------------------------- */
+
+void crono_kpci_location(const struct crono_pci *pci,
+			 struct crono_pci_location *loc) noexcept
+{
+	*loc = pci->loc;
+}
+
+crono_u64 crono_kpci_bar0_len(const struct crono_pci *pci) noexcept
+{
+	return pci->bar0_len;
+}
+
+void crono_kpci_bar0_write32(struct crono_pci *pci, crono_u32 offset,
+			     crono_u32 value) noexcept
+{
+	if (offset % 4 || u64(offset) + 4 > pci->bar0_len)
+		violation("BAR0 write outside BAR0 or unaligned");
+	if (pci->puts)
+		violation("BAR0 write after the PCI function was put");
+	record(Event::bar0_write, offset, value, pci);
+	pci->bar0[offset] = value;
+}
+
+void crono_kpci_put(struct crono_pci *pci) noexcept
+{
+	pci->puts++;
+	if (pci->puts > 1)
+		violation("PCI function put twice");
+	record(Event::pci_put, 0, 0, pci);
+}
+
+/* ---- scatter/gather DMA ----------------------------------------------------- */
+
+crono_u32 crono_kdma_max_segment(const struct crono_pci *pci) noexcept
+{
+	return pci->max_segment;
+}
+
+int crono_kdma_always_bounces(const struct crono_pci *pci) noexcept
+{
+	if (injected(Call::always_bounces))
+		return 1;
+	return pci->always_bounces;
+}
+
+int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
+		      crono_u32 max_segment, struct crono_sgt **out) noexcept
+{
+	State &s = st();
+	if (const Rule *rule = injected(Call::sgt_create))
+		return rule->err;
+	if (npages == 0)
+		violation("sg table of zero pages");
+	if (max_segment == 0 || max_segment % s.kpage)
+		violation("sg table segment limit not a page multiple");
+	auto *sgt = new crono_sgt;
+	sgt->id = ++s.next_sgt;
+	sgt->max_segment = max_segment;
+	for (crono_usize i = 0; i < npages; i++) {
+		const u64 page = reinterpret_cast<u64>(pages[i]);
+		if (!s.pinned.count(page))
+			violation("sg table over a page that is not pinned");
+		sgt->pages.push_back(page);
+	}
+	s.sgts.insert(sgt);
+	*out = sgt;
+	record(Event::sgt_create, sgt->id, npages ? sgt->pages[0] : 0, sgt);
+	return 0;
+}
+
+void crono_ksgt_destroy(struct crono_sgt *sgt) noexcept
+{
+	State &s = st();
+	if (!s.sgts.erase(sgt)) {
+		violation("destroy of an unknown sg table (double free?)");
+		return;
+	}
+	if (sgt->mapped)
+		violation("sg table destroyed while DMA-mapped");
+	record(Event::sgt_destroy, sgt->id, 0, sgt);
+	delete sgt;
+}
+
+int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
+{
+	State &s = st();
+	(void)pci;
+	if (!s.sgts.count(sgt)) {
+		violation("DMA map of an unknown sg table");
+		return -EINVAL;
+	}
+	if (const Rule *rule = injected(Call::dma_map))
+		return rule->err;
+	if (sgt->mapped)
+		violation("sg table mapped twice");
+	const fake::Layout &layout =
+		s.layout ? s.layout : fake::contiguous_layout();
+	sgt->dma = layout(sgt->pages.size(), sgt->max_segment);
+	sgt->mapped = true;
+	s.last_segments = sgt->dma;
+	record(Event::dma_map, sgt->id, 0, sgt);
+	return 0;
+}
+
+void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
+{
+	State &s = st();
+	(void)pci;
+	if (!s.sgts.count(sgt) || !sgt->mapped) {
+		violation("DMA unmap of a table that is not mapped");
+		return;
+	}
+	sgt->mapped = false;
+	record(Event::dma_unmap, sgt->id, 0, sgt);
+}
+
+int crono_kdma_sgt_bounced(const struct crono_pci *pci,
+			   const struct crono_sgt *sgt) noexcept
+{
+	if (!sgt->mapped)
+		violation("bounce check of a table that is not mapped");
+	if (injected(Call::sgt_bounced))
+		return 1;
+	return pci->bounces;
+}
+
+int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
+			void *ctx) noexcept
+{
+	if (!st().sgts.count(const_cast<crono_sgt *>(sgt)) || !sgt->mapped) {
+		violation("DMA walk of a table that is not mapped");
+		return 0;
+	}
+	for (const Seg &seg : sgt->dma) {
+		const int ret = fn(ctx, seg.addr, seg.len);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* ---- coherent DMA ----------------------------------------------------------- */
+
+void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
+			    crono_u64 *dma_addr) noexcept
+{
+	State &s = st();
+	(void)pci;
+	if (injected(Call::coherent_alloc))
+		return nullptr;
+	if (size == 0 || size % s.kpage)
+		violation("coherent allocation not of whole pages");
+	void *cpu = std::calloc(1, size ? size : 1);
+	*dma_addr = s.next_coherent;
+	s.next_coherent += round_up_page(size) + s.kpage;
+	s.coherent[cpu] = Coherent{size, *dma_addr};
+	record(Event::coherent_alloc, *dma_addr, size, cpu);
+	return cpu;
+}
+
+void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
+			  crono_u64 dma_addr) noexcept
+{
+	State &s = st();
+	(void)pci;
+	auto it = s.coherent.find(cpu);
+	if (it == s.coherent.end()) {
+		violation("free of unknown coherent memory (double free?)");
+		return;
+	}
+	if (it->second.size != size || it->second.dma != dma_addr)
+		violation("coherent free with another size or address");
+	for (const auto &vma : s.vmas) {
+		if (vma->cpu == cpu && vma->mapped && !vma->closed &&
+		    !vma->zapped)
+			violation("coherent memory freed while still mapped");
+	}
+	record(Event::coherent_free, dma_addr, size, cpu);
+	s.coherent.erase(it);
+	std::free(cpu);
+}
+
+crono_u64 crono_kvma_pgoff(const struct crono_vma *vma) noexcept
+{
+	return vma->pgoff;
+}
+
+crono_u64 crono_kvma_len(const struct crono_vma *vma) noexcept
+{
+	return vma->len;
+}
+
+int crono_kvma_is_shared(const struct crono_vma *vma) noexcept
+{
+	return vma->shared;
+}
+
+int crono_kcoherent_mmap(struct crono_pci *pci, struct crono_vma *vma,
+			 void *cpu, crono_u64 dma_addr, crono_usize size,
+			 void *token) noexcept
+{
+	State &s = st();
+	(void)pci;
+	if (!s.mmap_lock_depth)
+		violation("coherent mmap outside of mmap");
+	if (const Rule *rule = injected(Call::coherent_mmap))
+		return rule->err;
+	auto it = s.coherent.find(cpu);
+	if (it == s.coherent.end() || it->second.dma != dma_addr ||
+	    it->second.size != size) {
+		violation("mmap of unknown coherent memory");
+		return -EINVAL;
+	}
+	/* dma_mmap_coherent refuses a vma longer than the buffer. */
+	if (vma->len > round_up_page(size))
+		return -ENXIO;
+	vma->pgoff = 0;
+	vma->mapped = true;
+	vma->token = token;
+	vma->cpu = cpu;
+	vma->dma = dma_addr;
+	record(Event::coherent_mmap, dma_addr, size, vma);
+	return 0;
+}
+
+void crono_kfile_zap_mappings(struct crono_kfile *kfile) noexcept
+{
+	State &s = st();
+	for (const auto &vma : s.vmas) {
+		if (vma->kfile == kfile && vma->mapped && !vma->closed)
+			vma->zapped = true;
+	}
+	kfile->zaps++;
+	record(Event::zap, 0, 0, kfile);
+}
+
+} // extern "C"
+
+/* ---- the test side ------------------------------------------------------- */
+
+namespace fake {
+
+const char *call_name(Call call)
+{
+	switch (call) {
+	case Call::kmalloc:
+		return "kmalloc";
+	case Call::kvmalloc:
+		return "kvmalloc";
+	case Call::mutex_create:
+		return "mutex_create";
+	case Call::copy_from_user:
+		return "copy_from_user";
+	case Call::copy_to_user:
+		return "copy_to_user";
+	case Call::mm_charge:
+		return "mm_charge";
+	case Call::pin:
+		return "pin";
+	case Call::sgt_create:
+		return "sgt_create";
+	case Call::dma_map:
+		return "dma_map";
+	case Call::sgt_bounced:
+		return "sgt_bounced";
+	case Call::always_bounces:
+		return "always_bounces";
+	case Call::coherent_alloc:
+		return "coherent_alloc";
+	case Call::coherent_mmap:
+		return "coherent_mmap";
+	case Call::count_:
+		break;
+	}
+	return "?";
+}
+
+const char *event_name(Event event)
+{
+	switch (event) {
+	case Event::bar0_write:
+		return "bar0_write";
+	case Event::pci_put:
+		return "pci_put";
+	case Event::mm_charge:
+		return "mm_charge";
+	case Event::mm_uncharge:
+		return "mm_uncharge";
+	case Event::pin:
+		return "pin";
+	case Event::unpin:
+		return "unpin";
+	case Event::sgt_create:
+		return "sgt_create";
+	case Event::sgt_destroy:
+		return "sgt_destroy";
+	case Event::dma_map:
+		return "dma_map";
+	case Event::dma_unmap:
+		return "dma_unmap";
+	case Event::coherent_alloc:
+		return "coherent_alloc";
+	case Event::coherent_free:
+		return "coherent_free";
+	case Event::coherent_mmap:
+		return "coherent_mmap";
+	case Event::zap:
+		return "zap";
+	case Event::copy_to_user:
+		return "copy_to_user";
+	}
+	return "?";
+}
+
+unsigned calls(Call call) { return st().counts[size_t(call)]; }
+
+void fail_nth(Call call, unsigned nth, int err)
+{
+	st().rules.push_back(Rule{call, nth, err, -1});
+}
+
+void fail_next(Call call, int err, unsigned nth_from_now)
+{
+	fail_nth(call, calls(call) + nth_from_now, err);
+}
+
+void pin_short_next(long pages, unsigned nth_from_now)
+{
+	st().rules.push_back(
+		Rule{Call::pin, calls(Call::pin) + nth_from_now, 0, pages});
+}
+
+void set_pin_max_per_call(u64 pages) { st().pin_max = pages; }
+
+void set_kernel_page_size(u64 bytes) { st().kpage = bytes; }
+
+const std::vector<Record> &records() { return st().records; }
+
+long first(Event event)
+{
+	const auto &r = st().records;
+	for (size_t i = 0; i < r.size(); i++) {
+		if (r[i].event == event)
+			return long(i);
+	}
+	return -1;
+}
+
+long first(Event event, u64 a)
+{
+	const auto &r = st().records;
+	for (size_t i = 0; i < r.size(); i++) {
+		if (r[i].event == event && r[i].a == a)
+			return long(i);
+	}
+	return -1;
+}
+
+long last(Event event)
+{
+	const auto &r = st().records;
+	for (size_t i = r.size(); i-- > 0;) {
+		if (r[i].event == event)
+			return long(i);
+	}
+	return -1;
+}
+
+long count(Event event)
+{
+	long n = 0;
+	for (const Record &r : st().records)
+		n += r.event == event;
+	return n;
+}
+
+std::string dump_records()
+{
+	std::string out;
+	char line[160];
+	const auto &r = st().records;
+	for (size_t i = 0; i < r.size(); i++) {
+		std::snprintf(line, sizeof(line), "  %3zu %-15s a=%#llx b=%#llx\n",
+			      i, event_name(r[i].event), r[i].a, r[i].b);
+		out += line;
+	}
+	return out;
+}
+
+size_t live_allocations()
+{
+	Registry &r = registry();
+	std::lock_guard<std::mutex> guard(r.lock);
+	return r.blocks.size();
+}
+
+u64 live_bytes()
+{
+	Registry &r = registry();
+	std::lock_guard<std::mutex> guard(r.lock);
+	return r.bytes;
+}
+
+void user_map_at(u64 addr, u64 len, unsigned prot, bool backed)
+{
+	State &s = st();
+	if (len == 0 || addr % page_size)
+		violation("test: bad user_map_at");
+	const u64 span = round_up_page(len);
+	for (u64 page = addr; page < addr + span; page += s.kpage) {
+		if (range_of(page))
+			violation("test: overlapping user ranges");
+	}
+	Range range{addr, span, prot, backed, {}};
+	if (backed)
+		range.bytes.assign(span, 0);
+	s.ranges.emplace(addr, std::move(range));
+	s.next_user = std::max(s.next_user, addr + span + s.kpage);
+}
+
+u64 user_map(u64 len, unsigned prot, bool backed)
+{
+	const u64 addr = round_up_page(st().next_user);
+	user_map_at(addr, len, prot, backed);
+	return addr;
+}
+
+void user_unmap(u64 addr) { st().ranges.erase(addr); }
+
+void user_protect(u64 addr, unsigned prot)
+{
+	Range *range = range_of(addr);
+	if (range)
+		range->prot = prot;
+}
+
+void user_write(u64 addr, const void *src, size_t len)
+{
+	const auto *in = static_cast<const unsigned char *>(src);
+	const u64 done =
+		walk_user(addr, len, prot_none,
+			  [in](Range &range, u64 offset, u64 chunk, u64 at) {
+				  if (range.backed)
+					  std::memcpy(range.bytes.data() + offset,
+						      in + at, chunk);
+			  });
+	if (done < len)
+		violation("test: user_write outside the fake user ranges");
+}
+
+void user_read(u64 addr, void *dst, size_t len)
+{
+	auto *out = static_cast<unsigned char *>(dst);
+	std::memset(out, 0, len);
+	const u64 done =
+		walk_user(addr, len, prot_none,
+			  [out](Range &range, u64 offset, u64 chunk, u64 at) {
+				  if (range.backed)
+					  std::memcpy(out + at,
+						      range.bytes.data() + offset,
+						      chunk);
+			  });
+	if (done < len)
+		violation("test: user_read outside the fake user ranges");
+}
+
+u64 pinned_pages() { return st().pinned.size(); }
+u64 dirtied_pages() { return st().dirtied; }
+bool page_pinned(u64 user_page) { return st().pinned.count(user_page) != 0; }
+void set_memlock_limit(u64 pages) { st().memlock_limit = pages; }
+u64 charged_pages() { return st().charged; }
+long live_mm_refs() { return st().mm_refs; }
+
+void set_layout(Layout layout) { st().layout = std::move(layout); }
+
+Layout contiguous_layout()
+{
+	return [](u64 npages, u32 max_segment) {
+		State &s = st();
+		std::vector<Seg> segs;
+		u64 addr = s.next_iova;
+		u64 left = npages * s.kpage;
+		while (left) {
+			const u64 len = std::min<u64>(left, max_segment);
+			segs.push_back(Seg{addr, len});
+			addr += len;
+			left -= len;
+		}
+		/* The next table at a fresh IOVA, with a gap. */
+		s.next_iova = round_up_page(addr) + (1ull << 32);
+		return segs;
+	};
+}
+
+Layout fixed_layout(std::vector<Seg> segments)
+{
+	return [segments](u64, u32) { return segments; };
+}
+
+long live_sgts() { return long(st().sgts.size()); }
+
+long mapped_sgts()
+{
+	long n = 0;
+	for (crono_sgt *sgt : st().sgts)
+		n += sgt->mapped;
+	return n;
+}
+
+std::vector<Seg> last_mapped_segments() { return st().last_segments; }
+
+std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries)
+{
+	std::vector<u64> table;
+	for (const Seg &seg : segments) {
+		for (u64 off = 0; off < seg.len && table.size() < entries;
+		     off += page_size)
+			table.push_back(seg.addr + off);
+	}
+	return table;
+}
+
+long live_coherent() { return long(st().coherent.size()); }
+
+u64 live_coherent_bytes()
+{
+	u64 n = 0;
+	for (const auto &c : st().coherent)
+		n += c.second.size;
+	return n;
+}
+
+long live_mutexes() { return long(st().mutexes.size()); }
+long held_mutexes() { return long(st().held.size()); }
+
+const std::vector<LogLine> &logs() { return st().logs; }
+
+bool logged(const std::string &needle)
+{
+	for (const LogLine &line : st().logs) {
+		if (line.text.find(needle) != std::string::npos)
+			return true;
+	}
+	return false;
+}
+
+const std::vector<std::string> &violations() { return st().violations; }
+
+void in_mmap_lock(const std::function<void()> &fn)
+{
+	st().mmap_lock_depth++;
+	fn();
+	st().mmap_lock_depth--;
+}
+
+crono_vma *vma_new(crono_kfile *kfile, u64 pgoff, u64 len, bool shared)
+{
+	auto vma = std::make_unique<crono_vma>();
+	vma->kfile = kfile;
+	vma->pgoff = pgoff;
+	vma->len = len;
+	vma->shared = shared;
+	crono_vma *raw = vma.get();
+	st().vmas.push_back(std::move(vma));
+	return raw;
+}
+
+int vma_mmap(struct crono_file *file, crono_vma *vma)
+{
+	int ret = 0;
+	in_mmap_lock([&] { ret = crono_file_mmap(file, vma); });
+	if (ret) {
+		if (vma->mapped)
+			violation("mmap failed after the memory was mapped");
+		vma->closed = true; /* freed without ->close */
+	} else if (!vma->mapped) {
+		violation("mmap succeeded without mapping anything");
+	}
+	return ret;
+}
+
+void vma_close(crono_vma *vma)
+{
+	if (!vma->mapped || vma->closed) {
+		violation("test: close of a vma that is not mapped");
+		return;
+	}
+	vma->closed = true;
+	in_mmap_lock([&] { crono_contig_mapping_closed(vma->token); });
+}
+
+crono_vma *vma_copy(crono_vma *vma)
+{
+	crono_vma *copy = vma_new(vma->kfile, vma->pgoff, vma->len,
+				  vma->shared);
+	copy->mapped = vma->mapped;
+	copy->token = vma->token;
+	copy->cpu = vma->cpu;
+	copy->dma = vma->dma;
+	copy->zapped = vma->zapped;
+	in_mmap_lock([&] { crono_contig_mapping_opened(copy->token); });
+	return copy;
+}
+
+void vma_close_all()
+{
+	for (size_t i = 0; i < st().vmas.size(); i++) {
+		crono_vma *vma = st().vmas[i].get();
+		if (vma->mapped && !vma->closed)
+			vma_close(vma);
+	}
+}
+
+long live_vmas()
+{
+	long n = 0;
+	for (const auto &vma : st().vmas)
+		n += vma->mapped && !vma->closed;
+	return n;
+}
+
+void reset()
+{
+	State &s = st();
+	/* Core blocks still live belong to a test that leaked them (and
+	 * failed for it): forget them, so the next test starts from zero and
+	 * LeakSanitizer reports them at exit. */
+	{
+		Registry &r = registry();
+		std::lock_guard<std::mutex> guard(r.lock);
+		r.blocks.clear();
+		r.bytes = 0;
+	}
+	for (crono_sgt *sgt : s.sgts)
+		delete sgt;
+	for (crono_mutex *m : s.mutexes)
+		delete m;
+	for (auto &c : s.coherent)
+		std::free(c.first);
+	s.sgts.clear();
+	s.mutexes.clear();
+	s.held.clear();
+	s.coherent.clear();
+	std::fill(std::begin(s.counts), std::end(s.counts), 0u);
+	s.rules.clear();
+	s.pin_max = 0;
+	s.records.clear();
+	s.ranges.clear();
+	s.next_user = user_base;
+	s.kpage = page_size;
+	s.pinned.clear();
+	s.dirtied = 0;
+	s.memlock_limit = ~0ull;
+	s.charged = 0;
+	s.mm_refs = 0;
+	s.layout = nullptr;
+	s.next_iova = iova_base;
+	s.next_sgt = 0;
+	s.last_segments.clear();
+	s.next_coherent = coherent_base;
+	s.mmap_lock_depth = 0;
+	s.vmas.clear();
+	s.logs.clear();
+	s.violations.clear();
+}
+
+std::string holdings()
+{
+	State &s = st();
+	std::string out = "allocations=" + std::to_string(live_allocations()) +
+			  " pins=" + std::to_string(s.pinned.size()) +
+			  " charged=" + std::to_string(s.charged) +
+			  " mm_refs=" + std::to_string(s.mm_refs) +
+			  " sgts=" + std::to_string(s.sgts.size()) +
+			  " mapped=" + std::to_string(mapped_sgts()) +
+			  " coherent=" + std::to_string(s.coherent.size()) +
+			  " mutexes=" + std::to_string(s.mutexes.size()) +
+			  " held=" + std::to_string(s.held.size()) +
+			  " vmas=" + std::to_string(live_vmas());
+	for (const std::string &v : s.violations)
+		out += "\n  violation: " + v;
+	return out;
+}
+
+bool clean()
+{
+	State &s = st();
+	return live_allocations() == 0 && s.pinned.empty() && s.charged == 0 &&
+	       s.mm_refs == 0 && s.sgts.empty() && s.coherent.empty() &&
+	       s.mutexes.empty() && s.held.empty() && live_vmas() == 0 &&
+	       s.violations.empty();
+}
+
+} // namespace fake

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A fake of the C glue (kernel/glue/crono_glue.h) for host tests of the C++
+ * core: every crono_k* function, implemented in plain user-space C++ with
+ *
+ *  - bookkeeping of what the core holds (allocations, pins, charges, sg
+ *    tables, DMA mappings, coherent memory, mutexes), so a test can demand
+ *    that nothing is left behind;
+ *  - fault injection: the Nth call of a kind fails with a chosen errno;
+ *  - a recording of every side-effecting call in order, so a test can demand
+ *    an order (cleanup writes before unmap, unmap before unpin, ...);
+ *  - "violations": misuse a kernel would punish (freeing an unknown pointer,
+ *    destroying a mapped sg table, freeing mapped coherent memory, touching
+ *    user memory under the mappings lock, a lock-order inversion, ...),
+ *    collected instead of crashing so the test reports them.
+ *
+ * Single-threaded: tests drive the core from one thread.
+ */
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "glue/crono_glue.h"
+
+namespace fake {
+
+using u32 = crono_u32;
+using u64 = crono_u64;
+
+/* The device page; also the kernel page unless set_kernel_page_size(). */
+constexpr u64 page_size = 4096;
+/* A kernel page larger than the device page (16 KiB, 64 KiB): pins, user
+ * ranges, sg tables and coherent buffers then work in these units. */
+void set_kernel_page_size(u64 bytes);
+
+/* ---- fault injection ------------------------------------------------ */
+
+enum class Call {
+	kmalloc,        /* NULL */
+	kvmalloc,       /* NULL */
+	mutex_create,   /* NULL */
+	copy_from_user, /* errno */
+	copy_to_user,   /* errno */
+	mm_charge,      /* errno */
+	pin,            /* errno, or a short count (see fail_short) */
+	sgt_create,     /* errno */
+	dma_map,        /* errno */
+	sgt_bounced,    /* "fails" by reporting a bounced mapping */
+	always_bounces, /* "fails" by reporting swiotlb=force */
+	coherent_alloc, /* NULL */
+	coherent_mmap,  /* errno */
+	count_,
+};
+const char *call_name(Call call);
+
+/* Calls of a kind since reset(), counting the injected failures too. */
+unsigned calls(Call call);
+/* The nth call of that kind (counted since reset(), from 1) fails with err
+ * (a negative errno; ignored by calls that return NULL or a flag). */
+void fail_nth(Call call, unsigned nth, int err);
+/* The nth call from now. */
+void fail_next(Call call, int err, unsigned nth_from_now = 1);
+/* The nth pin call from now pins only `pages` pages (0: returns 0). */
+void pin_short_next(long pages, unsigned nth_from_now = 1);
+/* Every pin call pins at most this many pages (0: no limit). */
+void set_pin_max_per_call(u64 pages);
+
+/* ---- recording ------------------------------------------------------ */
+
+enum class Event {
+	bar0_write,     /* a = offset, b = value */
+	pci_put,        /* obj = pci */
+	mm_charge,      /* a = pages */
+	mm_uncharge,    /* a = pages */
+	pin,            /* a = first page address, b = pages pinned */
+	unpin,          /* a = first page address, b = pages */
+	sgt_create,     /* a = sgt id, b = first page address */
+	sgt_destroy,    /* a = sgt id */
+	dma_map,        /* a = sgt id */
+	dma_unmap,      /* a = sgt id */
+	coherent_alloc, /* a = dma address, b = size */
+	coherent_free,  /* a = dma address, b = size */
+	coherent_mmap,  /* a = dma address, b = size */
+	zap,            /* obj = kfile */
+	copy_to_user,   /* a = user address, b = length */
+};
+const char *event_name(Event event);
+
+struct Record {
+	Event event;
+	u64 a;
+	u64 b;
+	const void *obj;
+};
+
+const std::vector<Record> &records();
+/* Index of the first/last record matching, or -1. */
+long first(Event event);
+long last(Event event);
+long first(Event event, u64 a);
+long count(Event event);
+std::string dump_records();
+
+/* ---- memory --------------------------------------------------------- */
+
+/* kmalloc/kvmalloc blocks not yet freed (through crono_k*free or delete). */
+size_t live_allocations();
+u64 live_bytes();
+
+/* ---- user memory ---------------------------------------------------- */
+
+enum Prot : unsigned {
+	prot_none = 0,
+	prot_read = 1,
+	prot_write = 2,
+	prot_rw = 3,
+};
+
+/*
+ * A fake user address range at a fresh page-aligned address (with an
+ * unmapped guard page after it). Backed ranges hold bytes; unbacked ones
+ * (large pinned buffers) read as zeros and drop writes.
+ */
+u64 user_map(u64 len, unsigned prot = prot_rw, bool backed = true);
+void user_map_at(u64 addr, u64 len, unsigned prot = prot_rw,
+		 bool backed = true);
+void user_unmap(u64 addr);
+void user_protect(u64 addr, unsigned prot);
+/* The test's own access: ignores protections and fault injection. */
+void user_write(u64 addr, const void *src, size_t len);
+void user_read(u64 addr, void *dst, size_t len);
+template <typename T> u64 user_new(const T &value, unsigned prot = prot_rw)
+{
+	const u64 addr = user_map(sizeof(T), prot);
+	user_write(addr, &value, sizeof(T));
+	return addr;
+}
+template <typename T> T user_get(u64 addr)
+{
+	T value;
+	user_read(addr, &value, sizeof(T));
+	return value;
+}
+template <typename T> void user_put(u64 addr, const T &value)
+{
+	user_write(addr, &value, sizeof(T));
+}
+
+/* ---- pinning and RLIMIT_MEMLOCK --------------------------------------- */
+
+u64 pinned_pages();      /* pinned and not yet unpinned */
+u64 dirtied_pages();     /* unpinned with the dirty flag */
+bool page_pinned(u64 user_page);
+void set_memlock_limit(u64 pages); /* default: unlimited */
+u64 charged_pages();
+long live_mm_refs();
+
+/* ---- scatter/gather DMA ---------------------------------------------- */
+
+struct Seg {
+	u64 addr;
+	u64 len;
+};
+
+/*
+ * Decides the DMA segments of a table of npages pages at map time. The
+ * default maps each table at a fresh IOVA, contiguous, cut at max_segment.
+ */
+using Layout = std::function<std::vector<Seg>(u64 npages, u32 max_segment)>;
+void set_layout(Layout layout);
+Layout contiguous_layout();
+Layout fixed_layout(std::vector<Seg> segments);
+
+long live_sgts();
+long mapped_sgts();
+/* The segments of the most recent successful mapping. */
+std::vector<Seg> last_mapped_segments();
+/* Entry i: the DMA address of device page i of that mapping. */
+std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries);
+
+/* ---- coherent DMA ---------------------------------------------------- */
+
+long live_coherent();
+u64 live_coherent_bytes();
+
+/* ---- mutexes --------------------------------------------------------- */
+
+long live_mutexes();
+long held_mutexes();
+
+/* ---- logging --------------------------------------------------------- */
+
+struct LogLine {
+	int level;
+	const struct crono_pci *pci;
+	std::string text;
+};
+const std::vector<LogLine> &logs();
+bool logged(const std::string &needle);
+
+/* ---- violations ------------------------------------------------------ */
+
+const std::vector<std::string> &violations();
+
+/* ---- the whole fake ------------------------------------------------- */
+
+/* Forgets everything (call when nothing of the core is alive); core blocks
+ * still allocated are forgotten too, left to LeakSanitizer. */
+void reset();
+/* A one-line account of what is still held, for failure messages. */
+std::string holdings();
+/* True when nothing is held and no violation was seen. */
+bool clean();
+
+/* Runs fn as the kernel runs mmap and vm callbacks: under the address
+ * space's mmap lock (the core must not take its board lock there). */
+void in_mmap_lock(const std::function<void()> &fn);
+
+} // namespace fake
+
+/* ---- the opaque handles, as the fake defines them ----------------------- */
+
+struct crono_pci {
+	struct crono_pci_location loc = {0, 3, 0, 0, 0x1A13, 0x06};
+	fake::u64 bar0_len = 4096;
+	std::map<fake::u32, fake::u32> bar0; /* offset -> last value written */
+	fake::u32 max_segment = 0xFFFFF000u;
+	bool always_bounces = false; /* swiotlb=force */
+	bool bounces = false;        /* mapped tables report bounced */
+	int puts = 0;
+};
+
+struct crono_kfile {
+	int zaps = 0;
+};
+
+struct crono_vma {
+	struct crono_kfile *kfile = nullptr;
+	fake::u64 pgoff = 0;
+	fake::u64 len = 0;
+	bool shared = true;
+	/* set by crono_kcoherent_mmap */
+	bool mapped = false;
+	void *token = nullptr;
+	const void *cpu = nullptr;
+	fake::u64 dma = 0;
+	bool zapped = false;
+	bool closed = false;
+};
+
+namespace fake {
+
+/* A vma the fake owns, in a state before mmap. */
+crono_vma *vma_new(crono_kfile *kfile, u64 pgoff, u64 len,
+		   bool shared = true);
+/* mmap(2) of a vma: ->mmap under the mmap lock. On failure the kernel
+ * frees the vma without calling close. */
+int vma_mmap(struct crono_file *file, crono_vma *vma);
+/* munmap(2) / exit: ->close of a mapped vma. */
+void vma_close(crono_vma *vma);
+/* fork(2) or a split: a copy of a mapped vma, ->open on it. */
+crono_vma *vma_copy(crono_vma *vma);
+/* Process exit: every vma still mapped is closed. */
+void vma_close_all();
+long live_vmas();
+
+} // namespace fake

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "harness.h"
+
+#include <cstring>
+
+namespace host {
+
+long Dev::open()
+{
+	return crono_file_open(board, &kfile, &file);
+}
+
+void Dev::release()
+{
+	if (!file)
+		return;
+	crono_file_release(file);
+	file = nullptr;
+}
+
+void Dev::remove()
+{
+	if (!board || removed)
+		return;
+	crono_board_remove(board);
+	removed = true;
+}
+
+void Dev::put_board()
+{
+	if (!board || put)
+		return;
+	crono_board_put(board);
+	put = true;
+}
+
+long Dev::ioctl(u32 request, u64 arg)
+{
+	return crono_file_ioctl(file, request, arg);
+}
+
+SgLock Dev::lock_sg(u64 pages)
+{
+	const u64 addr = fake::user_map(pages * kib4, fake::prot_rw, false);
+	const u64 table = fake::user_map(pages * sizeof(u64));
+	std::vector<unsigned char> fill(pages * sizeof(u64), 0xEE);
+	fake::user_write(table, fill.data(), fill.size());
+	return lock_sg(addr, pages * kib4, table, u32(pages));
+}
+
+SgLock Dev::lock_sg(u64 addr, u64 size, u64 table, u32 entries)
+{
+	SgLock lock;
+	lock.addr = addr;
+	lock.size = size;
+	lock.table = table;
+	lock.entries = entries;
+	lock.in.addr = addr;
+	lock.in.size = size;
+	lock.in.pages = 0x5a5a5a5a5a5a5a5aull; /* ignored, must come back */
+	lock.in.upages = table;
+	lock.in.pages_count = entries;
+	lock.in.id = -77;
+	lock.info_addr = fake::user_new(lock.in);
+	lock.ret = ioctl(IOCTL_CRONO_LOCK_BUFFER, lock.info_addr);
+	lock.out = fake::user_get<CRONO_SG_BUFFER_INFO>(lock.info_addr);
+	return lock;
+}
+
+long Dev::unlock_sg(s32 id)
+{
+	return ioctl(IOCTL_CRONO_UNLOCK_BUFFER, fake::user_new(id));
+}
+
+ContigLock Dev::lock_contig(u64 size)
+{
+	ContigLock lock;
+	lock.in.size = size;
+	lock.in.addr = 0x1111;
+	lock.in.pUserAddr = 0x2222;
+	lock.in.dma_handle = 0x3333;
+	lock.in.id = -77;
+	lock.in.reserved = 0x4444;
+	lock.info_addr = fake::user_new(lock.in);
+	lock.ret = ioctl(IOCTL_CRONO_LOCK_CONTIG_BUFFER, lock.info_addr);
+	lock.out = fake::user_get<CRONO_CONTIG_BUFFER_INFO>(lock.info_addr);
+	return lock;
+}
+
+long Dev::unlock_contig(s32 id)
+{
+	return ioctl(IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, fake::user_new(id));
+}
+
+long Dev::cleanup(const std::vector<CRONO_KERNEL_CMD> &commands)
+{
+	u64 ucmds = 0;
+	if (!commands.empty()) {
+		ucmds = fake::user_map(commands.size() *
+				       sizeof(CRONO_KERNEL_CMD));
+		fake::user_write(ucmds, commands.data(),
+				 commands.size() * sizeof(CRONO_KERNEL_CMD));
+	}
+	return cleanup(ucmds, u32(commands.size()));
+}
+
+long Dev::cleanup(u64 ucmds, u32 count)
+{
+	CRONO_KERNEL_CMDS_INFO info{};
+	info.cmds = 0xdeadbeef; /* ignored by the kernel */
+	info.ucmds = ucmds;
+	info.count = count;
+	return ioctl(IOCTL_CRONO_CLEANUP_SETUP, fake::user_new(info));
+}
+
+std::vector<u64> Dev::read_table(const SgLock &lock) const
+{
+	std::vector<u64> table(lock.entries);
+	fake::user_read(lock.table, table.data(), table.size() * sizeof(u64));
+	return table;
+}
+
+struct crono_board_stats Dev::stats()
+{
+	struct crono_board_stats stats{};
+	crono_board_stats(board, &stats);
+	return stats;
+}
+
+Rig::Rig(bool open_file)
+{
+	fake::reset();
+	EXPECT_EQ(crono_core_init(), 0);
+	core_ = true;
+	long ret = 0;
+	add(crono_pci_location{0, 3, 0, 0, 0x1A13, 0x06}, open_file, &ret);
+	EXPECT_EQ(ret, 0);
+	rebaseline();
+}
+
+Dev &Rig::add(const crono_pci_location &loc, bool open_file, long *ret)
+{
+	devs_.push_back(std::make_unique<Dev>());
+	Dev &dev = *devs_.back();
+	dev.pci.loc = loc;
+	*ret = crono_board_create(&dev.pci, &dev.board, dev.name,
+				  sizeof(dev.name));
+	if (*ret) {
+		dev.board = nullptr;
+		return dev;
+	}
+	if (open_file)
+		*ret = dev.open();
+	return dev;
+}
+
+Rig::~Rig()
+{
+	/* As at process exit: the mappings go before the files. (A test
+	 * that stopped at a failed assertion may have left some.) */
+	fake::vma_close_all();
+	for (auto &dev : devs_) {
+		dev->release();
+		dev->remove();
+		dev->put_board();
+	}
+	if (core_)
+		crono_core_exit();
+	for (auto &dev : devs_) {
+		if (dev->board)
+			EXPECT_EQ(dev->pci.puts, 1)
+				<< "board " << dev->name
+				<< ": the PCI function must be put exactly once";
+		else
+			EXPECT_EQ(dev->pci.puts, 0)
+				<< "a failed create must leave the PCI "
+				   "function to the glue";
+	}
+	EXPECT_TRUE(fake::clean()) << "after unwinding everything: "
+				   << fake::holdings();
+}
+
+void Rig::expect_at_baseline(const std::string &context) const
+{
+	EXPECT_EQ(fake::live_allocations(), baseline_)
+		<< context << ": core allocations beyond the baseline";
+	EXPECT_EQ(fake::pinned_pages(), 0u) << context << ": pages pinned";
+	EXPECT_EQ(fake::charged_pages(), 0u) << context << ": pages charged";
+	EXPECT_EQ(fake::live_mm_refs(), 0) << context << ": mm references";
+	EXPECT_EQ(fake::live_sgts(), 0) << context << ": sg tables";
+	EXPECT_EQ(fake::mapped_sgts(), 0) << context << ": DMA mappings";
+	EXPECT_EQ(fake::live_coherent(), 0) << context << ": coherent memory";
+	EXPECT_EQ(fake::held_mutexes(), 0) << context << ": held mutexes";
+	EXPECT_TRUE(fake::violations().empty())
+		<< context << ": " << fake::holdings();
+}
+
+std::vector<long> indexes_of(fake::Event event)
+{
+	std::vector<long> out;
+	const auto &records = fake::records();
+	for (size_t i = 0; i < records.size(); i++) {
+		if (records[i].event == event)
+			out.push_back(long(i));
+	}
+	return out;
+}
+
+} // namespace host

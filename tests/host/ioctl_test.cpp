@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl handlers end to end through the C entry points, with the fake
+ * glue underneath: every input and errno of ABI.md.
+ */
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "harness.h"
+#include "limits.h"
+
+using fake::Event;
+using host::Rig;
+using host::u32;
+using host::u64;
+
+namespace {
+
+constexpr u64 page = 4096;
+
+bool same_bytes(const void *a, const void *b, size_t n)
+{
+	return std::memcmp(a, b, n) == 0;
+}
+
+} // namespace
+
+/* ---- open ------------------------------------------------------------------ */
+
+TEST(Open, SecondOpenIsBusyUntilTheFirstIsReleased)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	crono_kfile other;
+	crono_file *second = nullptr;
+	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -EBUSY);
+	EXPECT_EQ(second, nullptr);
+	dev.release();
+	EXPECT_EQ(dev.open(), 0);
+	EXPECT_NE(dev.file, nullptr);
+}
+
+TEST(Open, EachBoardHasItsOwnExclusiveOpen)
+{
+	Rig rig;
+	long ret = 0;
+	auto &b = rig.add({0, 4, 0, 0, 0x1A13, 0x08}, true, &ret);
+	EXPECT_EQ(ret, 0);
+	EXPECT_STREQ(b.name, "crono_08_0004000");
+	EXPECT_STREQ(rig.dev().name, "crono_06_0003000");
+}
+
+/* ---- dispatch -------------------------------------------------------------- */
+
+TEST(Ioctl, UnknownRequestIsENOTTY)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u64 arg = fake::user_map(page);
+	for (u32 request : {0u, 0xC0086305u /* reserved: 2 MiB pages */,
+			    0xC0286300u /* LOCK_BUFFER with the real size */,
+			    0x40086300u /* LOCK_BUFFER, write-only */,
+			    0xC0086400u /* another magic */, 0xC0086310u,
+			    0xffffffffu})
+		EXPECT_EQ(dev.ioctl(request, arg), -ENOTTY) << std::hex << request;
+	rig.expect_at_baseline("after unknown requests");
+}
+
+TEST(Ioctl, UnreadableArgumentPointerIsEFAULT)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u64 unmapped = fake::user_map(page);
+	fake::user_unmap(unmapped);
+	const u64 write_only = fake::user_map(page, fake::prot_write);
+	for (u32 request :
+	     {IOCTL_CRONO_LOCK_BUFFER, IOCTL_CRONO_UNLOCK_BUFFER,
+	      IOCTL_CRONO_CLEANUP_SETUP, IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+	      IOCTL_CRONO_UNLOCK_CONTIG_BUFFER}) {
+		EXPECT_EQ(dev.ioctl(request, 0), -EFAULT) << std::hex << request;
+		EXPECT_EQ(dev.ioctl(request, unmapped), -EFAULT) << std::hex << request;
+		EXPECT_EQ(dev.ioctl(request, write_only), -EFAULT)
+			<< std::hex << request;
+	}
+	/* A struct that straddles the end of the mapping. */
+	const u64 tail = fake::user_map(page);
+	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_BUFFER, tail + page - 8), -EFAULT);
+	rig.expect_at_baseline("after unreadable arguments");
+}
+
+/* ---- LOCK_BUFFER ------------------------------------------------------------ */
+
+TEST(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_sg(8);
+	ASSERT_EQ(lock.ret, 0);
+	EXPECT_EQ(lock.out.id, 0);
+	CRONO_SG_BUFFER_INFO expected = lock.in;
+	expected.id = 0;
+	EXPECT_TRUE(same_bytes(&lock.out, &expected, sizeof(expected)))
+		<< "addr, size, pages, upages and pages_count must come back "
+		   "unchanged";
+	EXPECT_EQ(dev.read_table(lock), fake::expand(fake::last_mapped_segments(), 8));
+}
+
+TEST(LockBuffer, PinsChargesMapsAndCounts)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_sg(20);
+	ASSERT_EQ(lock.ret, 0);
+	EXPECT_EQ(fake::pinned_pages(), 20u);
+	EXPECT_EQ(fake::charged_pages(), 20u);
+	EXPECT_EQ(fake::mapped_sgts(), 1);
+	for (u64 i = 0; i < 20; i++)
+		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
+	const auto stats = dev.stats();
+	EXPECT_EQ(stats.locked_buffers, 1u);
+	EXPECT_EQ(stats.pinned_bytes, 20 * page);
+	EXPECT_EQ(stats.coherent_bytes, 0u);
+	/* Charge before pin, pin before the table, map before the table
+	 * is written. */
+	EXPECT_LT(fake::first(Event::mm_charge), fake::first(Event::pin));
+	EXPECT_LT(fake::last(Event::pin), fake::first(Event::sgt_create));
+	EXPECT_LT(fake::first(Event::sgt_create), fake::first(Event::dma_map));
+	EXPECT_LT(fake::first(Event::dma_map), fake::first(Event::copy_to_user));
+}
+
+TEST(LockBuffer, IdsCountUpPerFile)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	for (int i = 0; i < 5; i++)
+		EXPECT_EQ(dev.lock_sg(1).out.id, i);
+	EXPECT_EQ(dev.stats().locked_buffers, 5u);
+}
+
+TEST(LockBuffer, PinsInBatchesOfAtMost4096Pages)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	ASSERT_EQ(crono::limits::pin_batch_pages, 4096u);
+	auto lock = dev.lock_sg(4096 * 2 + 3);
+	ASSERT_EQ(lock.ret, 0);
+	const auto pins = host::indexes_of(Event::pin);
+	ASSERT_EQ(pins.size(), 3u);
+	EXPECT_EQ(fake::records()[pins[0]].b, 4096u);
+	EXPECT_EQ(fake::records()[pins[1]].a, lock.addr + 4096 * page);
+	EXPECT_EQ(fake::records()[pins[2]].b, 3u);
+	EXPECT_EQ(dev.read_table(lock),
+		  fake::expand(fake::last_mapped_segments(), 4096 * 2 + 3));
+}
+
+TEST(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	fake::set_pin_max_per_call(7);
+	auto lock = dev.lock_sg(30);
+	ASSERT_EQ(lock.ret, 0);
+	EXPECT_EQ(fake::count(Event::pin), 5);
+	EXPECT_EQ(fake::pinned_pages(), 30u);
+	for (u64 i = 0; i < 30; i++)
+		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
+}
+
+TEST(LockBuffer, SizeNotAPageMultipleCoversThePartialPage)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u64 buf = fake::user_map(4 * page, fake::prot_rw, false);
+	const u64 table = fake::user_map(4 * 8);
+	auto lock = dev.lock_sg(buf, 3 * page + 100, table, 4);
+	ASSERT_EQ(lock.ret, 0);
+	EXPECT_EQ(fake::pinned_pages(), 4u);
+	EXPECT_EQ(fake::charged_pages(), 4u);
+	EXPECT_EQ(dev.read_table(lock), fake::expand(fake::last_mapped_segments(), 4));
+	EXPECT_EQ(dev.stats().pinned_bytes, 4 * page);
+}
+
+TEST(LockBuffer, KernelPagesLargerThanTheDevicePage)
+{
+	/* 16 KiB kernel pages: 5 device pages are 2 kernel pages, and the
+	 * table still has one entry per 4 KiB. */
+	Rig rig;
+	auto &dev = rig.dev();
+	fake::set_kernel_page_size(16384);
+	dev.pci.max_segment = 0xFFFFFFFFu & ~16383u; /* as the glue masks it */
+	const u64 buf = fake::user_map(2 * 16384, fake::prot_rw, false);
+	const u64 table = fake::user_map(5 * 8);
+	fake::set_layout(fake::fixed_layout({{0x400000, 16384}, {0x100000, 16384}}));
+	auto lock = dev.lock_sg(buf, 5 * page, table, 5);
+	ASSERT_EQ(lock.ret, 0);
+	EXPECT_EQ(fake::pinned_pages(), 2u);
+	EXPECT_EQ(fake::charged_pages(), 2u);
+	EXPECT_EQ(dev.read_table(lock),
+		  (std::vector<u64>{0x400000, 0x401000, 0x402000, 0x403000, 0x100000}));
+	EXPECT_EQ(dev.stats().pinned_bytes, 2 * 16384u);
+	/* 4 KiB alignment is not enough for a 16 KiB kernel page. */
+	EXPECT_EQ(dev.lock_sg(buf + page, page, table, 1).ret, -EINVAL);
+	ASSERT_EQ(dev.unlock_sg(lock.id()), 0);
+	/* Contiguous buffers round up to whole kernel pages. */
+	auto contig = dev.lock_contig(page);
+	ASSERT_EQ(contig.ret, 0);
+	EXPECT_EQ(dev.stats().coherent_bytes, 16384u);
+}
+
+TEST(LockBuffer, BadInputIsEINVALAndTouchesNothing)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u64 buf = fake::user_map(16 * page, fake::prot_rw, false);
+	const u64 table = fake::user_map(16 * 8);
+	struct Case {
+		const char *what;
+		u64 addr, size;
+		u32 count;
+	} cases[] = {
+		{"addr 0", 0, 16 * page, 16},
+		{"addr not page-aligned", buf + 8, 15 * page, 15},
+		{"addr half a page in", buf + 2048, 15 * page, 15},
+		{"size 0", buf, 0, 0},
+		{"size 0, count 1", buf, 0, 1},
+		{"pages_count one too few", buf, 16 * page, 15},
+		{"pages_count one too many", buf, 16 * page, 17},
+		{"pages_count for a rounded-down size", buf, 15 * page + 1, 15},
+		{"wraps around", ~0ull - page + 1, 2 * page, 2},
+	};
+	const unsigned kmallocs = fake::calls(fake::Call::kmalloc);
+	for (const Case &c : cases) {
+		auto lock = dev.lock_sg(c.addr, c.size, table, c.count);
+		EXPECT_EQ(lock.ret, -EINVAL) << c.what;
+		EXPECT_EQ(lock.out.id, -77) << c.what << ": struct written back";
+	}
+	EXPECT_EQ(fake::calls(fake::Call::pin), 0u);
+	EXPECT_EQ(fake::calls(fake::Call::mm_charge), 0u);
+	EXPECT_EQ(fake::calls(fake::Call::kmalloc), kmallocs)
+		<< "validation runs before anything is allocated";
+	rig.expect_at_baseline("after bad input");
+	/* No id was used up. */
+	EXPECT_EQ(dev.lock_sg(1).out.id, 0);
+}
+
+TEST(LockBuffer, MoreThanTheDriverLimitIsENOMEM)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u64 size = crono::limits::max_sg_buffer_bytes + page;
+	const u64 buf = fake::user_map(page, fake::prot_rw, false);
+	auto lock = dev.lock_sg(buf, size, fake::user_map(8), u32(size / page));
+	EXPECT_EQ(lock.ret, -ENOMEM);
+	EXPECT_EQ(fake::calls(fake::Call::kvmalloc), 0u);
+	rig.expect_at_baseline("after the oversized lock");
+}
+
+TEST(LockBuffer, OverRlimitMemlockIsENOMEMAndNothingPinned)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	fake::set_memlock_limit(10);
+	auto over = dev.lock_sg(11);
+	EXPECT_EQ(over.ret, -ENOMEM);
+	EXPECT_EQ(fake::calls(fake::Call::pin), 0u) << "charged before pinning";
+	rig.expect_at_baseline("after the refused charge");
+	auto fits = dev.lock_sg(10);
+	EXPECT_EQ(fits.ret, 0);
+	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM) << "the limit is a total";
+	EXPECT_EQ(dev.unlock_sg(fits.id()), 0);
+	EXPECT_EQ(fake::charged_pages(), 0u);
+	EXPECT_EQ(dev.lock_sg(10).ret, 0) << "unlock returned the charge";
+}
+
+TEST(LockBuffer, BufferNotMappedIsEFAULTAndNothingLeftPinned)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	/* 8 pages of which only the first 5 exist: the pin stops short,
+	 * then fails. */
+	const u64 buf = fake::user_map(5 * page, fake::prot_rw, false);
+	auto lock = dev.lock_sg(buf, 8 * page, fake::user_map(64), 8);
+	EXPECT_EQ(lock.ret, -EFAULT);
+	EXPECT_EQ(fake::count(Event::pin), 1);
+	EXPECT_EQ(fake::count(Event::unpin), 1);
+	EXPECT_EQ(fake::dirtied_pages(), 5u);
+	rig.expect_at_baseline("after the partly mapped buffer");
+}
+
+TEST(LockBuffer, BufferReadOnlyIsEFAULT)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u64 buf = fake::user_map(4 * page, fake::prot_read, false);
+	EXPECT_EQ(dev.lock_sg(buf, 4 * page, fake::user_map(32), 4).ret, -EFAULT);
+	rig.expect_at_baseline("after the read-only buffer");
+}
+
+TEST(LockBuffer, PageTableNotWritableIsEFAULTAndNothingLeftPinned)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u64 buf = fake::user_map(4 * page, fake::prot_rw, false);
+	const u64 ro_table = fake::user_map(32, fake::prot_read);
+	EXPECT_EQ(dev.lock_sg(buf, 4 * page, ro_table, 4).ret, -EFAULT);
+	rig.expect_at_baseline("after the read-only table");
+	/* A table shorter than pages_count entries. */
+	const u64 short_table = fake::user_map(page);
+	const u64 big = fake::user_map(600 * page, fake::prot_rw, false);
+	EXPECT_EQ(dev.lock_sg(big, 600 * page, short_table, 600).ret, -EFAULT);
+	rig.expect_at_baseline("after the short table");
+	/* Table address 0. */
+	EXPECT_EQ(dev.lock_sg(buf, 4 * page, 0, 4).ret, -EFAULT);
+	rig.expect_at_baseline("after table address 0");
+}
+
+TEST(LockBuffer, StructNotWritableIsEFAULTAndTheBufferIsReleased)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	CRONO_SG_BUFFER_INFO info{};
+	info.addr = fake::user_map(4 * page, fake::prot_rw, false);
+	info.size = 4 * page;
+	info.upages = fake::user_map(32);
+	info.pages_count = 4;
+	const u64 ro = fake::user_new(info, fake::prot_read);
+	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_BUFFER, ro), -EFAULT);
+	rig.expect_at_baseline("after the read-only struct");
+	EXPECT_EQ(dev.lock_sg(1).out.id, 0) << "the id was given back";
+}
+
+TEST(LockBuffer, ForcedSwiotlbIsEOPNOTSUPPWithAReasonAndPinsNothing)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	dev.pci.always_bounces = true;
+	EXPECT_EQ(dev.lock_sg(4).ret, -EOPNOTSUPP);
+	EXPECT_EQ(fake::calls(fake::Call::pin), 0u);
+	EXPECT_EQ(fake::calls(fake::Call::mm_charge), 0u);
+	EXPECT_TRUE(fake::logged("swiotlb")) << "the log must say why";
+	rig.expect_at_baseline("after the refused lock");
+	/* Contiguous buffers do not bounce: still served. */
+	EXPECT_EQ(dev.lock_contig(page).ret, 0);
+}
+
+TEST(LockBuffer, BouncedMappingIsEOPNOTSUPPAndUnmapped)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	dev.pci.bounces = true;
+	EXPECT_EQ(dev.lock_sg(4).ret, -EOPNOTSUPP);
+	EXPECT_TRUE(fake::logged("bounce"));
+	EXPECT_EQ(fake::count(Event::dma_unmap), 1);
+	EXPECT_LT(fake::first(Event::dma_unmap), fake::first(Event::sgt_destroy));
+	EXPECT_LT(fake::first(Event::sgt_destroy), fake::first(Event::unpin));
+	EXPECT_LT(fake::first(Event::unpin), fake::first(Event::mm_uncharge));
+	rig.expect_at_baseline("after the bounced mapping");
+}
+
+TEST(LockBuffer, FailedDmaMappingIsAnErrorNeverASuccess)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	fake::fail_next(fake::Call::dma_map, -ENOMEM);
+	auto lock = dev.lock_sg(4);
+	EXPECT_EQ(lock.ret, -ENOMEM);
+	EXPECT_EQ(dev.read_table(lock), std::vector<u64>(4, 0xEEEEEEEEEEEEEEEEull));
+	EXPECT_TRUE(fake::logged("DMA mapping"));
+	rig.expect_at_baseline("after the failed mapping");
+}
+
+TEST(LockBuffer, TheSameUserPagesCanBeLockedTwice)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto a = dev.lock_sg(4);
+	ASSERT_EQ(a.ret, 0);
+	auto b = dev.lock_sg(a.addr, a.size, fake::user_map(32), 4);
+	ASSERT_EQ(b.ret, 0);
+	EXPECT_EQ(fake::pinned_pages(), 8u);
+	EXPECT_EQ(dev.unlock_sg(a.id()), 0);
+	EXPECT_EQ(fake::pinned_pages(), 4u);
+	EXPECT_TRUE(fake::page_pinned(a.addr));
+}
+
+/* ---- UNLOCK_BUFFER / UNLOCK_CONTIG_BUFFER ---------------------------------- */
+
+TEST(Unlock, UnlockBufferReleasesInOrder)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_sg(12);
+	ASSERT_EQ(lock.ret, 0);
+	const long before = long(fake::records().size());
+	EXPECT_EQ(dev.unlock_sg(lock.id()), 0);
+	const long unmap = fake::first(Event::dma_unmap);
+	const long destroy = fake::first(Event::sgt_destroy);
+	const long unpin = fake::first(Event::unpin);
+	const long uncharge = fake::first(Event::mm_uncharge);
+	EXPECT_GE(unmap, before);
+	EXPECT_LT(unmap, destroy);
+	EXPECT_LT(destroy, unpin);
+	EXPECT_LT(unpin, uncharge);
+	EXPECT_EQ(fake::dirtied_pages(), 12u) << "unpinned dirty";
+	const auto stats = dev.stats();
+	EXPECT_EQ(stats.locked_buffers, 0u);
+	EXPECT_EQ(stats.pinned_bytes, 0u);
+	rig.expect_at_baseline("after unlock");
+}
+
+TEST(Unlock, UnknownIdIsEINVAL)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	for (int id : {0, 1, -1, 4095, 4096, 0x7fffffff}) {
+		EXPECT_EQ(dev.unlock_sg(id), -EINVAL) << id;
+		EXPECT_EQ(dev.unlock_contig(id), -EINVAL) << id;
+	}
+	auto lock = dev.lock_sg(1);
+	EXPECT_EQ(dev.unlock_sg(lock.id() + 1), -EINVAL);
+	EXPECT_EQ(fake::pinned_pages(), 1u);
+}
+
+TEST(Unlock, DoubleUnlockIsEINVAL)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto sg = dev.lock_sg(2);
+	auto contig = dev.lock_contig(page);
+	EXPECT_EQ(dev.unlock_sg(sg.id()), 0);
+	EXPECT_EQ(dev.unlock_sg(sg.id()), -EINVAL);
+	EXPECT_EQ(dev.unlock_contig(contig.id()), 0);
+	EXPECT_EQ(dev.unlock_contig(contig.id()), -EINVAL);
+	rig.expect_at_baseline("after the unlocks");
+}
+
+TEST(Unlock, TheOtherKindsIdIsEINVAL)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto sg = dev.lock_sg(2);
+	auto contig = dev.lock_contig(page);
+	ASSERT_EQ(sg.id(), 0);
+	ASSERT_EQ(contig.id(), 1);
+	EXPECT_EQ(dev.unlock_contig(sg.id()), -EINVAL);
+	EXPECT_EQ(dev.unlock_sg(contig.id()), -EINVAL);
+	EXPECT_EQ(fake::pinned_pages(), 2u);
+	EXPECT_EQ(fake::live_coherent(), 1);
+}
+
+TEST(Unlock, IdsAreSharedByBothKindsAndReusedLowestFirst)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	EXPECT_EQ(dev.lock_sg(1).id(), 0);
+	EXPECT_EQ(dev.lock_contig(page).id(), 1);
+	EXPECT_EQ(dev.lock_sg(1).id(), 2);
+	EXPECT_EQ(dev.unlock_sg(0), 0);
+	EXPECT_EQ(dev.lock_contig(page).id(), 0);
+	EXPECT_EQ(dev.unlock_contig(1), 0);
+	EXPECT_EQ(dev.lock_sg(1).id(), 1);
+}
+
+TEST(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
+{
+	Rig rig;
+	auto &a = rig.dev();
+	long ret = 0;
+	auto &b = rig.add({0, 5, 0, 0, 0x1A13, 0x0c}, true, &ret);
+	ASSERT_EQ(ret, 0);
+	auto a_sg = a.lock_sg(3);
+	auto a_contig = a.lock_contig(page);
+	ASSERT_EQ(a_sg.id(), 0);
+	ASSERT_EQ(a_contig.id(), 1);
+	/* b owns no buffer: a's ids mean nothing to it. */
+	EXPECT_EQ(b.unlock_sg(0), -EINVAL);
+	EXPECT_EQ(b.unlock_contig(1), -EINVAL);
+	EXPECT_EQ(fake::pinned_pages(), 3u);
+	EXPECT_EQ(a.stats().locked_buffers, 2u);
+	/* b's own id 0 is its own buffer. */
+	auto b_sg = b.lock_sg(2);
+	ASSERT_EQ(b_sg.id(), 0);
+	EXPECT_EQ(b.unlock_sg(0), 0);
+	EXPECT_TRUE(fake::page_pinned(a_sg.addr)) << "a's buffer 0 untouched";
+	EXPECT_EQ(a.stats().locked_buffers, 2u);
+	EXPECT_EQ(b.stats().locked_buffers, 0u);
+	/* b cannot map a's contiguous buffer either. */
+	crono_vma *vma = fake::vma_new(&b.kfile, 1, page);
+	EXPECT_EQ(fake::vma_mmap(b.file, vma), -EINVAL);
+	/* Releasing b leaves a's buffers alone. */
+	b.release();
+	EXPECT_EQ(fake::pinned_pages(), 3u);
+	EXPECT_EQ(fake::live_coherent(), 1);
+	EXPECT_EQ(fake::count(Event::bar0_write), 0);
+}
+
+/* ---- CLEANUP_SETUP ------------------------------------------------------------- */
+
+TEST(CleanupSetup, ValidProgramsAreAccepted)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	dev.pci.bar0_len = 0x100;
+	EXPECT_EQ(dev.cleanup({{0x00, 1}, {0xfc, 2}}), 0) << "exactly at the end";
+	std::vector<CRONO_KERNEL_CMD> sixteen;
+	for (u32 i = 0; i < 16; i++)
+		sixteen.push_back({i * 4, i});
+	EXPECT_EQ(dev.cleanup(sixteen), 0);
+	EXPECT_EQ(dev.cleanup({}), 0) << "an empty program";
+	EXPECT_EQ(dev.cleanup(0, 0), 0) << "count 0 reads nothing";
+	EXPECT_EQ(fake::count(Event::bar0_write), 0) << "stored, not run";
+}
+
+TEST(CleanupSetup, InvalidProgramsAreEINVAL)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	dev.pci.bar0_len = 0x100;
+	std::vector<CRONO_KERNEL_CMD> seventeen(17, CRONO_KERNEL_CMD{0, 0});
+	EXPECT_EQ(dev.cleanup(seventeen), -EINVAL);
+	EXPECT_EQ(dev.cleanup(fake::user_map(page), 0xffffffffu), -EINVAL);
+	EXPECT_EQ(dev.cleanup({{0x02, 1}}), -EINVAL) << "unaligned";
+	EXPECT_EQ(dev.cleanup({{0x00, 1}, {0x101, 1}}), -EINVAL);
+	EXPECT_EQ(dev.cleanup({{0x100, 1}}), -EINVAL) << "one past the end";
+	EXPECT_EQ(dev.cleanup({{0xfffffffc, 1}}), -EINVAL);
+	dev.pci.bar0_len = 0; /* BAR0 not MMIO */
+	EXPECT_EQ(dev.cleanup({{0x0, 1}}), -EINVAL);
+}
+
+TEST(CleanupSetup, UnreadableCommandsAreEFAULT)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	EXPECT_EQ(dev.cleanup(0, 1), -EFAULT);
+	const u64 one = fake::user_map(8);
+	/* Two commands of which the second lies in the unmapped guard page
+	 * after the range. */
+	EXPECT_EQ(dev.cleanup(one + page - 8, 2), -EFAULT);
+	const u64 wo = fake::user_map(page, fake::prot_write);
+	EXPECT_EQ(dev.cleanup(wo, 1), -EFAULT);
+}
+
+TEST(CleanupSetup, ARejectedProgramKeepsThePreviousOne)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	dev.pci.bar0_len = 0x1000;
+	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x04, 0x1234}}), 0);
+	std::vector<CRONO_KERNEL_CMD> seventeen(17, CRONO_KERNEL_CMD{0, 0});
+	EXPECT_EQ(dev.cleanup(seventeen), -EINVAL);
+	EXPECT_EQ(dev.cleanup({{0x10, 5}, {0x3, 1}}), -EINVAL);
+	EXPECT_EQ(dev.cleanup({{0x10, 5}, {0x1000, 1}}), -EINVAL);
+	EXPECT_EQ(dev.cleanup(0, 2), -EFAULT);
+	fake::fail_next(fake::Call::copy_from_user, -EFAULT, 2);
+	EXPECT_EQ(dev.cleanup({{0x10, 5}}), -EFAULT);
+	dev.release();
+	const auto writes = host::indexes_of(Event::bar0_write);
+	ASSERT_EQ(writes.size(), 2u);
+	EXPECT_EQ(fake::records()[writes[0]].a, 0x98u);
+	EXPECT_EQ(fake::records()[writes[0]].b, 0u);
+	EXPECT_EQ(fake::records()[writes[1]].a, 0x04u);
+	EXPECT_EQ(fake::records()[writes[1]].b, 0x1234u);
+	EXPECT_EQ(dev.pci.bar0[0x04], 0x1234u);
+}
+
+TEST(CleanupSetup, AValidProgramReplacesThePreviousOne)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x04, 1}}), 0);
+	ASSERT_EQ(dev.cleanup({{0x20, 9}}), 0);
+	dev.release();
+	const auto writes = host::indexes_of(Event::bar0_write);
+	ASSERT_EQ(writes.size(), 1u);
+	EXPECT_EQ(fake::records()[writes[0]].a, 0x20u);
+}
+
+TEST(CleanupSetup, AnEmptyProgramClearsThePreviousOne)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+	ASSERT_EQ(dev.cleanup({}), 0);
+	dev.release();
+	EXPECT_EQ(fake::count(Event::bar0_write), 0);
+}
+
+TEST(CleanupSetup, TheProgramRunsOnceOnRelease)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x04, 1}}), 0);
+	dev.release();
+	EXPECT_EQ(fake::count(Event::bar0_write), 2);
+	ASSERT_EQ(dev.open(), 0);
+	dev.release();
+	EXPECT_EQ(fake::count(Event::bar0_write), 2)
+		<< "a new open starts without a program";
+}
+
+/* ---- LOCK_CONTIG_BUFFER ------------------------------------------------------------ */
+
+TEST(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(3 * page);
+	ASSERT_EQ(lock.ret, 0);
+	EXPECT_EQ(lock.out.addr, 0u) << "no kernel address leaves the kernel";
+	EXPECT_EQ(lock.out.id, 0);
+	EXPECT_EQ(lock.out.size, 3 * page);
+	EXPECT_EQ(lock.out.pUserAddr, 0x2222u) << "passed through";
+	EXPECT_EQ(lock.out.reserved, 0x4444u);
+	const long alloc = fake::first(Event::coherent_alloc);
+	ASSERT_GE(alloc, 0);
+	EXPECT_EQ(lock.out.dma_handle, fake::records()[alloc].a);
+	EXPECT_EQ(fake::records()[alloc].b, 3 * page);
+	const auto stats = dev.stats();
+	EXPECT_EQ(stats.locked_buffers, 1u);
+	EXPECT_EQ(stats.coherent_bytes, 3 * page);
+}
+
+TEST(LockContig, SizeIsRoundedUpToWholePages)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	ASSERT_EQ(dev.lock_contig(5000).ret, 0);
+	EXPECT_EQ(fake::records()[fake::first(Event::coherent_alloc)].b, 2 * page);
+	EXPECT_EQ(dev.stats().coherent_bytes, 2 * page);
+}
+
+TEST(LockContig, SizeZeroIsEINVALAndOverTheLimitENOMEM)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	EXPECT_EQ(dev.lock_contig(0).ret, -EINVAL);
+	EXPECT_EQ(dev.lock_contig(crono::limits::max_contig_buffer_bytes + 1).ret,
+		  -ENOMEM);
+	EXPECT_EQ(dev.lock_contig(~0ull).ret, -ENOMEM);
+	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), 0u);
+	rig.expect_at_baseline("after refused contiguous locks");
+}
+
+TEST(LockContig, StructNotWritableIsEFAULTAndTheMemoryFreed)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	CRONO_CONTIG_BUFFER_INFO info{};
+	info.size = page;
+	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+			    fake::user_new(info, fake::prot_read)),
+		  -EFAULT);
+	EXPECT_EQ(fake::count(Event::coherent_free), 1);
+	rig.expect_at_baseline("after the read-only struct");
+	EXPECT_EQ(dev.lock_contig(page).id(), 0) << "the id was given back";
+}
+
+TEST(LockContig, FourThousandNinetySixBuffersThenENOMEM)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	for (int i = 0; i < 4096; i++) {
+		auto lock = dev.lock_contig(page);
+		ASSERT_EQ(lock.ret, 0) << i;
+		ASSERT_EQ(lock.id(), i);
+	}
+	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
+	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM) << "ids are per file, both kinds";
+	EXPECT_EQ(fake::pinned_pages(), 0u);
+	EXPECT_EQ(fake::live_coherent(), 4096);
+	EXPECT_EQ(dev.unlock_contig(1234), 0);
+	EXPECT_EQ(dev.lock_sg(1).id(), 1234);
+}
+
+/* ---- mmap ------------------------------------------------------------------------------- */
+
+TEST(Mmap, MapsAContiguousBufferAtItsIdOffset)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto a = dev.lock_contig(2 * page);
+	auto b = dev.lock_contig(4 * page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, b.id(), 4 * page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	EXPECT_EQ(vma->dma, b.out.dma_handle);
+	EXPECT_EQ(vma->pgoff, 0u) << "the mapping starts at the buffer";
+	crono_vma *part = fake::vma_new(&dev.kfile, a.id(), page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, part), 0) << "a prefix is fine";
+	EXPECT_EQ(part->dma, a.out.dma_handle);
+	fake::vma_close(vma);
+	fake::vma_close(part);
+}
+
+TEST(Mmap, OffsetNamingNoBufferOfThisFileIsEINVAL)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto sg = dev.lock_sg(4);
+	auto contig = dev.lock_contig(page);
+	for (u64 pgoff : {u64(sg.id()), u64(contig.id()) + 1, u64(4096),
+			  ~0ull, u64(1) << 32 | u64(contig.id())}) {
+		crono_vma *vma = fake::vma_new(&dev.kfile, pgoff, page);
+		EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL) << pgoff;
+	}
+	EXPECT_EQ(fake::calls(fake::Call::coherent_mmap), 0u);
+}
+
+TEST(Mmap, LongerThanTheBufferIsEINVAL)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto contig = dev.lock_contig(2 * page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), 3 * page);
+	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
+}
+
+TEST(Mmap, PrivateMappingIsEINVAL)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto contig = dev.lock_contig(page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page, false);
+	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
+}
+
+TEST(Mmap, UnlockedBufferCannotBeMappedAgain)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto contig = dev.lock_contig(page);
+	ASSERT_EQ(dev.unlock_contig(contig.id()), 0);
+	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
+	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
+}
+
+TEST(Mmap, GlueMmapFailureIsReturnedAndCountsNoMapping)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto contig = dev.lock_contig(page);
+	fake::fail_next(fake::Call::coherent_mmap, -EAGAIN);
+	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
+	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EAGAIN);
+	/* No mapping was counted: unlock frees at once. */
+	ASSERT_EQ(dev.unlock_contig(contig.id()), 0);
+	EXPECT_EQ(fake::live_coherent(), 0);
+}

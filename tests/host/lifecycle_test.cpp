@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetimes through the C entry points: board create/remove/put, release
+ * ordering (cleanup writes before unmap, unmap before table destroy, destroy
+ * before unpin, unpin before uncharge), removal under an open file, and
+ * contiguous buffers whose memory must outlive the unlock while mapped.
+ */
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "harness.h"
+
+using fake::Event;
+using host::Rig;
+using host::SgLock;
+using host::u64;
+
+namespace {
+
+constexpr u64 page = 4096;
+
+const fake::Record &rec(long i) { return fake::records().at(size_t(i)); }
+
+/* First record of `event` at or after `from` matching pred, or -1. */
+template <typename Pred> long find_from(long from, Event event, Pred pred)
+{
+	const auto &r = fake::records();
+	for (size_t i = size_t(from); i < r.size(); i++) {
+		if (r[i].event == event && pred(r[i]))
+			return long(i);
+	}
+	return -1;
+}
+
+long find_from(long from, Event event)
+{
+	return find_from(from, event, [](const fake::Record &) { return true; });
+}
+
+/*
+ * The teardown that started at record `from`: every cleanup write first,
+ * then per S/G buffer unmap < destroy < unpin < uncharge, and contiguous
+ * memory freed only after the cleanup writes.
+ */
+void expect_teardown_order(long from, long cleanup_writes,
+			   const std::vector<const SgLock *> &buffers,
+			   long coherent_frees)
+{
+	const auto writes = host::indexes_of(Event::bar0_write);
+	long after_from = 0, last_write = -1;
+	for (long w : writes) {
+		if (w >= from) {
+			after_from++;
+			last_write = w;
+		}
+	}
+	EXPECT_EQ(after_from, cleanup_writes) << fake::dump_records();
+	for (Event e : {Event::dma_unmap, Event::sgt_destroy, Event::unpin,
+			Event::mm_uncharge, Event::coherent_free, Event::zap}) {
+		const long first = find_from(from, e);
+		if (first >= 0) {
+			EXPECT_LT(last_write, first)
+				<< "a cleanup write after " << fake::event_name(e)
+				<< "\n"
+				<< fake::dump_records();
+		}
+	}
+	for (const SgLock *buffer : buffers) {
+		const long created = find_from(0, Event::sgt_create,
+					       [&](const fake::Record &r) {
+						       return r.b == buffer->addr;
+					       });
+		ASSERT_GE(created, 0);
+		const u64 sgt = rec(created).a;
+		const auto is_sgt = [sgt](const fake::Record &r) { return r.a == sgt; };
+		const long unmap = find_from(from, Event::dma_unmap, is_sgt);
+		const long destroy = find_from(from, Event::sgt_destroy, is_sgt);
+		const long unpin = find_from(from, Event::unpin,
+					     [&](const fake::Record &r) {
+						     return r.a == buffer->addr;
+					     });
+		const long uncharge = find_from(unpin < 0 ? from : unpin,
+						Event::mm_uncharge,
+						[&](const fake::Record &r) {
+							return r.a == buffer->entries;
+						});
+		EXPECT_GE(unmap, from) << "buffer at " << std::hex << buffer->addr;
+		EXPECT_LT(unmap, destroy) << fake::dump_records();
+		EXPECT_LT(destroy, unpin) << fake::dump_records();
+		EXPECT_LT(unpin, uncharge) << fake::dump_records();
+	}
+	long frees = 0;
+	for (long i = from; i < long(fake::records().size()); i++)
+		frees += rec(i).event == Event::coherent_free;
+	EXPECT_EQ(frees, coherent_frees);
+}
+
+} // namespace
+
+/* ---- board create / put ------------------------------------------------------ */
+
+TEST(Board, CreateHandsTheMiscNameToTheGlue)
+{
+	Rig rig(false);
+	EXPECT_STREQ(rig.dev().name, "crono_06_0003000");
+	const auto stats = rig.dev().stats();
+	EXPECT_EQ(stats.locked_buffers, 0u);
+	EXPECT_EQ(stats.pinned_bytes, 0u);
+	EXPECT_EQ(stats.coherent_bytes, 0u);
+}
+
+TEST(Board, NameIsCutToTheGlueBuffer)
+{
+	Rig rig(false);
+	crono_pci pci;
+	pci.loc = {0, 7, 0, 0, 0x1A13, 0x02};
+	crono_board *board = nullptr;
+	char name[9];
+	std::memset(name, 'x', sizeof(name));
+	ASSERT_EQ(crono_board_create(&pci, &board, name, sizeof(name)), 0);
+	EXPECT_STREQ(name, "crono_02");
+	crono_board_remove(board);
+	crono_board_put(board);
+	EXPECT_EQ(pci.puts, 1);
+}
+
+TEST(Board, SameNameTwiceIsEEXISTAndTheGlueKeepsItsPciFunction)
+{
+	Rig rig(false);
+	long ret = 0;
+	auto &twin = rig.add(rig.dev().pci.loc, false, &ret);
+	EXPECT_EQ(ret, -EEXIST);
+	/* The glue frees its crono_pci itself after a failed probe: the core
+	 * must not have put it (that would be a double free in the kernel). */
+	EXPECT_EQ(twin.pci.puts, 0);
+	EXPECT_EQ(fake::live_allocations(), rig.baseline());
+	EXPECT_EQ(fake::live_mutexes(), 3) << "registry + one board's two";
+	EXPECT_TRUE(fake::logged("exists"));
+}
+
+TEST(Board, NameTooLongFailsCreateAndLeavesThePciFunctionToTheGlue)
+{
+	Rig rig(false);
+	long ret = 0;
+	auto &dev = rig.add({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+			     0x1A13, 0xffffffff},
+			    false, &ret);
+	EXPECT_EQ(ret, -ENAMETOOLONG);
+	EXPECT_EQ(dev.pci.puts, 0);
+	EXPECT_EQ(fake::live_allocations(), rig.baseline());
+}
+
+TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
+{
+	struct Case {
+		fake::Call call;
+		unsigned nth;
+	} cases[] = {{fake::Call::kmalloc, 1},
+		     {fake::Call::mutex_create, 1},
+		     {fake::Call::mutex_create, 2}};
+	for (const Case &c : cases) {
+		SCOPED_TRACE(std::string(fake::call_name(c.call)) + " #" +
+			     std::to_string(c.nth));
+		Rig rig(false);
+		fake::fail_next(c.call, -ENOMEM, c.nth);
+		long ret = 0;
+		auto &dev = rig.add({0, 9, 0, 0, 0x1A13, 0x0d}, false, &ret);
+		EXPECT_EQ(ret, -ENOMEM);
+		EXPECT_EQ(dev.pci.puts, 0);
+		EXPECT_EQ(fake::live_allocations(), rig.baseline());
+		EXPECT_EQ(fake::live_mutexes(), 3);
+		/* The same location binds fine afterwards. */
+		auto &again = rig.add({0, 9, 0, 0, 0x1A13, 0x0d}, true, &ret);
+		EXPECT_EQ(ret, 0);
+		EXPECT_EQ(again.lock_sg(1).ret, 0);
+	}
+}
+
+TEST(Board, CoreInitFailureIsENOMEMAndLeavesNothing)
+{
+	for (fake::Call call : {fake::Call::kmalloc, fake::Call::mutex_create}) {
+		fake::reset();
+		fake::fail_next(call, -ENOMEM);
+		EXPECT_EQ(crono_core_init(), -ENOMEM) << fake::call_name(call);
+		EXPECT_TRUE(fake::clean()) << fake::holdings();
+	}
+}
+
+TEST(Board, OpenAllocationFailureIsENOMEMAndLeavesTheBoardUsable)
+{
+	Rig rig(false);
+	auto &dev = rig.dev();
+	fake::fail_next(fake::Call::kmalloc, 0);
+	EXPECT_EQ(dev.open(), -ENOMEM);
+	EXPECT_EQ(fake::live_allocations(), rig.baseline());
+	EXPECT_EQ(dev.open(), 0);
+	EXPECT_EQ(dev.lock_sg(1).ret, 0);
+}
+
+/* ---- release ------------------------------------------------------------------ */
+
+TEST(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto a = dev.lock_sg(5);
+	auto b = dev.lock_sg(7);
+	auto c = dev.lock_contig(2 * page);
+	ASSERT_EQ(a.ret, 0);
+	ASSERT_EQ(b.ret, 0);
+	ASSERT_EQ(c.ret, 0);
+	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x90, 0}, {0x04, 0xdead}}), 0);
+	const long from = long(fake::records().size());
+	dev.release();
+	expect_teardown_order(from, 3, {&a, &b}, 1);
+	/* The writes in program order, with their values. */
+	const auto writes = host::indexes_of(Event::bar0_write);
+	ASSERT_EQ(writes.size(), 3u);
+	EXPECT_EQ(rec(writes[0]).a, 0x98u);
+	EXPECT_EQ(rec(writes[1]).a, 0x90u);
+	EXPECT_EQ(rec(writes[2]).a, 0x04u);
+	EXPECT_EQ(rec(writes[2]).b, 0xdeadu);
+	EXPECT_EQ(fake::pinned_pages(), 0u);
+	EXPECT_EQ(fake::charged_pages(), 0u);
+	EXPECT_EQ(fake::live_sgts(), 0);
+	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::dirtied_pages(), 12u);
+	EXPECT_EQ(dev.kfile.zaps, 0) << "nothing was mapped";
+	const auto stats = dev.stats();
+	EXPECT_EQ(stats.locked_buffers, 0u);
+	EXPECT_EQ(stats.pinned_bytes, 0u);
+	EXPECT_EQ(stats.coherent_bytes, 0u);
+}
+
+TEST(Release, WithoutACleanupProgramEverythingIsStillReleased)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto a = dev.lock_sg(3);
+	const long from = long(fake::records().size());
+	dev.release();
+	expect_teardown_order(from, 0, {&a}, 0);
+	EXPECT_EQ(fake::pinned_pages(), 0u);
+}
+
+TEST(Release, UnlockedBuffersAreNotReleasedTwice)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto a = dev.lock_sg(3);
+	auto b = dev.lock_sg(4);
+	auto c = dev.lock_contig(page);
+	ASSERT_EQ(dev.unlock_sg(a.id()), 0);
+	ASSERT_EQ(dev.unlock_contig(c.id()), 0);
+	const long from = long(fake::records().size());
+	dev.release();
+	expect_teardown_order(from, 0, {&b}, 0);
+	EXPECT_EQ(fake::count(Event::dma_unmap), 2);
+	EXPECT_EQ(fake::count(Event::coherent_free), 1);
+}
+
+/* ---- removal ------------------------------------------------------------------- */
+
+TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto a = dev.lock_sg(6);
+	auto b = dev.lock_sg(2);
+	auto c = dev.lock_contig(page);
+	auto d = dev.lock_contig(3 * page);
+	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x10, 1}}), 0);
+	const long from = long(fake::records().size());
+	dev.remove();
+	expect_teardown_order(from, 2, {&a, &b}, 2);
+	EXPECT_EQ(fake::pinned_pages(), 0u);
+	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_TRUE(fake::logged("removed while open"));
+	const auto stats = dev.stats();
+	EXPECT_EQ(stats.locked_buffers, 0u);
+	EXPECT_EQ(stats.pinned_bytes, 0u);
+	EXPECT_EQ(stats.coherent_bytes, 0u);
+	(void)c;
+	(void)d;
+}
+
+TEST(Removal, AfterRemovalEveryCallIsENODEVAndReleaseStillWorks)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto sg = dev.lock_sg(2);
+	auto contig = dev.lock_contig(page);
+	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+	dev.remove();
+	EXPECT_EQ(fake::count(Event::bar0_write), 1);
+
+	EXPECT_EQ(dev.lock_sg(1).ret, -ENODEV);
+	EXPECT_EQ(dev.unlock_sg(sg.id()), -ENODEV);
+	EXPECT_EQ(dev.cleanup({{0x98, 0}}), -ENODEV);
+	EXPECT_EQ(dev.lock_contig(page).ret, -ENODEV);
+	EXPECT_EQ(dev.unlock_contig(contig.id()), -ENODEV);
+	EXPECT_EQ(dev.ioctl(0x1234, 0), -ENODEV) << "even an unknown request";
+	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_BUFFER, 0), -ENODEV);
+	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
+	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -ENODEV);
+	crono_kfile other;
+	crono_file *second = nullptr;
+	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -ENODEV);
+
+	dev.release();
+	EXPECT_EQ(fake::count(Event::bar0_write), 1)
+		<< "the device is gone: release writes nothing";
+	EXPECT_EQ(fake::count(Event::dma_unmap), 1) << "nothing released twice";
+}
+
+TEST(Removal, TheBoardLivesUntilTheLastFileIsReleased)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	ASSERT_EQ(dev.lock_sg(1).ret, 0);
+	dev.remove();
+	dev.put_board(); /* the PCI binding lets go */
+	EXPECT_EQ(dev.pci.puts, 0) << "the open file still holds the board";
+	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_UNLOCK_BUFFER, fake::user_new(0)), -ENODEV);
+	dev.release();
+	EXPECT_EQ(dev.pci.puts, 1) << "the last reference puts the PCI function";
+}
+
+TEST(Removal, WithoutAnOpenFileTheBoardGoesAtPut)
+{
+	Rig rig(false);
+	auto &dev = rig.dev();
+	dev.remove();
+	EXPECT_EQ(dev.pci.puts, 0);
+	dev.put_board();
+	EXPECT_EQ(dev.pci.puts, 1);
+	EXPECT_EQ(fake::count(Event::bar0_write), 0);
+}
+
+TEST(Removal, ZapsAndFreesMappedContiguousMemory)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto a = dev.lock_contig(2 * page);
+	auto b = dev.lock_contig(page);
+	auto c = dev.lock_contig(page);
+	crono_vma *va = fake::vma_new(&dev.kfile, a.id(), 2 * page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, va), 0);
+	crono_vma *va_fork = fake::vma_copy(va);
+	crono_vma *vc = fake::vma_new(&dev.kfile, c.id(), page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vc), 0);
+	ASSERT_EQ(dev.unlock_contig(c.id()), 0); /* unlocked, still mapped */
+	EXPECT_EQ(fake::live_coherent(), 3);
+	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+
+	const long from = long(fake::records().size());
+	dev.remove();
+	const long zap = find_from(from, Event::zap);
+	ASSERT_GE(zap, 0) << "mapped memory must be zapped";
+	const long first_free = find_from(from, Event::coherent_free);
+	EXPECT_LT(zap, first_free) << "zapped before the memory goes";
+	expect_teardown_order(from, 1, {}, 3);
+	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_TRUE(va->zapped);
+	EXPECT_TRUE(va_fork->zapped);
+	EXPECT_TRUE(vc->zapped);
+	EXPECT_EQ(dev.stats().coherent_bytes, 0u);
+	EXPECT_EQ(dev.stats().locked_buffers, 0u);
+
+	/* The vmas close later (munmap or exit): nothing is freed twice. */
+	fake::vma_close(va);
+	fake::vma_close(vc);
+	fake::vma_close(va_fork);
+	EXPECT_EQ(fake::count(Event::coherent_free), 3);
+	dev.release();
+	(void)b;
+}
+
+/* ---- contiguous buffers and their mappings -------------------------------------- */
+
+TEST(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(4 * page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), 4 * page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *copy = fake::vma_copy(vma); /* fork */
+
+	/* The vendor library unlocks before munmap. */
+	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
+	EXPECT_EQ(fake::count(Event::coherent_free), 0);
+	EXPECT_EQ(dev.stats().locked_buffers, 0u);
+	EXPECT_EQ(dev.stats().coherent_bytes, 4 * page) << "still allocated";
+	fake::vma_close(vma);
+	EXPECT_EQ(fake::count(Event::coherent_free), 0) << "the fork maps it";
+	fake::vma_close(copy);
+	EXPECT_EQ(fake::count(Event::coherent_free), 1);
+	EXPECT_EQ(dev.stats().coherent_bytes, 0u);
+	EXPECT_EQ(fake::live_coherent(), 0);
+}
+
+TEST(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	fake::vma_close(vma);
+	EXPECT_EQ(fake::live_coherent(), 1);
+	crono_vma *again = fake::vma_new(&dev.kfile, lock.id(), page);
+	EXPECT_EQ(fake::vma_mmap(dev.file, again), 0) << "map, unmap, map";
+	fake::vma_close(again);
+	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
+	EXPECT_EQ(fake::live_coherent(), 0);
+}
+
+TEST(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto old_lock = dev.lock_contig(page);
+	crono_vma *old_vma = fake::vma_new(&dev.kfile, old_lock.id(), page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, old_vma), 0);
+	ASSERT_EQ(dev.unlock_contig(old_lock.id()), 0);
+
+	auto new_lock = dev.lock_contig(2 * page);
+	ASSERT_EQ(new_lock.id(), old_lock.id()) << "the id was reused";
+	EXPECT_NE(new_lock.out.dma_handle, old_lock.out.dma_handle);
+	crono_vma *new_vma = fake::vma_new(&dev.kfile, new_lock.id(), 2 * page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, new_vma), 0);
+	EXPECT_EQ(new_vma->dma, new_lock.out.dma_handle);
+
+	fake::vma_close(old_vma);
+	EXPECT_EQ(fake::count(Event::coherent_free), 1);
+	EXPECT_EQ(rec(fake::first(Event::coherent_free)).a, old_lock.out.dma_handle);
+	fake::vma_close(new_vma);
+	EXPECT_EQ(fake::live_coherent(), 1) << "the new buffer is still locked";
+}
+
+TEST(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	for (int i = 0; i < 3; i++)
+		ASSERT_EQ(dev.lock_contig((i + 1) * page).ret, 0);
+	crono_vma *vma = fake::vma_new(&dev.kfile, 0, page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	fake::vma_close(vma);
+	dev.release();
+	EXPECT_EQ(fake::count(Event::coherent_free), 3);
+	EXPECT_EQ(dev.kfile.zaps, 0);
+}
