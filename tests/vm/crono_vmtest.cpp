@@ -6,7 +6,8 @@
 // kernels), with QEMU `edu` devices (PCI 1234:11e8) standing in for cronologic
 // boards:
 //
-//     /crono_vmtest --setup=plain|iommu|swiotlb --module=/crono_pci_drvmod.ko
+//     /crono_vmtest --setup=plain|iommu|swiotlb|many|hotplug
+//                   --module=/crono_pci_drvmod.ko
 //
 // It loads the module itself (finit_module), binds the edu devices through
 // new_id, drives every ioctl of uapi/crono_pci_drvmod.h and checks the results
@@ -20,6 +21,11 @@
 // tests/vm/crono_vmtest.cpp
 //        -pthread  (the helpers are header-only, so `tests/vm/*.cpp` builds the
 //        same program)
+//
+// Setups many and hotplug run only their own scenario (many_boards, hot_unplug)
+// between loading and unloading the module. In setup hotplug the program
+// prints `CRONO-HOTPLUG device_del e1` on the console and the harness sends
+// that command to QEMU's monitor (tests/vm/lib.sh, run_qemu_monitored).
 //
 // Rules the program keeps:
 // - A scenario that cannot run (its prerequisite failed, or the setup lacks
@@ -42,15 +48,19 @@
 #include "edu.h"
 #include "vmtest.h"
 
+#include <atomic>
 #include <climits>
 #include <cstddef>
 #include <elf.h>
 #include <linux/capability.h>
 #include <linux/ioctl.h>
+#include <mutex>
+#include <set>
 #include <setjmp.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <thread>
 
 using namespace vt;
 
@@ -169,9 +179,19 @@ static_assert(IOCTL_CRONO_LOCK_BUFFER == 0xC0086300u &&
 namespace
 {
 
-enum SetupBits : unsigned { PLAIN = 1, IOMMU = 2, SWIOTLB = 4 };
-constexpr unsigned ALL = PLAIN | IOMMU | SWIOTLB;
+enum SetupBits : unsigned {
+	PLAIN = 1,
+	IOMMU = 2,
+	SWIOTLB = 4,
+	MANY = 8,     // 40 boards behind PCI-PCI bridges: only many_boards
+	HOTPLUG = 16, // one board in a hotpluggable slot: only hot_unplug
+};
+constexpr unsigned ALL = PLAIN | IOMMU | SWIOTLB; // the full setups
 constexpr unsigned DMA_OK = PLAIN | IOMMU; // setups where LOCK_BUFFER can work
+// The load/bind/unload frame around every setup's scenarios.
+constexpr unsigned FRAME = ALL | MANY | HOTPLUG;
+
+constexpr size_t kManyBoards = 40;
 
 const std::string kModName = CRONO_MODULE_NAME;
 const std::string kModDir = "/sys/module/" CRONO_MODULE_NAME;
@@ -186,7 +206,17 @@ struct Env {
 	bool bound = false;    // every board bound to the driver
 	bool bars = false;     // every board's BAR0 mapped through resource0
 	bool unloaded = false; // unload_no_leak removed the module
-	size_t expected_boards() const { return setup == SWIOTLB ? 1 : 2; }
+	size_t expected_boards() const
+	{
+		switch (setup) {
+		case SWIOTLB:
+			return 1;
+		case MANY:
+			return kManyBoards;
+		default:
+			return 2;
+		}
+	}
 	bool swiotlb() const { return setup == SWIOTLB; }
 };
 Env g;
@@ -1801,6 +1831,859 @@ void s_two_devices_two_processes()
 }
 
 // =============================================================================================
+// Scenarios: sysfs statistics, limits, concurrency
+
+const char *const kStatNames[] = {"locked_buffers", "pinned_bytes",
+				  "coherent_bytes"};
+
+std::string stat_path(const Board &b, const char *attr)
+{
+	return "/sys/class/misc/" + b.node_name() + "/" + attr;
+}
+
+// Board b's statistics (locked_buffers, pinned_bytes, coherent_bytes) are
+// exactly these; records a failure (with `when`) otherwise.
+bool check_stats(int line, const Board &b, long long locked, long long pinned,
+		 long long coherent, const std::string &when)
+{
+	const long long want[3] = {locked, pinned, coherent};
+	std::string got, bad;
+	for (size_t k = 0; k < 3; k++) {
+		std::string s;
+		int e = 0;
+		if (!read_file(stat_path(b, kStatNames[k]), &s, &e))
+			s = "(" + errno_name(e) + ")";
+		s = trim(s);
+		got += strf("%s%s=%s", k ? " " : "", kStatNames[k], s.c_str());
+		if (s != strf("%lld", want[k]))
+			bad += strf("%s%s", bad.empty() ? "" : ", ",
+				    kStatNames[k]);
+	}
+	if (bad.empty())
+		return true;
+	cur().fail(line, strf("%s: sysfs statistics %s, expected "
+			      "locked_buffers=%lld pinned_bytes=%lld "
+			      "coherent_bytes=%lld (wrong: %s)",
+			      when.c_str(), got.c_str(), locked, pinned,
+			      coherent, bad.c_str()));
+	return false;
+}
+#define CHECK_STATS(b, locked, pinned, coherent, when)                         \
+	check_stats(__LINE__, b, locked, pinned, coherent, when)
+
+// The misc device's attributes count what the open file holds, per board, and
+// go back to zero on unlock and on close.
+void s_sysfs_stats()
+{
+	const Board &b = board(0);
+	for (const char *attr : kStatNames) {
+		struct stat st;
+		std::string path = stat_path(b, attr);
+		if (stat(path.c_str(), &st) != 0) {
+			VT_FAIL("%s: %s", path.c_str(),
+				errno_name(errno).c_str());
+			continue;
+		}
+		CHECK_MSG(S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0444,
+			  "%s has mode %04o, expected a read-only 0444 file",
+			  path.c_str(), st.st_mode & 07777);
+	}
+	CHECK_STATS(b, 0, 0, 0, "with the node closed");
+	Fd fd = open_node_checked(0);
+	REQUIRE(fd.valid());
+	Pins base = read_pins();
+	CHECK_STATS(b, 0, 0, 0, "after open");
+	if (!g.swiotlb()) {
+		SgBuf s;
+		if (sg_lock_checked(fd.get(), 4 << 20, &s)) {
+			CHECK_STATS(b, 1, 4 << 20, 0,
+				    "with a 4 MiB S/G buffer locked");
+			if (g.boards.size() >= 2)
+				CHECK_STATS(board(1), 0, 0, 0,
+					    "of the other board while board "
+					    "0 holds a 4 MiB S/G buffer");
+		}
+		int e = s.unlock();
+		CHECK_MSG(e == 0, "UNLOCK_BUFFER: %s", errno_name(e).c_str());
+		CHECK_STATS(b, 0, 0, 0, "after UNLOCK_BUFFER");
+	}
+	{
+		ContigBuf c;
+		if (contig_lock_checked(fd.get(), 64 << 10, &c, false))
+			CHECK_STATS(b, 1, 0, 64 << 10,
+				    "with a 64 KiB contiguous buffer locked");
+		int e = c.unlock();
+		CHECK_MSG(e == 0, "UNLOCK_CONTIG_BUFFER: %s",
+			  errno_name(e).c_str());
+		CHECK_STATS(b, 0, 0, 0,
+			    "after UNLOCK_CONTIG_BUFFER of an unmapped buffer");
+	}
+	// Both kinds at once, one of them mapped, released by close.
+	SgBuf s;
+	ContigBuf c;
+	bool ok = contig_lock_checked(fd.get(), 2 * kPage, &c);
+	if (!g.swiotlb())
+		ok = sg_lock_checked(fd.get(), 64 << 10, &s) && ok;
+	if (ok)
+		CHECK_STATS(b, g.swiotlb() ? 1 : 2, g.swiotlb() ? 0 : 64 << 10,
+			    2 * kPage,
+			    "with a 64 KiB S/G and a mapped 8 KiB contiguous "
+			    "buffer locked");
+	CHECK(c.map.reset() == 0);
+	CHECK_MSG(fd.reset() == 0, "close: %s", errno_name(errno).c_str());
+	s.locked = c.locked = false;
+	CHECK_STATS(b, 0, 0, 0, "after closing the file with buffers locked");
+	CHECK_PINS(base, 0, "after close");
+}
+
+// One buffer of the kind this setup can lock (S/G, or contiguous under
+// swiotlb=force) for lock_limits.
+struct LimitLocker {
+	int fd;
+	bool sg;
+	Mapping mem;		     // page i is buffer i's memory (S/G)
+	std::vector<uint64_t> table; // entry i is buffer i's page table (S/G)
+
+	int lock(size_t i, int32_t *id)
+	{
+		if (!sg) {
+			CRONO_CONTIG_BUFFER_INFO ci;
+			memset(&ci, 0, sizeof ci);
+			ci.size = kPage;
+			ci.id = -1;
+			int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+					    &ci);
+			*id = ci.id;
+			return e;
+		}
+		CRONO_SG_BUFFER_INFO info;
+		memset(&info, 0, sizeof info);
+		info.addr = mem.addr() + i * kPage;
+		info.size = kPage;
+		info.pages = info.upages =
+		    reinterpret_cast<uint64_t>(&table[i]);
+		info.pages_count = 1;
+		info.id = -1;
+		int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
+		*id = info.id;
+		return e;
+	}
+	int unlock(int32_t id)
+	{
+		return sg ? unlock_sg(fd, id) : unlock_contig(fd, id);
+	}
+};
+
+// Over the size limit (1 TiB) a lock fails before anything is pinned; the
+// per-file limit of 4096 buffers holds, and an unlock makes room again.
+void s_lock_limits()
+{
+	const Board &b = board(0);
+	Fd fd = open_node_checked(0);
+	REQUIRE(fd.valid());
+	const size_t kMax = 4096; // ABI: buffers one open file may hold
+	const bool sg = !g.swiotlb();
+	// Under swiotlb=force the ABI does not order the size check and the
+	// swiotlb refusal.
+	const std::vector<int> enomem =
+	    sg ? std::vector<int>{ENOMEM}
+	       : std::vector<int>{ENOMEM, EOPNOTSUPP};
+
+	LimitLocker l{fd.get(), sg, Mapping::anon((kMax + 1) * kPage),
+		      std::vector<uint64_t>(kMax + 1, 0)};
+	REQUIRE(l.mem.ok());
+	const uint64_t huge = (1ull << 40) + kPage;
+	lock_expect(fd.get(), "of 1 TiB + 4096 bytes", l.mem.addr(), huge,
+		    reinterpret_cast<uint64_t>(l.table.data()),
+		    static_cast<uint32_t>(huge / kPage), enomem);
+	CHECK_MSG(l.table[0] == 0 && l.table[1] == 0,
+		  "the refused 1 TiB lock wrote page-table entries");
+
+	Pins base = read_pins();
+	std::vector<int32_t> ids;
+	for (size_t i = 0; i < kMax; i++) {
+		int32_t id = -1;
+		int e = l.lock(i, &id);
+		if (e) {
+			VT_FAIL("%s %zu of %zu (4 KiB): %s",
+				sg ? "LOCK_BUFFER" : "LOCK_CONTIG_BUFFER",
+				i + 1, kMax, errno_name(e).c_str());
+			break;
+		}
+		ids.push_back(id);
+	}
+	auto unlock_all = [&] {
+		size_t bad = 0;
+		int first_e = 0;
+		for (int32_t id : ids) {
+			int e = l.unlock(id);
+			if (e && !bad++)
+				first_e = e;
+		}
+		CHECK_MSG(bad == 0, "%zu of %zu unlocks failed (first: %s)",
+			  bad, ids.size(), errno_name(first_e).c_str());
+		ids.clear();
+	};
+	if (ids.size() != kMax) {
+		unlock_all();
+		return;
+	}
+	std::vector<int32_t> sorted = ids;
+	std::sort(sorted.begin(), sorted.end());
+	CHECK_MSG(sorted.front() >= 0 && sorted.back() < int32_t(kMax),
+		  "ids range from %d to %d, expected [0, %zu)", sorted.front(),
+		  sorted.back(), kMax);
+	CHECK_MSG(std::adjacent_find(sorted.begin(), sorted.end()) ==
+		      sorted.end(),
+		  "ids of the %zu held buffers are not distinct", kMax);
+	if (sg) {
+		size_t bad = 0;
+		for (size_t i = 0; i < kMax; i++)
+			if (l.table[i] == 0 || (l.table[i] & (kPage - 1)))
+				bad++;
+		CHECK_MSG(bad == 0,
+			  "%zu page-table entries are zero or not aligned",
+			  bad);
+		CHECK_PINS(base, int64_t(kMax), "with 4096 buffers locked");
+	}
+	CHECK_STATS(b, int64_t(kMax), sg ? int64_t(kMax * kPage) : 0,
+		    sg ? 0 : int64_t(kMax * kPage), "with 4096 buffers locked");
+
+	// The 4097th, of either kind, is over the limit.
+	auto expect_full = [&](const char *when) {
+		Pins before = read_pins();
+		int32_t id = -1;
+		int e = l.lock(kMax, &id);
+		CHECK_MSG(e == ENOMEM,
+			  "%s lock with 4096 buffers held (%s): expected "
+			  "ENOMEM, got %s",
+			  sg ? "S/G" : "contiguous", when,
+			  e ? errno_name(e).c_str() : "success");
+		if (!e)
+			l.unlock(id);
+		LimitLocker other{fd.get(), !sg, Mapping::anon(kPage),
+				  std::vector<uint64_t>(1, 0)};
+		if (!other.mem.ok()) {
+			VT_FAIL("mmap: %s",
+				errno_name(other.mem.err()).c_str());
+			return;
+		}
+		int32_t oid = -1;
+		e = other.lock(0, &oid);
+		bool want =
+		    e == ENOMEM || (other.sg && g.swiotlb() && e == EOPNOTSUPP);
+		CHECK_MSG(want,
+			  "%s lock with 4096 buffers held (%s): expected "
+			  "ENOMEM, got %s",
+			  other.sg ? "S/G" : "contiguous", when,
+			  e ? errno_name(e).c_str() : "success");
+		if (!e)
+			other.unlock(oid);
+		CHECK_PINS(
+		    before, 0,
+		    (std::string("after the refused locks ") + when).c_str());
+	};
+	expect_full("first time");
+
+	// Unlocking one makes room for exactly one more.
+	const size_t victim = 1234;
+	int e = l.unlock(ids[victim]);
+	CHECK_MSG(e == 0, "unlock of buffer id %d: %s", ids[victim],
+		  errno_name(e).c_str());
+	int32_t freed = ids[victim];
+	ids.erase(ids.begin() + static_cast<long>(victim));
+	int32_t id = -1;
+	e = l.lock(kMax, &id);
+	CHECK_MSG(e == 0, "lock after unlocking one of 4096: %s",
+		  errno_name(e).c_str());
+	if (e == 0) {
+		CHECK_MSG(id >= 0 && id < int32_t(kMax) &&
+			      std::find(ids.begin(), ids.end(), id) ==
+				  ids.end(),
+			  "new id %d is out of range or held already (freed "
+			  "id: %d)",
+			  id, freed);
+		ids.push_back(id);
+		expect_full("again after one unlock and one lock");
+	}
+	unlock_all();
+	CHECK_STATS(b, 0, 0, 0, "after unlocking all 4096");
+	CHECK_PINS(base, 0, "after unlocking all 4096");
+}
+
+// Threads share one file: four lock and unlock S/G buffers (contiguous ones
+// under swiotlb=force), one locks, maps and unlocks contiguous buffers, one
+// replaces the cleanup program all the while. Every call succeeds and no id is
+// handed out twice while it is held.
+void s_concurrent_ioctls()
+{
+	const Board &b = board(0);
+	Fd fd = open_node_checked(0);
+	REQUIRE(fd.valid());
+	const int kWorkers = 4, kIters = 50;
+	const bool sg = !g.swiotlb();
+	const size_t kSize = 64 << 10, kCount = kSize / kPage;
+	Pins base = read_pins();
+
+	std::mutex mu;
+	std::set<int32_t> held;
+	size_t max_held = 0; // most ids held at the same time
+	std::vector<std::string> errors;
+	auto fail = [&](const std::string &m) {
+		std::lock_guard<std::mutex> lk(mu);
+		errors.push_back(m);
+	};
+	auto take = [&](int32_t id, const std::string &who) {
+		std::lock_guard<std::mutex> lk(mu);
+		if (id < 0 || !held.insert(id).second)
+			errors.push_back(strf("%s: got id %d, which another "
+					      "thread holds (or < 0)",
+					      who.c_str(), id));
+		max_held = std::max(max_held, held.size());
+	};
+	auto give = [&](int32_t id) {
+		std::lock_guard<std::mutex> lk(mu);
+		held.erase(id);
+	};
+
+	// Memory for the S/G workers, mapped here: Mapping is not thread-safe.
+	std::vector<Mapping> mems;
+	for (int t = 0; t < kWorkers && sg; t++) {
+		mems.push_back(Mapping::anon(kSize));
+		REQUIRE(mems.back().ok());
+	}
+	auto sg_worker = [&](int t) {
+		std::vector<uint64_t> table(kCount + 1);
+		for (int i = 0; i < kIters; i++) {
+			std::string who = strf("S/G thread %d, round %d", t, i);
+			std::fill(table.begin(), table.end(), 0);
+			table[kCount] = kSentinel;
+			CRONO_SG_BUFFER_INFO info;
+			memset(&info, 0, sizeof info);
+			info.addr = mems[size_t(t)].addr();
+			info.size = kSize;
+			info.pages = info.upages =
+			    reinterpret_cast<uint64_t>(table.data());
+			info.pages_count = uint32_t(kCount);
+			info.id = -1;
+			int e = crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER,
+					    &info);
+			if (e) {
+				fail(who + ": LOCK_BUFFER: " + errno_name(e));
+				return;
+			}
+			take(info.id, who);
+			for (size_t k = 0; k < kCount; k++)
+				if (table[k] == 0 || (table[k] & (kPage - 1))) {
+					fail(strf(
+					    "%s: entry %zu = 0x%llx",
+					    who.c_str(), k,
+					    static_cast<unsigned long long>(
+						table[k])));
+					break;
+				}
+			if (table[kCount] != kSentinel)
+				fail(who + ": wrote past pages_count entries");
+			// Use the pinned buffer while it is held.
+			uint64_t tag = mix64(uint64_t(t) << 32 | uint64_t(i));
+			fill_pattern(mems[size_t(t)].data(), kSize, tag);
+			if (find_mismatch(mems[size_t(t)].data(), kSize, tag) >=
+			    0)
+				fail(who + ": buffer does not hold what was "
+					   "written");
+			give(info.id);
+			e = unlock_sg(fd.get(), info.id);
+			if (e) {
+				fail(who + ": UNLOCK_BUFFER: " + errno_name(e));
+				return;
+			}
+		}
+	};
+	auto contig_worker = [&](int t) {
+		for (int i = 0; i < kIters; i++) {
+			std::string who =
+			    strf("contiguous thread %d, round %d", t, i);
+			CRONO_CONTIG_BUFFER_INFO ci;
+			memset(&ci, 0, sizeof ci);
+			ci.size = kSize;
+			ci.id = -1;
+			int e = crono_ioctl(
+			    fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
+			if (e) {
+				fail(who +
+				     ": LOCK_CONTIG_BUFFER: " + errno_name(e));
+				return;
+			}
+			take(ci.id, who);
+			if (ci.dma_handle == 0 || (ci.dma_handle & (kPage - 1)))
+				fail(strf("%s: dma_handle 0x%llx", who.c_str(),
+					  static_cast<unsigned long long>(
+					      ci.dma_handle)));
+			void *p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+				       MAP_SHARED, fd.get(),
+				       static_cast<off_t>(ci.id) *
+					   static_cast<off_t>(kPage));
+			if (p == MAP_FAILED) {
+				fail(who + ": mmap: " + errno_name(errno));
+			} else {
+				auto *w = static_cast<volatile uint64_t *>(p);
+				uint64_t tag =
+				    mix64(uint64_t(t) << 32 | uint64_t(i));
+				w[0] = tag;
+				w[kSize / 8 - 1] = ~tag;
+				if (w[0] != tag || w[kSize / 8 - 1] != ~tag)
+					fail(who + ": mapping does not hold "
+						   "what was written");
+			}
+			give(ci.id);
+			e = unlock_contig(fd.get(), ci.id);
+			if (e)
+				fail(who + ": UNLOCK_CONTIG_BUFFER: " +
+				     errno_name(e));
+			if (p != MAP_FAILED && munmap(p, kSize) != 0)
+				fail(who + ": munmap: " + errno_name(errno));
+			if (e)
+				return;
+		}
+	};
+	std::atomic<bool> stop(false);
+	std::atomic<uint32_t> last_cleanup(0);
+	std::atomic<int> cleanups(0);
+	auto cleanup_worker = [&] {
+		for (uint32_t n = 1; !stop.load(); n++) {
+			uint32_t v = 0x7e570000u + n;
+			int e = cleanup_setup(fd.get(), {kcmd(REG_LIVE, v)});
+			if (e) {
+				fail("CLEANUP_SETUP: " + errno_name(e));
+				return;
+			}
+			last_cleanup = v;
+			cleanups++;
+		}
+	};
+
+	// Every thread waits at the gate until all have started.
+	std::atomic<int> waiting(0);
+	std::atomic<bool> go(false);
+	auto gated = [&](const std::function<void()> &fn) {
+		return std::thread([&waiting, &go, fn] {
+			waiting++;
+			while (!go.load())
+				std::this_thread::yield();
+			fn();
+		});
+	};
+	std::vector<std::thread> workers;
+	std::thread cleaner = gated(cleanup_worker);
+	for (int t = 0; t < kWorkers; t++) {
+		if (sg)
+			workers.push_back(gated([&, t] { sg_worker(t); }));
+		else
+			workers.push_back(gated([&, t] { contig_worker(t); }));
+	}
+	if (sg)
+		workers.push_back(gated([&] { contig_worker(kWorkers); }));
+	while (waiting.load() < int(workers.size()) + 1)
+		std::this_thread::yield();
+	go = true;
+	for (auto &w : workers)
+		w.join();
+	stop = true;
+	cleaner.join();
+
+	for (size_t k = 0; k < errors.size() && k < 8; k++)
+		VT_FAIL("%s", errors[k].c_str());
+	if (errors.size() > 8)
+		VT_FAIL("(%zu more errors)", errors.size() - 8);
+	CHECK_MSG(held.empty(), "%zu ids still recorded as held", held.size());
+	CHECK_MSG(cleanups.load() > 0, "no CLEANUP_SETUP completed");
+	CHECK_MSG(max_held >= 2,
+		  "no two buffers were ever held at the same time: the threads "
+		  "did not overlap");
+	out(strf("# concurrent_ioctls: at most %zu ids held at once, %d "
+		 "CLEANUP_SETUP calls\n",
+		 max_held, cleanups.load()));
+	CHECK_STATS(b, 0, 0, 0, "after the threads finished");
+	CHECK_PINS(base, 0, "after the threads finished");
+	// The program set last is the one that runs on close.
+	CHECK(fd.reset() == 0);
+	uint32_t want = last_cleanup.load();
+	if (want)
+		CHECK_MSG(b.bar.r32(REG_LIVE) == ~want,
+			  "after close the liveness register reads 0x%08x, "
+			  "expected ~0x%08x (the last program set)",
+			  b.bar.r32(REG_LIVE), want);
+}
+
+// =============================================================================================
+// Scenarios: removal of an open board
+
+// Touch *p in a forked child: the child must die of SIGBUS (the mapping was
+// zapped), and the parent never touches it.
+void expect_sigbus_child(volatile uint8_t *p, bool write)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		child_init(10);
+		if (write) {
+			*p = 0x5a;
+		} else {
+			volatile uint8_t v = *p;
+			(void)v;
+		}
+		_exit(0);
+	}
+	REQUIRE_MSG(pid > 0, "fork: %s", errno_name(errno).c_str());
+	live_children().push_back(pid);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+	forget_child(pid);
+	CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS,
+		  "a child %s the old contiguous mapping %s, expected it to "
+		  "be killed by SIGBUS (%d)%s",
+		  write ? "writing" : "reading", wait_status_str(st).c_str(),
+		  SIGBUS,
+		  WIFEXITED(st) && WEXITSTATUS(st) == 0
+		      ? ": the mapping still reaches memory after the removal"
+		      : "");
+}
+
+// What must hold once board b was removed while fd was open with buffer c
+// (mapped) and, unless s is null, S/G buffer s locked: the node is gone, the
+// pins are released at once, every call fails with ENODEV, the mapping is
+// gone, and close succeeds. Closes fd and unmaps c.
+void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
+		   const Pins &base)
+{
+	bool gone = wait_until(2.0, [&] { return !exists(b.node()); });
+	CHECK_MSG(gone, "%s still exists after the removal", b.node().c_str());
+	CHECK_MSG(!exists("/sys/class/misc/" + b.node_name()),
+		  "/sys/class/misc/%s still exists after the removal",
+		  b.node_name().c_str());
+	CHECK_PINS(base, 0, "right after the removal, file still open");
+
+	// Every request, with arguments that would be valid on a live board.
+	Mapping mem = Mapping::anon(kPage);
+	std::vector<uint64_t> table(2, 0);
+	if (mem.ok()) {
+		Pins before = read_pins();
+		CRONO_SG_BUFFER_INFO info;
+		memset(&info, 0, sizeof info);
+		info.addr = mem.addr();
+		info.size = kPage;
+		info.pages = info.upages =
+		    reinterpret_cast<uint64_t>(table.data());
+		info.pages_count = 1;
+		EXPECT_ERRNO(ENODEV, "LOCK_BUFFER after the removal",
+			     ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info));
+		CHECK_PINS(before, 0, "after LOCK_BUFFER on the removed board");
+	}
+	int sg_id = s ? s->id : 0;
+	EXPECT_ERRNO(ENODEV, strf("UNLOCK_BUFFER(%d) after the removal", sg_id),
+		     ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &sg_id));
+	std::vector<CRONO_KERNEL_CMD> cmds = {kcmd(REG_LIVE, 0x0badf00du)};
+	CRONO_KERNEL_CMDS_INFO ki;
+	memset(&ki, 0, sizeof ki);
+	ki.cmds = ki.ucmds = reinterpret_cast<uint64_t>(cmds.data());
+	ki.count = 1;
+	EXPECT_ERRNO(ENODEV, "CLEANUP_SETUP after the removal",
+		     ioctl(fd.get(), IOCTL_CRONO_CLEANUP_SETUP, &ki));
+	CRONO_CONTIG_BUFFER_INFO ci;
+	memset(&ci, 0, sizeof ci);
+	ci.size = kPage;
+	EXPECT_ERRNO(ENODEV, "LOCK_CONTIG_BUFFER after the removal",
+		     ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci));
+	int contig_id = c.id;
+	EXPECT_ERRNO(
+	    ENODEV, strf("UNLOCK_CONTIG_BUFFER(%d) after the removal", c.id),
+	    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &contig_id));
+	Mapping again =
+	    Mapping::map(kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
+			 static_cast<off_t>(c.id) * static_cast<off_t>(kPage));
+	CHECK_MSG(!again.ok() && again.err() == ENODEV,
+		  "mmap of buffer id %d after the removal: expected ENODEV, "
+		  "got %s",
+		  c.id,
+		  again.ok() ? "success" : errno_name(again.err()).c_str());
+	again.reset();
+
+	if (c.map.ok()) {
+		expect_sigbus_child(c.map.data(), false);
+		expect_sigbus_child(c.map.data() + c.size - 1, true);
+	}
+	CHECK_MSG(fd.reset() == 0, "close after the removal: %s",
+		  errno_name(errno).c_str());
+	CHECK_MSG(c.map.reset() == 0, "munmap after the removal: %s",
+		  errno_name(errno).c_str());
+	if (s)
+		s->locked = false;
+	c.locked = false;
+	CHECK_PINS(base, 0, "after close and munmap");
+}
+
+bool bound_to_us(const Board &b)
+{
+	return basename_of(readlink_str(b.sysfs() + "/driver")) ==
+	       CRONO_DRIVER_NAME;
+}
+
+// The last board is unbound through sysfs while its file is open with buffers
+// and a cleanup program; then bound again.
+void s_remove_while_open()
+{
+	const size_t bi = g.boards.size() - 1;
+	const Board &b = board(bi);
+	const EduBar &bar = b.bar;
+	const uint32_t before = 0x77777777u, v = 0x5a5a0007u;
+	bar.w32(REG_LIVE, before);
+	REQUIRE_MSG(bar.r32(REG_LIVE) == ~before,
+		    "liveness register does not work");
+	// The other board (plain, iommu) stays open and usable throughout.
+	Fd other;
+	if (bi > 0) {
+		other = open_node_checked(0);
+		REQUIRE(other.valid());
+	}
+	Fd fd = open_node_checked(bi);
+	REQUIRE(fd.valid());
+	Pins base = read_pins();
+	SgBuf s;
+	ContigBuf c;
+	if (!g.swiotlb())
+		REQUIRE(sg_lock_checked(fd.get(), 1 << 20, &s));
+	REQUIRE(contig_lock_checked(fd.get(), 64 << 10, &c));
+	fill_pattern(c.map.data(), c.size, next_tag());
+	REQUIRE(cleanup_setup(fd.get(), {kcmd(REG_LIVE, v)}) == 0);
+	CHECK_STATS(b, s.locked ? 2 : 1, s.locked ? 1 << 20 : 0, 64 << 10,
+		    "before the unbind");
+	// A second buffer as the library leaves it between UNLOCK_CONTIG_BUFFER
+	// and munmap: unlocked, still mapped.
+	ContigBuf u;
+	REQUIRE(contig_lock_checked(fd.get(), 2 * kPage, &u));
+	REQUIRE(u.unlock() == 0);
+
+	int e = write_file(kDrvDir + "/unbind", b.pci);
+	REQUIRE_MSG(e == 0, "write %s to %s/unbind: %s", b.pci.c_str(),
+		    kDrvDir.c_str(), errno_name(e).c_str());
+	// The board must be bound again at the end: no REQUIRE until then.
+	CHECK_MSG(!bound_to_us(b) && !exists(kDrvDir + "/" + b.pci),
+		  "%s still bound after unbind", b.pci.c_str());
+	uint32_t got = bar.r32(REG_LIVE);
+	CHECK_MSG(got == ~v,
+		  "after the unbind the liveness register reads 0x%08x, "
+		  "expected ~0x%08x%s",
+		  got, v,
+		  got == ~before ? " (the cleanup program did not run)" : "");
+	{
+		// The vendor library maps resource0 after the driver let go.
+		EduBar fresh;
+		std::string err;
+		if (fresh.open_bar(b.sysfs(), &err))
+			CHECK_MSG(fresh.r32(REG_ID) == kEduIdValue &&
+				      fresh.r32(REG_LIVE) == ~v,
+				  "resource0 mapped after the unbind reads id "
+				  "0x%08x, liveness 0x%08x",
+				  fresh.r32(REG_ID), fresh.r32(REG_LIVE));
+		else
+			VT_FAIL("resource0 after the unbind: %s", err.c_str());
+	}
+	check_removed(b, fd, s.locked ? &s : nullptr, c, base);
+	s.locked = false;
+	expect_sigbus_child(u.map.data(), false);
+	CHECK_MSG(u.map.reset() == 0, "munmap of the unlocked buffer: %s",
+		  errno_name(errno).c_str());
+	if (other.valid()) {
+		CHECK_MSG(exists(board(0).node()),
+			  "%s vanished with the other board",
+			  board(0).node().c_str());
+		ContigBuf oc;
+		if (contig_lock_checked(other.get(), kPage, &oc, false))
+			CHECK_MSG(oc.unlock() == 0,
+				  "UNLOCK_CONTIG_BUFFER on the other board");
+		CHECK(other.reset() == 0);
+	}
+
+	e = write_file(kDrvDir + "/bind", b.pci);
+	bool back = e == 0 && wait_until(2.0, [&] { return exists(b.node()); });
+	if (!back)
+		g.bound = false; // later scenarios report why they cannot run
+	REQUIRE_MSG(
+	    back, "rebind through %s/bind: %s%s", kDrvDir.c_str(),
+	    errno_name(e).c_str(),
+	    e == 0
+		? strf(", but %s did not come back", b.node().c_str()).c_str()
+		: "");
+	CHECK_MSG(bound_to_us(b),
+		  "%s not bound to " CRONO_DRIVER_NAME " after bind",
+		  b.pci.c_str());
+	struct stat st;
+	CHECK_MSG(
+	    stat(b.node().c_str(), &st) == 0 && (st.st_mode & 07777) == 0660,
+	    "%s missing or not mode 0660 after the rebind", b.node().c_str());
+	CHECK_STATS(b, 0, 0, 0, "after the rebind");
+	const uint32_t later = 0x12121212u;
+	bar.w32(REG_LIVE, later);
+	{
+		Fd fresh = open_node_checked(bi);
+		REQUIRE(fresh.valid());
+		if (!g.swiotlb()) {
+			SgBuf s2;
+			if (sg_lock_checked(fresh.get(), 64 << 10, &s2))
+				sg_dma_check(bar, s2, {{0, 15}});
+			CHECK(s2.unlock() == 0);
+		} else {
+			ContigBuf c2;
+			std::string err;
+			if (contig_lock_checked(fresh.get(), 2 * kPage, &c2))
+				CHECK_MSG(dma_check_pair(bar, c2.page(0),
+							 c2.dma, c2.page(1),
+							 c2.dma + kPage, &err),
+					  "DMA check after the rebind: %s",
+					  err.c_str());
+			CHECK(c2.unlock() == 0);
+		}
+	}
+	CHECK_MSG(bar.r32(REG_LIVE) == ~later,
+		  "the old file's cleanup program ran again on the rebound "
+		  "board (0x%08x)",
+		  bar.r32(REG_LIVE));
+}
+
+// =============================================================================================
+// Scenario: many boards (setup many)
+
+void s_many_boards()
+{
+	REQUIRE_MSG(g.boards.size() == kManyBoards,
+		    "found %zu edu devices, expected %zu", g.boards.size(),
+		    kManyBoards);
+	std::set<std::string> names;
+	for (auto &b : g.boards) {
+		names.insert(b->node_name());
+		wait_until(2.0, [&] { return exists(b->node()); });
+		struct stat st;
+		if (stat(b->node().c_str(), &st) != 0) {
+			VT_FAIL("%s for %s: %s", b->node().c_str(),
+				b->pci.c_str(), errno_name(errno).c_str());
+			continue;
+		}
+		CHECK_MSG(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0660,
+			  "%s: mode %04o, expected a character device 0660",
+			  b->node().c_str(), st.st_mode & 07777);
+	}
+	CHECK_MSG(names.size() == kManyBoards, "only %zu distinct node names",
+		  names.size());
+	auto nodes = crono_nodes();
+	CHECK_MSG(nodes.size() == kManyBoards, "%zu /dev/crono_* nodes",
+		  nodes.size());
+
+	// All open at once, each with a mapped contiguous buffer.
+	std::vector<Fd> fds;
+	std::vector<ContigBuf> bufs(kManyBoards);
+	for (size_t i = 0; i < kManyBoards; i++) {
+		fds.push_back(open_node_checked(i));
+		REQUIRE(fds.back().valid());
+	}
+	for (size_t i = 0; i < kManyBoards; i++) {
+		REQUIRE_MSG(
+		    contig_lock_checked(fds[i].get(), 64 << 10, &bufs[i]),
+		    "board %zu (%s)", i, board(i).pci.c_str());
+		CHECK_STATS(board(i), 1, 0, 64 << 10,
+			    "with a 64 KiB buffer locked");
+	}
+	// One DMA round trip on the first and on the last board.
+	for (size_t i : {size_t(0), kManyBoards - 1}) {
+		Board &b = board(i);
+		std::string err;
+		if (!b.bar.open_bar(b.sysfs(), &err)) {
+			VT_FAIL("board %zu: %s", i, err.c_str());
+			continue;
+		}
+		CHECK_MSG(dma_check_pair(b.bar, bufs[i].page(0), bufs[i].dma,
+					 bufs[i].page(15),
+					 bufs[i].dma + 15 * kPage, &err),
+			  "board %zu (%s): DMA check page 0 -> page 15: %s", i,
+			  b.pci.c_str(), err.c_str());
+	}
+	for (size_t i = 0; i < kManyBoards; i++) {
+		CHECK_MSG(bufs[i].unlock() == 0, "board %zu: unlock", i);
+		bufs[i].map.reset();
+		CHECK_MSG(fds[i].reset() == 0, "board %zu: close", i);
+		CHECK_STATS(board(i), 0, 0, 0, "after close");
+	}
+}
+
+// =============================================================================================
+// Scenario: hot-unplug (setup hotplug)
+
+// The request line the harness (tests/vm/run) answers with a monitor command.
+const char kHotplugRequest[] = "CRONO-HOTPLUG device_del e1";
+
+void s_hot_unplug()
+{
+	// The board in the hotpluggable root port is the only one off bus 0.
+	size_t hi = g.boards.size();
+	for (size_t i = 0; i < g.boards.size(); i++)
+		if (board(i).bus != 0) {
+			REQUIRE_MSG(hi == g.boards.size(),
+				    "two edu devices off bus 0");
+			hi = i;
+		}
+	REQUIRE_MSG(hi < g.boards.size(),
+		    "no edu device behind the root port (off bus 0)");
+	const Board &h = board(hi);
+	const size_t si = hi == 0 ? 1 : 0; // the sanity board
+	Fd fd = open_node_checked(hi);
+	REQUIRE(fd.valid());
+	Pins base = read_pins();
+	SgBuf s;
+	ContigBuf c;
+	REQUIRE(sg_lock_checked(fd.get(), 1 << 20, &s));
+	REQUIRE(sg_dma_check(h.bar, s, {{0, 255}}));
+	REQUIRE(contig_lock_checked(fd.get(), 64 << 10, &c));
+	fill_pattern(c.map.data(), c.size, next_tag());
+	REQUIRE(cleanup_setup(fd.get(), {kcmd(REG_LIVE, 0x5a5a0008u)}) == 0);
+	CHECK_STATS(h, 2, 1 << 20, 64 << 10, "before the unplug");
+	// The device is about to vanish: drop our BAR0 mapping of it first.
+	board(hi).bar.close_bar();
+	Kmsg kmsg;
+	std::string err;
+	REQUIRE_MSG(kmsg.open_at_end(&err), "%s", err.c_str());
+
+	out(strf("%s\n", kHotplugRequest));
+	double t0 = now_s();
+	bool gone = wait_until(30.0, [&] { return !exists(h.sysfs()); });
+	REQUIRE_MSG(gone,
+		    "%s still present 30 s after asking for the unplug "
+		    "('%s' on the console)",
+		    h.pci.c_str(), kHotplugRequest);
+	out(strf("# %s gone %.1f s after the request\n", h.pci.c_str(),
+		 now_s() - t0));
+	check_removed(h, fd, &s, c, base);
+	bool logged = false;
+	for (auto &l : kmsg.read_new())
+		if (l.find(h.pci) != std::string::npos &&
+		    lower(l).find("removed while open") != std::string::npos)
+			logged = true;
+	CHECK_MSG(logged,
+		  "no kernel log line for %s saying it was removed while open",
+		  h.pci.c_str());
+	// The other board is untouched.
+	if (si < g.boards.size()) {
+		const Board &o = board(si);
+		CHECK_MSG(exists(o.node()), "%s vanished with %s",
+			  o.node().c_str(), h.pci.c_str());
+		Fd ofd = open_node_checked(si);
+		REQUIRE(ofd.valid());
+		SgBuf os;
+		if (sg_lock_checked(ofd.get(), 64 << 10, &os))
+			sg_dma_check(o.bar, os, {{0, 15}});
+		CHECK(os.unlock() == 0);
+	}
+}
+
+// =============================================================================================
 // Scenarios: end
 
 void s_pins_balanced()
@@ -1920,11 +2803,12 @@ struct Scenario {
 };
 
 const Scenario kScenarios[] = {
-    {"load_module", s_load_module, ALL, 0, 30},
+    {"load_module", s_load_module, FRAME, 0, 30},
     {"modalias", s_modalias, ALL, NEED_MODULE, 30},
-    {"bind_new_id", s_bind_new_id, ALL, NEED_MODULE, 30},
-    {"node_name_mode", s_node_name_mode, ALL, NEED_MODULE | NEED_BOUND, 30},
-    {"bar_access", s_bar_access, ALL, NEED_MODULE | NEED_BOUND, 30},
+    {"bind_new_id", s_bind_new_id, FRAME, NEED_MODULE, 30},
+    {"node_name_mode", s_node_name_mode, ALL | HOTPLUG,
+     NEED_MODULE | NEED_BOUND, 30},
+    {"bar_access", s_bar_access, ALL | HOTPLUG, NEED_MODULE | NEED_BOUND, 30},
     {"second_open_ebusy", s_second_open_ebusy, ALL, DEV, 30},
     {"sg_lock_4k", s_sg_lock_4k, DMA_OK, DEV, 60},
     {"sg_lock_64k", s_sg_lock_64k, DMA_OK, DEV, 60},
@@ -1936,6 +2820,7 @@ const Scenario kScenarios[] = {
     {"iommu_iova", s_iommu_iova, IOMMU, DEV, 30},
     {"contig_lock_mmap", s_contig_lock_mmap, ALL, DEV, 60},
     {"contig_unlock_keeps_memory", s_contig_unlock_keeps_memory, ALL, DEV, 30},
+    {"sysfs_stats", s_sysfs_stats, ALL, DEV, 60},
     {"cleanup_on_close", s_cleanup_on_close, ALL, DEV, 30},
     {"cleanup_replaces", s_cleanup_replaces, ALL, DEV, 30},
     {"cleanup_on_sigkill", s_cleanup_on_sigkill, ALL, DEV, 90},
@@ -1965,11 +2850,16 @@ const Scenario kScenarios[] = {
     {"mmap_too_long", s_mmap_too_long, ALL, DEV, 30},
     {"contig_bad_size", s_contig_bad_size, ALL, DEV, 30},
     {"memlock_rlimit", s_memlock_rlimit, DMA_OK, DEV, 60},
+    {"lock_limits", s_lock_limits, ALL, DEV, 120},
+    {"concurrent_ioctls", s_concurrent_ioctls, ALL, DEV, 120},
     {"foreign_id", s_foreign_id, DMA_OK, DEV | NEED_TWO, 90},
     {"two_devices_two_processes", s_two_devices_two_processes, DMA_OK,
      DEV | NEED_TWO, 120},
-    {"pins_balanced", s_pins_balanced, ALL, 0, 30},
-    {"unload_no_leak", s_unload_no_leak, ALL, NEED_MODULE, 30},
+    {"remove_while_open", s_remove_while_open, ALL, DEV, 90},
+    {"many_boards", s_many_boards, MANY, NEED_MODULE | NEED_BOUND, 120},
+    {"hot_unplug", s_hot_unplug, HOTPLUG, DEV | NEED_TWO, 90},
+    {"pins_balanced", s_pins_balanced, FRAME, 0, 30},
+    {"unload_no_leak", s_unload_no_leak, FRAME, NEED_MODULE, 30},
     {"reload_cycle", s_reload_cycle, ALL, NEED_UNLOADED, 60},
 };
 
@@ -2132,7 +3022,8 @@ void run_scenario(const Scenario &s)
 void usage_error(const std::string &why)
 {
 	out("not ok - arguments: " + one_line(why) +
-	    " (usage: crono_vmtest --setup=plain|iommu|swiotlb --module=PATH "
+	    " (usage: crono_vmtest --setup=plain|iommu|swiotlb|many|hotplug "
+	    "--module=PATH "
 	    "[--list])\n");
 	out("crono_vmtest: 0 passed, 1 failed\n");
 	_exit(2);
@@ -2152,7 +3043,8 @@ int main(int argc, char **argv)
 		} else if (a == "--list") {
 			list = true;
 		} else if (a == "--help" || a == "-h") {
-			out("usage: crono_vmtest --setup=plain|iommu|swiotlb "
+			out("usage: crono_vmtest "
+			    "--setup=plain|iommu|swiotlb|many|hotplug "
 			    "--module=PATH [--list]\n");
 			return 0;
 		} else {
@@ -2165,6 +3057,10 @@ int main(int argc, char **argv)
 		g.setup = IOMMU;
 	else if (g.setup_name == "swiotlb")
 		g.setup = SWIOTLB;
+	else if (g.setup_name == "many")
+		g.setup = MANY;
+	else if (g.setup_name == "hotplug")
+		g.setup = HOTPLUG;
 	else
 		usage_error("unknown or missing --setup '" + g.setup_name +
 			    "'");

@@ -267,6 +267,44 @@ run_qemu() {
 		-kernel "$kernel" -initrd "$initrd" -append "$append" "$@" </dev/null >"$log" 2>&1
 }
 
+# run_qemu_monitored LOG SOCKET KERNEL INITRD APPEND QEMU_ARG...: run_qemu in the background
+# (QEMU_ARG includes -monitor unix:SOCKET,server=on,wait=off) and answer the guest while it
+# runs: on a console line `CRONO-HOTPLUG device_del ID` the harness sends `device_del ID` to
+# the monitor, once per ID (nothing else is accepted from the guest). Only complete lines
+# count (the serial console ends them with CR), so a line caught half-written is not taken
+# for a shorter ID. The requests seen and the monitor's replies go to LOG.monitor. Returns
+# run_qemu's status.
+run_qemu_monitored() {
+	local log=$1 sock=$2 pid rc=0 req id
+	local -A sent=()
+	shift 2
+	rm -f "$sock" "$log.monitor"
+	# Empty the log before QEMU starts, or the first look could find the previous
+	# boot's requests.
+	mkdir -p "$(dirname "$log")"
+	: >"$log"
+	run_qemu "$log" "$@" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		while IFS= read -r req; do
+			id=${req#CRONO-HOTPLUG device_del }
+			id=${id%$'\r'}
+			[[ ! -v "sent[$id]" ]] || continue
+			sent[$id]=1
+			echo "vm: guest asked: device_del $id" >>"$log.monitor"
+			# QEMU listens long before the guest can ask: one try, 1 s linger
+			# for the reply.
+			printf 'device_del %s\n' "$id" |
+				socat -t 1 - "UNIX-CONNECT:$sock" >>"$log.monitor" 2>&1 ||
+				echo "vm: socat to $sock failed" >>"$log.monitor"
+		done < <(grep -aoE $'CRONO-HOTPLUG device_del [A-Za-z0-9_-]+\r' "$log" 2>/dev/null || true)
+		sleep 0.2
+	done
+	wait "$pid" || rc=$?
+	rm -f "$sock"
+	return "$rc"
+}
+
 # console_text LOG: the console as plain lines. The serial console ends lines with CR LF, and
 # the firmware's terminal resets end up at the start of the guest's first line.
 console_text() { tr -d '\r' <"$1" | sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g'; }
