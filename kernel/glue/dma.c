@@ -14,10 +14,6 @@
 
 #include "glue.h"
 
-struct crono_sgt {
-	struct sg_table table;
-};
-
 crono_u32 crono_kdma_max_segment(const struct crono_pci *pci)
 {
 	unsigned int max = dma_get_max_seg_size(crono_dev(pci)) & PAGE_MASK;

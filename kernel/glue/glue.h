@@ -7,6 +7,7 @@
 
 #include <linux/miscdevice.h>
 #include <linux/pci.h>
+#include <linux/scatterlist.h>
 
 #include "crono_glue.h"
 #include "crono_pci_drvmod.h"
@@ -19,6 +20,11 @@ struct crono_pci {
 	struct crono_board *board;
 	struct miscdevice misc;
 	char name[CRONO_DEV_NAME_MAX_SIZE];
+};
+
+/* A scatter/gather table (the KUnit suites build and inspect them too). */
+struct crono_sgt {
+	struct sg_table table;
 };
 
 static inline struct device *crono_dev(const struct crono_pci *pci)

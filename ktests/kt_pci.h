@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The edu devices (1234:11e8) of the test machine, bound to a small test
+ * driver for the duration of a suite (pci_fixture.c). C only.
+ */
+#ifndef CRONO_KT_PCI_H
+#define CRONO_KT_PCI_H
+
+#include <kunit/test.h>
+#include <linux/pci.h>
+
+#include "glue.h"
+
+#define CRONO_KT_EDU_VENDOR 0x1234
+#define CRONO_KT_EDU_DEVICE 0x11e8
+#define CRONO_KT_EDU_MAX 4
+
+/* edu registers (QEMU hw/misc/edu.c) */
+#define EDU_REG_ID 0x00
+#define EDU_REG_LIVENESS 0x04 /* reads back the inverse of what was written */
+#define EDU_REG_DMA_SRC 0x80
+#define EDU_REG_DMA_DST 0x88
+#define EDU_REG_DMA_COUNT 0x90
+#define EDU_REG_DMA_CMD 0x98
+#define EDU_DMA_START 0x1
+#define EDU_DMA_TO_RAM 0x2
+#define EDU_DEVICE_BUFFER 0x40000
+#define EDU_ID_VALUE 0x010000ed
+
+struct crono_kt_edu {
+	struct pci_dev *pdev;
+	void __iomem *bar0;
+	resource_size_t bar0_len;
+};
+
+/* suite_init / suite_exit of the suites that use the devices. Unbinding
+ * makes DMA-API debug report any mapping a suite left behind. */
+int crono_kt_edu_bind(struct kunit_suite *suite);
+void crono_kt_edu_unbind(struct kunit_suite *suite);
+
+/* The idx-th bound device; skips the test when there is none. */
+struct crono_kt_edu *crono_kt_edu(struct kunit *test, int idx);
+
+/* A struct crono_pci on edu device idx, as the glue's probe fills it, for
+ * the glue's DMA functions. Freed with the test; not owned by a board. */
+struct crono_pci *crono_kt_edu_pci(struct kunit *test, int idx);
+
+/* One transfer of the edu DMA engine; 0 when done, -ETIMEDOUT. */
+int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst, u32 count,
+		     bool to_ram);
+
+/* Whether an IOMMU translates DMA of dev (addresses are IOVAs). */
+bool crono_kt_iommu_translates(struct device *dev);
+
+#endif /* CRONO_KT_PCI_H */

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A test-only PCI driver for QEMU's edu device, so the suites reach a real
+ * PCI function: bus mastering on, a 64-bit DMA mask and the same maximum
+ * segment size as the driver's own probe, BAR0 mapped. With ktests/run's
+ * machine an Intel IOMMU translates its DMA.
+ */
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/iommu.h>
+
+#include "kt_pci.h"
+
+static struct crono_kt_edu crono_kt_edus[CRONO_KT_EDU_MAX];
+static int crono_kt_edu_count;
+
+static int crono_kt_edu_probe(struct pci_dev *pdev,
+			      const struct pci_device_id *id)
+{
+	struct crono_kt_edu *edu;
+	int ret;
+
+	if (crono_kt_edu_count == CRONO_KT_EDU_MAX)
+		return -ENOSPC;
+	edu = &crono_kt_edus[crono_kt_edu_count];
+	ret = pci_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		goto disable;
+	(void)dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
+	edu->bar0 = pci_iomap(pdev, 0, 0);
+	if (!edu->bar0) {
+		ret = -ENOMEM;
+		goto disable;
+	}
+	edu->bar0_len = pci_resource_len(pdev, 0);
+	if (ioread32(edu->bar0 + EDU_REG_ID) != EDU_ID_VALUE) {
+		pci_iounmap(pdev, edu->bar0);
+		ret = -ENODEV;
+		goto disable;
+	}
+	edu->pdev = pdev;
+	pci_set_drvdata(pdev, edu);
+	crono_kt_edu_count++;
+	return 0;
+
+disable:
+	pci_clear_master(pdev);
+	pci_disable_device(pdev);
+	return ret;
+}
+
+static void crono_kt_edu_remove(struct pci_dev *pdev)
+{
+	struct crono_kt_edu *edu = pci_get_drvdata(pdev);
+
+	pci_iounmap(pdev, edu->bar0);
+	pci_clear_master(pdev);
+	pci_disable_device(pdev);
+	edu->pdev = NULL;
+	edu->bar0 = NULL;
+}
+
+static const struct pci_device_id crono_kt_edu_ids[] = {
+	{ PCI_DEVICE(CRONO_KT_EDU_VENDOR, CRONO_KT_EDU_DEVICE) },
+	{}
+};
+
+static struct pci_driver crono_kt_edu_driver = {
+	.name = "crono_kunit_edu",
+	.id_table = crono_kt_edu_ids,
+	.probe = crono_kt_edu_probe,
+	.remove = crono_kt_edu_remove,
+};
+
+int crono_kt_edu_bind(struct kunit_suite *suite)
+{
+	crono_kt_edu_count = 0;
+	return pci_register_driver(&crono_kt_edu_driver);
+}
+
+void crono_kt_edu_unbind(struct kunit_suite *suite)
+{
+	pci_unregister_driver(&crono_kt_edu_driver);
+	crono_kt_edu_count = 0;
+}
+
+struct crono_kt_edu *crono_kt_edu(struct kunit *test, int idx)
+{
+	if (idx >= crono_kt_edu_count)
+		kunit_skip(test, "needs %d edu device(s) (1234:11e8), found %d",
+			   idx + 1, crono_kt_edu_count);
+	return &crono_kt_edus[idx];
+}
+
+struct crono_pci *crono_kt_edu_pci(struct kunit *test, int idx)
+{
+	struct crono_kt_edu *edu = crono_kt_edu(test, idx);
+	struct crono_pci *pci = kunit_kzalloc(test, sizeof(*pci), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pci);
+	pci->pdev = edu->pdev;
+	pci->bar0 = edu->bar0;
+	pci->bar0_len = edu->bar0_len;
+	return pci;
+}
+
+int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst, u32 count,
+		     bool to_ram)
+{
+	int waited;
+
+	writeq(src, edu->bar0 + EDU_REG_DMA_SRC);
+	writeq(dst, edu->bar0 + EDU_REG_DMA_DST);
+	iowrite32(count, edu->bar0 + EDU_REG_DMA_COUNT);
+	iowrite32(EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0),
+		  edu->bar0 + EDU_REG_DMA_CMD);
+	/* The engine takes about 100 ms of guest time per transfer. */
+	for (waited = 0; waited < 10000; waited += 5) {
+		if (!(ioread32(edu->bar0 + EDU_REG_DMA_CMD) & EDU_DMA_START))
+			return 0;
+		msleep(5);
+	}
+	return -ETIMEDOUT;
+}
+
+bool crono_kt_iommu_translates(struct device *dev)
+{
+	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
+
+	return domain && (domain->type & __IOMMU_DOMAIN_DMA_API);
+}
