@@ -22,6 +22,10 @@
 //        -pthread  (the helpers are header-only, so `tests/vm/*.cpp` builds the
 //        same program)
 //
+// Scenario compat_32bit runs /crono_compat32 (tests/vm/compat32.c, built with
+// gcc -m32) against board 0, so that the driver is also called by a 32-bit
+// process, through its compat_ioctl.
+//
 // Setups many and hotplug run only their own scenario (many_boards, hot_unplug)
 // between loading and unloading the module. In setup hotplug the program
 // prints `CRONO-HOTPLUG device_del e1` on the console and the harness sends
@@ -1831,6 +1835,118 @@ void s_two_devices_two_processes()
 }
 
 // =============================================================================================
+// Scenario: a 32-bit caller
+
+// Built from tests/vm/compat32.c with gcc -m32 and packed by tests/vm/lib.sh.
+const char kCompat32[] = "/crono_compat32";
+
+// The program must be an i386 executable, or the scenario proves nothing about
+// the compat path.
+bool is_i386_elf(const char *path, std::string *err)
+{
+	Elf32_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = strf("open %s: %s (not in the initramfs?)", path,
+			    errno_name(errno).c_str());
+		return false;
+	}
+	ssize_t n = read(fd, &eh, sizeof eh);
+	close(fd);
+	if (n != static_cast<ssize_t>(sizeof eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS32 || eh.e_machine != EM_386) {
+		*err = strf("%s is not an ELF32 i386 executable", path);
+		return false;
+	}
+	return true;
+}
+
+// A 32-bit process drives every request through the driver's compat_ioctl:
+// LOCK_BUFFER and a DMA round trip through its page table, UNLOCK_BUFFER,
+// LOCK_CONTIG_BUFFER with mmap, UNLOCK_CONTIG_BUFFER, CLEANUP_SETUP (run on
+// close), an unknown request, a bad LOCK_BUFFER. Its `ok`/`not ok` lines are
+// echoed indented under `#`.
+void s_compat_32bit()
+{
+	const Board &b = board(0);
+	std::string err;
+	REQUIRE_MSG(is_i386_elf(kCompat32, &err), "%s", err.c_str());
+	Pins base = read_pins();
+	const std::string node = b.node(), pci = b.pci;
+	const char *const argv[] = {kCompat32, node.c_str(), pci.c_str(),
+				    nullptr};
+	int p[2];
+	REQUIRE_MSG(pipe2(p, O_CLOEXEC) == 0, "pipe: %s",
+		    errno_name(errno).c_str());
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		// Its own watchdog: the alarm survives execve, so a hung
+		// program dies of SIGALRM.
+		child_init(60);
+		if (dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0)
+			_exit(127);
+		execv(kCompat32, const_cast<char *const *>(argv));
+		std::string m = strf("not ok - exec %s: %s\n", kCompat32,
+				     errno_name(errno).c_str());
+		if (write(1, m.data(), m.size()) < 0) {
+		}
+		_exit(127);
+	}
+	close(p[1]);
+	Fd rd(p[0]);
+	REQUIRE_MSG(pid > 0, "fork: %s", errno_name(errno).c_str());
+	live_children().push_back(pid);
+
+	// Echo complete lines as they come, so that a hang still shows how far
+	// the program got.
+	std::string pending, first_bad;
+	size_t oks = 0, bad = 0;
+	auto line_done = [&](const std::string &line) {
+		out("#   " + line + "\n");
+		if (line.find("not ok") != std::string::npos) {
+			if (!bad++)
+				first_bad = line;
+		} else if (line.rfind("ok - ", 0) == 0) {
+			oks++;
+		}
+	};
+	char buf[1024];
+	for (;;) {
+		ssize_t n = read(rd.get(), buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		pending.append(buf, static_cast<size_t>(n));
+		size_t nl;
+		while ((nl = pending.find('\n')) != std::string::npos) {
+			line_done(pending.substr(0, nl));
+			pending.erase(0, nl + 1);
+		}
+	}
+	if (!pending.empty())
+		line_done(pending);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+	forget_child(pid);
+	CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s %s", kCompat32,
+		  wait_status_str(st).c_str());
+	CHECK_MSG(bad == 0, "%zu 'not ok' lines from %s, first: %s", bad,
+		  kCompat32, first_bad.c_str());
+	CHECK_MSG(oks > 0, "no 'ok' lines from %s", kCompat32);
+	// Its file is released as it exits; allow a moment all the same.
+	bool unpinned = wait_until(2.0, [&] {
+		Pins n = read_pins();
+		return n.ok && base.ok && n.outstanding() == base.outstanding();
+	});
+	if (!unpinned)
+		CHECK_PINS(base, 0, "after the 32-bit program exited");
+}
+
+// =============================================================================================
 // Scenarios: sysfs statistics, limits, concurrency
 
 const char *const kStatNames[] = {"locked_buffers", "pinned_bytes",
@@ -2855,6 +2971,7 @@ const Scenario kScenarios[] = {
     {"foreign_id", s_foreign_id, DMA_OK, DEV | NEED_TWO, 90},
     {"two_devices_two_processes", s_two_devices_two_processes, DMA_OK,
      DEV | NEED_TWO, 120},
+    {"compat_32bit", s_compat_32bit, DMA_OK, DEV, 90},
     {"remove_while_open", s_remove_while_open, ALL, DEV, 90},
     {"many_boards", s_many_boards, MANY, NEED_MODULE | NEED_BOUND, 120},
     {"hot_unplug", s_hot_unplug, HOTPLUG, DEV | NEED_TWO, 90},
