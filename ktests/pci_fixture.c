@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A test-only PCI driver for QEMU's edu device, so the suites reach a real
- * PCI function: bus mastering on, a 64-bit DMA mask and the same maximum
- * segment size as the driver's own probe, BAR0 mapped. With ktests/run's
- * machine an Intel IOMMU translates its DMA.
+ * PCI function, enabled by the glue's crono_pci_enable() as the driver's own
+ * probe does: bus mastering on, a 64-bit DMA mask, large segments, BAR0
+ * mapped. With ktests/run's machine an Intel IOMMU translates its DMA.
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -17,49 +17,40 @@ static int crono_kt_edu_count;
 static int crono_kt_edu_probe(struct pci_dev *pdev,
 			      const struct pci_device_id *id)
 {
+	struct crono_pci pci = {};
 	struct crono_kt_edu *edu;
 	int ret;
 
 	if (crono_kt_edu_count == CRONO_KT_EDU_MAX)
 		return -ENOSPC;
 	edu = &crono_kt_edus[crono_kt_edu_count];
-	ret = pci_enable_device(pdev);
+	/* Enabled exactly as the driver's probe enables a board. */
+	pci.pdev = pdev;
+	ret = crono_pci_enable(&pci);
 	if (ret)
 		return ret;
-	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		goto disable;
-	(void)dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
-	edu->bar0 = pci_iomap(pdev, 0, 0);
-	if (!edu->bar0) {
-		ret = -ENOMEM;
-		goto disable;
-	}
-	edu->bar0_len = pci_resource_len(pdev, 0);
-	if (ioread32(edu->bar0 + EDU_REG_ID) != EDU_ID_VALUE) {
-		pci_iounmap(pdev, edu->bar0);
-		ret = -ENODEV;
-		goto disable;
+	if (!pci.bar0 || ioread32(pci.bar0 + EDU_REG_ID) != EDU_ID_VALUE) {
+		crono_pci_disable(&pci);
+		return -ENODEV;
 	}
 	edu->pdev = pdev;
+	edu->bar0 = pci.bar0;
+	edu->bar0_len = pci.bar0_len;
 	pci_set_drvdata(pdev, edu);
 	crono_kt_edu_count++;
 	return 0;
-
-disable:
-	pci_clear_master(pdev);
-	pci_disable_device(pdev);
-	return ret;
 }
 
 static void crono_kt_edu_remove(struct pci_dev *pdev)
 {
 	struct crono_kt_edu *edu = pci_get_drvdata(pdev);
+	struct crono_pci pci = {
+		.pdev = pdev,
+		.bar0 = edu->bar0,
+		.bar0_len = edu->bar0_len,
+	};
 
-	pci_iounmap(pdev, edu->bar0);
-	pci_clear_master(pdev);
-	pci_disable_device(pdev);
+	crono_pci_disable(&pci);
 	edu->pdev = NULL;
 	edu->bar0 = NULL;
 }

@@ -34,4 +34,12 @@ static inline struct device *crono_dev(const struct crono_pci *pci)
 
 extern const struct vm_operations_struct crono_contig_vm_ops;
 
+/*
+ * Enable pci->pdev for the driver: bus mastering, the widest DMA mask it
+ * takes, large DMA segments, BAR0 mapped but not requested. Undone by
+ * crono_pci_disable().
+ */
+int crono_pci_enable(struct crono_pci *pci);
+void crono_pci_disable(struct crono_pci *pci);
+
 #endif /* CRONO_GLUE_INTERNAL_H */

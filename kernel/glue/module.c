@@ -116,54 +116,6 @@ ATTRIBUTE_GROUPS(crono);
 
 /* ---- the PCI driver ------------------------------------------------- */
 
-static int crono_enable(struct crono_pci *pci)
-{
-	struct pci_dev *pdev = pci->pdev;
-	int ret;
-
-	ret = pci_enable_device(pdev);
-	if (ret)
-		return ret;
-	pci_set_master(pdev);
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
-	if (ret)
-		ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
-	if (ret) {
-		dev_err(&pdev->dev, "no usable DMA mask\n");
-		goto disable;
-	}
-	/* The page table is per 4 KiB page: segment sizes do not matter to
-	 * the board, and large ones keep the sg table small. */
-	(void)dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
-
-	/* Mapped, not requested: the vendor library maps resource0 itself,
-	 * which CONFIG_IO_STRICT_DEVMEM forbids while a region is claimed. */
-	if (pci_resource_flags(pdev, 0) & IORESOURCE_MEM) {
-		pci->bar0 = pci_iomap(pdev, 0, 0);
-		if (!pci->bar0) {
-			ret = -ENOMEM;
-			goto disable;
-		}
-		pci->bar0_len = pci_resource_len(pdev, 0);
-	}
-	return 0;
-
-disable:
-	pci_clear_master(pdev);
-	pci_disable_device(pdev);
-	return ret;
-}
-
-static void crono_disable(struct crono_pci *pci)
-{
-	if (pci->bar0)
-		pci_iounmap(pci->pdev, pci->bar0);
-	pci->bar0 = NULL;
-	pci->bar0_len = 0;
-	pci_clear_master(pci->pdev);
-	pci_disable_device(pci->pdev);
-}
-
 static int crono_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct crono_pci *pci;
@@ -181,7 +133,7 @@ static int crono_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENOMEM;
 	pci->pdev = pci_dev_get(pdev);
 
-	ret = crono_enable(pci);
+	ret = crono_pci_enable(pci);
 	if (ret)
 		goto free;
 	ret = crono_board_create(pci, &pci->board, pci->name,
@@ -200,7 +152,7 @@ static int crono_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "cannot register /dev/%s: %d\n", pci->name,
 			ret);
 		crono_board_remove(pci->board);
-		crono_disable(pci);
+		crono_pci_disable(pci);
 		crono_board_put(pci->board); /* frees pci */
 		return ret;
 	}
@@ -209,7 +161,7 @@ static int crono_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 
 disable:
-	crono_disable(pci);
+	crono_pci_disable(pci);
 free:
 	pci_dev_put(pdev);
 	kfree(pci);
@@ -225,7 +177,7 @@ static void crono_remove(struct pci_dev *pdev)
 	/* Stops the board through its cleanup program and releases every
 	 * buffer while the device can still be reached. */
 	crono_board_remove(pci->board);
-	crono_disable(pci);
+	crono_pci_disable(pci);
 	pci_set_drvdata(pdev, NULL);
 	dev_info(&pdev->dev, "/dev/%s removed\n", pci->name);
 	crono_board_put(pci->board);

@@ -1,10 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The PCI function as the C++ core sees it. */
+/* The PCI function: enabling it for the driver, and as the C++ core sees it. */
+#include <linux/dma-mapping.h>
 #include <linux/io.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
 #include "glue.h"
+
+int crono_pci_enable(struct crono_pci *pci)
+{
+	struct pci_dev *pdev = pci->pdev;
+	int ret;
+
+	ret = pci_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
+	if (ret) {
+		dev_err(&pdev->dev, "no usable DMA mask\n");
+		goto disable;
+	}
+	/* The page table is per 4 KiB page: segment sizes do not matter to
+	 * the board, and large ones keep the sg table small. */
+	(void)dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
+
+	/* Mapped, not requested: the vendor library maps resource0 itself,
+	 * which CONFIG_IO_STRICT_DEVMEM forbids while a region is claimed. */
+	if (pci_resource_flags(pdev, 0) & IORESOURCE_MEM) {
+		pci->bar0 = pci_iomap(pdev, 0, 0);
+		if (!pci->bar0) {
+			ret = -ENOMEM;
+			goto disable;
+		}
+		pci->bar0_len = pci_resource_len(pdev, 0);
+	}
+	return 0;
+
+disable:
+	pci_clear_master(pdev);
+	pci_disable_device(pdev);
+	return ret;
+}
+
+void crono_pci_disable(struct crono_pci *pci)
+{
+	if (pci->bar0)
+		pci_iounmap(pci->pdev, pci->bar0);
+	pci->bar0 = NULL;
+	pci->bar0_len = 0;
+	pci_clear_master(pci->pdev);
+	pci_disable_device(pci->pdev);
+}
 
 void crono_kpci_location(const struct crono_pci *pci,
 			 struct crono_pci_location *loc)
