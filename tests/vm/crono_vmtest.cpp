@@ -26,6 +26,10 @@
 // gcc -m32) against board 0, so that the driver is also called by a 32-bit
 // process, through its compat_ioctl.
 //
+// Scenarios cronoctl_list, cronoctl_selftest and cronoctl_bench run /cronoctl
+// (userspace/tools/cronoctl, built -static) as a child and check its exit
+// status and output, which they echo to the console under `#`.
+//
 // Setups many and hotplug run only their own scenario (many_boards, hot_unplug)
 // between loading and unloading the module. In setup hotplug the program
 // prints `CRONO-HOTPLUG device_del e1` on the console and the harness sends
@@ -1947,6 +1951,156 @@ void s_compat_32bit()
 }
 
 // =============================================================================================
+// Scenarios: cronoctl, the user-space tool (userspace/), packed as /cronoctl
+
+const char kCronoctl[] = "/cronoctl";
+
+struct ProgramRun {
+	int status = -1; // wait status
+	std::string output; // stdout and stderr
+};
+
+// Runs /cronoctl ARGS with its stdout and stderr into a pipe (not a terminal:
+// no progress bar), echoing every line indented under `#` as it comes, so the
+// console shows the tool's real output and how far a hung run got.
+ProgramRun run_cronoctl(const std::vector<std::string> &args,
+			unsigned timeout_s)
+{
+	ProgramRun run;
+	std::vector<const char *> argv{kCronoctl};
+	for (const std::string &a : args)
+		argv.push_back(a.c_str());
+	argv.push_back(nullptr);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		VT_FAIL("pipe: %s", errno_name(errno).c_str());
+		return run;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		child_init(timeout_s); // the alarm survives execv
+		if (dup2(p[1], 1) < 0 || dup2(p[1], 2) < 0)
+			_exit(127);
+		execv(kCronoctl, const_cast<char *const *>(argv.data()));
+		_exit(127);
+	}
+	close(p[1]);
+	Fd rd(p[0]);
+	if (pid < 0) {
+		VT_FAIL("fork: %s", errno_name(errno).c_str());
+		return run;
+	}
+	live_children().push_back(pid);
+	std::string pending;
+	char buf[1024];
+	for (;;) {
+		ssize_t n = read(rd.get(), buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		run.output.append(buf, static_cast<size_t>(n));
+		pending.append(buf, static_cast<size_t>(n));
+		size_t nl;
+		while ((nl = pending.find('\n')) != std::string::npos) {
+			out("#   " + pending.substr(0, nl) + "\n");
+			pending.erase(0, nl + 1);
+		}
+	}
+	if (!pending.empty())
+		out("#   " + pending + "\n");
+	while (waitpid(pid, &run.status, 0) < 0 && errno == EINTR) {
+	}
+	forget_child(pid);
+	return run;
+}
+
+bool exited_ok(const ProgramRun &run)
+{
+	return WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0;
+}
+
+bool has(const std::string &text, const std::string &part)
+{
+	return text.find(part) != std::string::npos;
+}
+
+// The tool's files are released as it exits: the pins come back.
+void check_cronoctl_unpinned(const Pins &base)
+{
+	bool unpinned = wait_until(2.0, [&] {
+		Pins n = read_pins();
+		return n.ok && base.ok && n.outstanding() == base.outstanding();
+	});
+	if (!unpinned)
+		CHECK_PINS(base, 0, "after cronoctl exited");
+}
+
+// `cronoctl list` and `list --json` show every bound board, found through
+// sysfs as the driver names it.
+void s_cronoctl_list()
+{
+	ProgramRun table = run_cronoctl({"list"}, 30);
+	CHECK_MSG(exited_ok(table), "cronoctl list %s",
+		  wait_status_str(table.status).c_str());
+	ProgramRun json = run_cronoctl({"list", "--json"}, 30);
+	CHECK_MSG(exited_ok(json), "cronoctl list --json %s",
+		  wait_status_str(json.status).c_str());
+	for (const auto &b : g.boards) {
+		CHECK_MSG(has(table.output, b->pci +
+						 "  1234:11e8  QEMU edu (test "
+						 "device)  " +
+						 b->node()),
+			  "the table has no row for %s (%s)", b->pci.c_str(),
+			  b->node().c_str());
+		CHECK_MSG(has(json.output,
+			      "{\"pci_address\": \"" + b->pci + "\"") &&
+				  has(json.output, "\"node_path\": \"" +
+						       b->node() +
+						       "\", \"node_registered\": "
+						       "true"),
+			  "the JSON has no object for %s", b->pci.c_str());
+	}
+}
+
+// `cronoctl selftest` locks buffers and makes the edu device copy first, last
+// and random pages through the page table, then checks the cleanup program.
+void s_cronoctl_selftest()
+{
+	const Board &b = board(0);
+	Pins base = read_pins();
+	ProgramRun run = run_cronoctl({"selftest", b.node()}, 120);
+	CHECK_MSG(exited_ok(run), "cronoctl selftest %s",
+		  wait_status_str(run.status).c_str());
+	CHECK_MSG(has(run.output, "selftest passed"),
+		  "no 'selftest passed' line");
+	CHECK_MSG(!has(run.output, "FAIL"), "a check failed");
+	CHECK_MSG(has(run.output, "ok    DMA page 0 -> page 1023 through "
+				  "the device"),
+		  "no DMA round trip through the first and last page");
+	CHECK_MSG(has(run.output, "ok    cleanup program: on close the "
+				  "driver wrote"),
+		  "the cleanup program was not checked");
+	check_cronoctl_unpinned(base);
+}
+
+// A short `cronoctl bench`: 4, 8 and 16 MiB, once each, no progress bar off a
+// terminal.
+void s_cronoctl_bench()
+{
+	Pins base = read_pins();
+	ProgramRun run = run_cronoctl(
+	    {"bench", board(0).pci, "--max", "16M", "--repeat", "1"}, 120);
+	CHECK_MSG(exited_ok(run), "cronoctl bench %s",
+		  wait_status_str(run.status).c_str());
+	for (const char *row : {"4 MiB   1024", "8 MiB   2048", "16 MiB   4096"})
+		CHECK_MSG(has(run.output, row), "no row '%s'", row);
+	CHECK_MSG(!has(run.output, "\033"), "a progress bar off a terminal");
+	check_cronoctl_unpinned(base);
+}
+
+// =============================================================================================
 // Scenarios: sysfs statistics, limits, concurrency
 
 const char *const kStatNames[] = {"locked_buffers", "pinned_bytes",
@@ -2972,6 +3126,9 @@ const Scenario kScenarios[] = {
     {"two_devices_two_processes", s_two_devices_two_processes, DMA_OK,
      DEV | NEED_TWO, 120},
     {"compat_32bit", s_compat_32bit, DMA_OK, DEV, 90},
+    {"cronoctl_list", s_cronoctl_list, DMA_OK, DEV, 60},
+    {"cronoctl_selftest", s_cronoctl_selftest, DMA_OK, DEV, 150},
+    {"cronoctl_bench", s_cronoctl_bench, DMA_OK, DEV, 150},
     {"remove_while_open", s_remove_while_open, ALL, DEV, 90},
     {"many_boards", s_many_boards, MANY, NEED_MODULE | NEED_BOUND, 120},
     {"hot_unplug", s_hot_unplug, HOTPLUG, DEV | NEED_TWO, 90},

@@ -201,12 +201,12 @@ pack_dir() {
 	mv "$2.tmp" "$2"
 }
 
-# build_initramfs OUT KO VMTEST COMPAT32: write the initramfs OUT for one kernel.
+# build_initramfs OUT KO VMTEST COMPAT32 CRONOCTL: write the initramfs OUT for one kernel.
 # It is two concatenated cpio archives, which the kernel unpacks one after the other: a base
-# shared by every kernel (busybox, /init, the test program and its 32-bit helper) and a small
+# shared by every kernel (busybox, /init, the test program, its 32-bit helper, cronoctl) and a small
 # one with only the module. Each is re-packed only when its inputs changed.
 build_initramfs() {
-	local out=$1 ko=$2 vmtest=$3 compat32=$4
+	local out=$1 ko=$2 vmtest=$3 compat32=$4 cronoctl=$5
 	local dir base kopart stage
 	dir=$(dirname "$out")
 	base=$dir/base.cpio.gz
@@ -214,7 +214,7 @@ build_initramfs() {
 	mkdir -p "$dir"
 
 	# lib.sh is an input too: it decides the archives' layout.
-	if ! up_to_date "$base" /bin/busybox "$VM_DIR/init" "$vmtest" "$compat32" "$VM_DIR/lib.sh"; then
+	if ! up_to_date "$base" /bin/busybox "$VM_DIR/init" "$vmtest" "$compat32" "$cronoctl" "$VM_DIR/lib.sh"; then
 		stage=$dir/base.d
 		rm -rf "$stage"
 		mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
@@ -222,11 +222,12 @@ build_initramfs() {
 		install -m 755 "$VM_DIR/init" "$stage/init"
 		install -m 755 "$vmtest" "$stage/crono_vmtest"
 		install -m 755 "$compat32" "$stage/crono_compat32"
+		install -m 755 "$cronoctl" "$stage/cronoctl"
 		# The kernel opens /dev/console for init before init can mount devtmpfs; without
 		# this node it warns and /init re-opens the console itself.
 		mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
 		pack_dir "$stage" "$base"
-		record_stamp "$base" /bin/busybox "$VM_DIR/init" "$vmtest" "$compat32" "$VM_DIR/lib.sh"
+		record_stamp "$base" /bin/busybox "$VM_DIR/init" "$vmtest" "$compat32" "$cronoctl" "$VM_DIR/lib.sh"
 		rm -rf "$stage"
 	fi
 
