@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "hex_digit.hpp"
+
 namespace crono
 {
 
@@ -15,17 +17,10 @@ bool take_hex(const std::string &text, std::size_t *pos, unsigned min,
 {
 	unsigned digits = 0, v = 0;
 	while (*pos < text.size() && digits < max) {
-		char c = text[*pos];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = static_cast<unsigned>(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = static_cast<unsigned>(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = static_cast<unsigned>(c - 'A' + 10);
-		else
+		const int d = hex_digit_value(text[*pos]);
+		if (d < 0)
 			break;
-		v = v * 16 + d;
+		v = v * 16 + static_cast<unsigned>(d);
 		digits++;
 		(*pos)++;
 	}

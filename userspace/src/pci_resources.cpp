@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <sstream>
 
+#include "hex_digit.hpp"
 #include "sysfs_files.hpp"
 
 namespace crono
@@ -20,17 +21,10 @@ bool parse_hex64(const std::string &word, std::uint64_t *value)
 		return false;
 	std::uint64_t v = 0;
 	for (std::size_t i = 2; i < word.size(); i++) {
-		char c = word[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = static_cast<unsigned>(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = static_cast<unsigned>(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = static_cast<unsigned>(c - 'A' + 10);
-		else
+		const int d = hex_digit_value(word[i]);
+		if (d < 0)
 			return false;
-		v = v << 4 | d;
+		v = v << 4 | static_cast<unsigned>(d);
 	}
 	*value = v;
 	return true;
