@@ -5,7 +5,12 @@
 #                           build against other kernel headers
 # make ... BUILD=dir        build in dir (a copy of the sources), so builds
 #                           for several kernels do not share objects
-# sudo make load            install build dependencies, build, load
+# sudo make install [BOOT=1] [KERNEL=release]
+#                           install through DKMS, udev rule, load (see
+#                           scripts/install; BOOT=1 also loads at boot)
+# sudo make uninstall       unload and remove every installed file
+# make deb                  build/crono-pci-dkms_VERSION_all.deb
+# sudo make load            build in the tree and insmod (development)
 # make demo                 the driver at work on emulated boards (QEMU)
 # make check                every test (see README)
 
@@ -33,7 +38,7 @@ SOURCES := Kbuild kbuild kernel uapi
 BUILD_PRODUCTS := --exclude='*.o' --exclude='.*.cmd' --exclude='.*.d' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='*.ko' --exclude='*.order'
 
-.PHONY: all module clean check sync load demo
+.PHONY: all module clean check sync load demo install uninstall deb
 
 all: module
 
@@ -54,6 +59,15 @@ check:
 
 load:
 	$(ROOT)/scripts/load
+
+install:
+	$(ROOT)/scripts/install $(if $(BOOT),--boot) $(if $(KERNEL),--kernel $(KERNEL))
+
+uninstall:
+	$(ROOT)/scripts/install --uninstall
+
+deb:
+	$(ROOT)/scripts/build-deb
 
 demo:
 	$(ROOT)/tests/vm/run --kernels 6.1 --setups plain

@@ -114,6 +114,61 @@ select_kernels() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Guest programs (static, shared by tests/vm and tests/guest); need BUILD_DIR and LOG_DIR
+
+# build_vmtest: set VMTEST to the static test program, rebuilding it only when its sources
+# (as listed by gcc's dependency file) or the command changed.
+build_vmtest() {
+	if [[ -n ${CRONO_VMTEST:-} ]]; then
+		VMTEST=$CRONO_VMTEST
+		[[ -x $VMTEST ]] || die "CRONO_VMTEST: $VMTEST is not executable"
+		return 0
+	fi
+	local src=$ROOT/tests/vm/crono_vmtest.cpp
+	VMTEST=$BUILD_DIR/crono_vmtest
+	[[ -f $src ]] || die "no $src (set CRONO_VMTEST to a prebuilt program to test the harness)"
+	local cmd=(g++ -std=gnu++17 -O2 -static -Wall -Wextra -I"$ROOT/uapi" "$src" -o "$VMTEST" -pthread)
+	deps_fresh "$VMTEST" "${cmd[*]}" && return 0
+	say "vm: building crono_vmtest"
+	mkdir -p "$BUILD_DIR"
+	rm -f "$VMTEST.cmd"
+	"${cmd[@]}" -MMD -MF "$VMTEST.d" || die "building crono_vmtest failed"
+	echo "${cmd[*]}" >"$VMTEST.cmd"
+}
+
+# build_compat32: set COMPAT32 to the static 32-bit (i386) program that scenario compat_32bit
+# runs in the guest, so that the driver is called through its compat_ioctl. Rebuilt like
+# crono_vmtest. gcc-multilib brings /usr/include/asm, which the i386 build of <errno.h> needs.
+build_compat32() {
+	local src=$ROOT/tests/vm/compat32.c
+	COMPAT32=$BUILD_DIR/crono_compat32
+	[[ -f $src ]] || die "no $src"
+	local cmd=(gcc-12 -m32 -static -O2 -Wall -Wextra -Werror -I"$ROOT/uapi" "$src" -o "$COMPAT32")
+	deps_fresh "$COMPAT32" "${cmd[*]}" && return 0
+	ensure_packages gcc-12-multilib libc6-dev-i386 gcc-multilib
+	say "vm: building crono_compat32"
+	mkdir -p "$BUILD_DIR"
+	rm -f "$COMPAT32.cmd"
+	"${cmd[@]}" -MMD -MF "$COMPAT32.d" || die "building crono_compat32 failed"
+	echo "${cmd[*]}" >"$COMPAT32.cmd"
+}
+
+# build_cronoctl: set CRONOCTL to the static cronoctl (userspace/, CMake option
+# CRONO_STATIC_CRONOCTL) that scenarios cronoctl_* run in the guest. CMake rebuilds it only when
+# its sources changed.
+build_cronoctl() {
+	local dir=$BUILD_DIR/cronoctl-static log=$LOG_DIR/build-cronoctl.log
+	CRONOCTL=$dir/cronoctl-static
+	ensure_packages cmake
+	if ! { cmake -S "$ROOT/userspace" -B "$dir" -DCMAKE_BUILD_TYPE=Release \
+		-DCRONO_STATIC_CRONOCTL=ON >"$log" 2>&1 &&
+		cmake --build "$dir" --target cronoctl-static -j"$(nproc)" >>"$log" 2>&1; }; then
+		tail -n 40 "$log" >&2
+		die "building cronoctl failed (full output: $log)"
+	fi
+}
+
+# ---------------------------------------------------------------------------------------------
 # Kernel images
 
 # ensure_kernel_image VER: unpack linux-image-VER once under $CRONO_CACHE/kernels/VER and set
