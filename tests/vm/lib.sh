@@ -8,6 +8,8 @@
 CRONO_CACHE=${CRONO_CACHE:-$HOME/.cache/crono}
 VM_TIMEOUT=${CRONO_VM_TIMEOUT:-300} # seconds per boot, boot plus every scenario
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../ccache.sh
+source "$VM_DIR/../ccache.sh"
 
 # Kernel series we test: one regex per series over the linux-headers-* package names.
 KERNEL_SERIES_RE=('6\.1\.0-[0-9]+-amd64' '6\.12\.[0-9]+\+deb12-amd64')
@@ -127,13 +129,17 @@ build_vmtest() {
 	local src=$ROOT/tests/vm/crono_vmtest.cpp
 	VMTEST=$BUILD_DIR/crono_vmtest
 	[[ -f $src ]] || die "no $src (set CRONO_VMTEST to a prebuilt program to test the harness)"
-	local cmd=(g++ -std=gnu++17 -O2 -static -Wall -Wextra -I"$ROOT/uapi" "$src" -o "$VMTEST" -pthread)
-	deps_fresh "$VMTEST" "${cmd[*]}" && return 0
+	ensure_packages ccache
+	ccache_setup
+	# Compiled and linked apart: ccache caches compiles only.
+	local cmd=("${CCACHE[@]}" g++ -std=gnu++17 -O2 -Wall -Wextra -I"$ROOT/uapi" -pthread -c "$src" -o "$VMTEST.o")
+	local link=(g++ -static -pthread "$VMTEST.o" -o "$VMTEST")
+	deps_fresh "$VMTEST" "${cmd[*]}; ${link[*]}" && return 0
 	say "vm: building crono_vmtest"
 	mkdir -p "$BUILD_DIR"
 	rm -f "$VMTEST.cmd"
-	"${cmd[@]}" -MMD -MF "$VMTEST.d" || die "building crono_vmtest failed"
-	echo "${cmd[*]}" >"$VMTEST.cmd"
+	{ "${cmd[@]}" -MMD -MF "$VMTEST.d" && "${link[@]}"; } || die "building crono_vmtest failed"
+	echo "${cmd[*]}; ${link[*]}" >"$VMTEST.cmd"
 }
 
 # build_compat32: set COMPAT32 to the static 32-bit (i386) program that scenario compat_32bit
@@ -159,8 +165,9 @@ build_compat32() {
 build_cronoctl() {
 	local dir=$BUILD_DIR/cronoctl-static log=$LOG_DIR/build-cronoctl.log
 	CRONOCTL=$dir/cronoctl-static
-	ensure_packages cmake
-	if ! { cmake -S "$ROOT/userspace" -B "$dir" -DCMAKE_BUILD_TYPE=Release \
+	ensure_packages cmake ccache
+	ccache_setup
+	if ! { cmake -S "$ROOT/userspace" -B "$dir" -DCMAKE_BUILD_TYPE=Release "${CCACHE_CMAKE[@]}" \
 		-DCRONO_STATIC_CRONOCTL=ON >"$log" 2>&1 &&
 		cmake --build "$dir" --target cronoctl-static -j"$(nproc)" >>"$log" 2>&1; }; then
 		tail -n 40 "$log" >&2
