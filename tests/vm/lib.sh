@@ -314,8 +314,12 @@ build_initramfs() {
 # QEMU
 
 # Every boot: TCG (KVM hangs on these machines), serial console on stdio, exit instead of
-# rebooting (so panic=-1 ends the run), no network.
-QEMU_BASE=(qemu-system-x86_64 -accel tcg -nographic -no-reboot -net none)
+# rebooting (so panic=-1 ends the run), no network. One TCG thread for all vCPUs: with a
+# thread per vCPU, a 6.12 boot on a busy host once died on the breakpoint that the kernel's
+# text patching plants in code another CPU runs ("Oops: int3" in
+# sched_clock_idle_wakeup_event, before the module was loaded). The vCPUs still
+# interleave, so concurrency scenarios keep their meaning.
+QEMU_BASE=(qemu-system-x86_64 -accel tcg,thread=single -nographic -no-reboot -net none)
 
 # run_qemu LOG KERNEL INITRD APPEND QEMU_ARG...: boot once under TCG, serial console to LOG.
 # Returns QEMU's exit status: 0 after the guest powered off (or rebooted after a panic, since
