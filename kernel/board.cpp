@@ -16,8 +16,8 @@ Result<Board *> Board::create(struct crono_pci *pci) noexcept
 
 	struct crono_pci_location loc;
 	crono_kpci_location(pci, &loc);
-	const PciAddress address{loc.device, loc.domain, loc.bus, loc.slot,
-				 loc.func};
+	const PciAddress address{ loc.device, loc.domain, loc.bus, loc.slot,
+				  loc.func };
 	CRONO_TRY(format_misc_name(address, Span<char>(board->name_)));
 	board->lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_BOARD));
 	board->mappings_lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_MAPPINGS));

@@ -14,10 +14,10 @@
  */
 #pragma once
 
+#include "crono_pci_drvmod.h"
 #include "cxxrt/intrusive_list.h"
 #include "cxxrt/mutex.h"
 #include "cxxrt/refcount.h"
-#include "crono_pci_drvmod.h"
 
 namespace crono {
 
@@ -59,9 +59,9 @@ private:
 	char name_[CRONO_DEV_NAME_MAX_SIZE] = {};
 	Mutex lock_;
 	Mutex mappings_lock_;
-	RefCount refs_{1};
+	RefCount refs_{ 1 };
 	OpenFile *open_file_ = nullptr; /* under lock_ */
-	bool removed_ = false;          /* under lock_ */
+	bool removed_ = false;		/* under lock_ */
 };
 
 } // namespace crono

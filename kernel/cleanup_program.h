@@ -7,9 +7,9 @@
  */
 #pragma once
 
+#include "crono_pci_drvmod.h"
 #include "cxxrt/result.h"
 #include "cxxrt/span.h"
-#include "crono_pci_drvmod.h"
 
 namespace crono {
 

@@ -5,9 +5,8 @@
 
 namespace crono {
 
-Result<OwnPtr<ContigBuffer>> ContigBuffer::allocate(OpenFile &file,
-						    struct crono_pci *pci,
-						    u64 size) noexcept
+Result<OwnPtr<ContigBuffer>>
+ContigBuffer::allocate(OpenFile &file, struct crono_pci *pci, u64 size) noexcept
 {
 	auto *raw = new (Gfp::kernel_account) ContigBuffer(file, pci, size);
 	if (!raw)

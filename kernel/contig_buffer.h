@@ -20,9 +20,8 @@ class OpenFile;
 
 class ContigBuffer : public ListNode<ContigBuffer> {
 public:
-	static Result<OwnPtr<ContigBuffer>> allocate(OpenFile &file,
-						     struct crono_pci *pci,
-						     u64 size) noexcept;
+	static Result<OwnPtr<ContigBuffer>>
+	allocate(OpenFile &file, struct crono_pci *pci, u64 size) noexcept;
 	~ContigBuffer() { free_memory(); }
 	ContigBuffer(const ContigBuffer &) = delete;
 	ContigBuffer &operator=(const ContigBuffer &) = delete;
@@ -44,7 +43,7 @@ public:
 
 private:
 	ContigBuffer(OpenFile &owner, struct crono_pci *pci, u64 bytes) noexcept
-		: file(owner), size(bytes), pci_(pci)
+	    : file(owner), size(bytes), pci_(pci)
 	{
 	}
 

@@ -21,9 +21,11 @@ template <typename T> Result<T> copy_in(u64 user_addr) noexcept
 	return move(value);
 }
 
-template <typename T> Result<void> copy_out(u64 user_addr, const T &value) noexcept
+template <typename T>
+Result<void> copy_out(u64 user_addr, const T &value) noexcept
 {
-	return from_errno(crono_kcopy_to_user(user_addr, &value, sizeof(value)));
+	return from_errno(
+		crono_kcopy_to_user(user_addr, &value, sizeof(value)));
 }
 
 } // namespace
@@ -65,8 +67,9 @@ Result<void> OpenFile::lock_sg(u64 arg) noexcept
 	const s32 id = CRONO_TRY(ids_.allocate());
 
 	auto locked = SgBuffer::lock(board_.pci(), request);
-	Result<void> done = locked.is_error() ? Result<void>(locked.error())
-					      : locked.value()->write_page_table();
+	Result<void> done = locked.is_error()
+				    ? Result<void>(locked.error())
+				    : locked.value()->write_page_table();
 	if (done) {
 		/* The library reads back only the id. */
 		info.id = id;

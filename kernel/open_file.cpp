@@ -38,7 +38,8 @@ void OpenFile::teardown() noexcept
 		release_sg(buffer);
 
 	/* 3. Contiguous buffers. On release no mapping can exist (a mapping
-	 * holds the file); on removal they are zapped before the memory goes. */
+	 * holds the file); on removal they are zapped before the memory goes.
+	 */
 	MutexGuard guard(board_.mappings_lock());
 	detached_ = true;
 	bool mapped = false;

@@ -20,7 +20,7 @@ namespace crono {
 class OpenFile {
 public:
 	OpenFile(Board &board, struct crono_kfile *kfile) noexcept
-		: board_(board), kfile_(kfile)
+	    : board_(board), kfile_(kfile)
 	{
 	}
 	OpenFile(const OpenFile &) = delete;

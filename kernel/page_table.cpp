@@ -32,8 +32,8 @@ Result<void> PageTableCheck::verify() const noexcept
 
 Result<void> PageTableWriter::add(const DmaSegment &segment) noexcept
 {
-	for (u64 offset = 0; offset < segment.len && written_ + staged_ <
-							     entries_;
+	for (u64 offset = 0;
+	     offset < segment.len && written_ + staged_ < entries_;
 	     offset += page) {
 		staging_[staged_++] = segment.addr + offset;
 		if (staged_ == staging_.size())

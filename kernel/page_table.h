@@ -23,7 +23,8 @@ struct DmaSegment {
 /* Receives consecutive runs of entries, first_index counting from 0. */
 class PageTableSink {
 public:
-	virtual Result<void> write(u64 first_index, Span<const u64> entries) = 0;
+	virtual Result<void> write(u64 first_index,
+				   Span<const u64> entries) = 0;
 
 protected:
 	~PageTableSink() = default;
@@ -44,7 +45,7 @@ public:
 
 private:
 	u64 entries_;
-	u64 covered_ = 0;   /* device pages covered so far */
+	u64 covered_ = 0;     /* device pages covered so far */
 	bool ragged_ = false; /* a segment ended inside a device page */
 };
 
@@ -57,7 +58,7 @@ class PageTableWriter {
 public:
 	PageTableWriter(u64 entries, Span<u64> staging,
 			PageTableSink &sink) noexcept
-		: entries_(entries), staging_(staging), sink_(sink)
+	    : entries_(entries), staging_(staging), sink_(sink)
 	{
 	}
 	Result<void> add(const DmaSegment &segment) noexcept;

@@ -18,8 +18,8 @@ Result<SgRequest> validate_sg_request(const CRONO_SG_BUFFER_INFO &info,
 	u64 end;
 	if (add_overflows(info.addr, info.size, &end))
 		return invalid;
-	if (info.pages_count != div_round_up(info.size,
-					      limits::device_page_size))
+	if (info.pages_count !=
+	    div_round_up(info.size, limits::device_page_size))
 		return invalid;
 	/* Within the ABI, but more than this driver pins at once. */
 	if (info.size > limits::max_sg_buffer_bytes)

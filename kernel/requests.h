@@ -5,8 +5,8 @@
  */
 #pragma once
 
-#include "cxxrt/result.h"
 #include "crono_pci_drvmod.h"
+#include "cxxrt/result.h"
 
 namespace crono {
 
@@ -15,7 +15,7 @@ struct SgRequest {
 	u64 user_addr;
 	u64 size;
 	u64 page_table_addr; /* user array of entries u64 */
-	u64 entries;         /* device pages: ceil(size / 4096) */
+	u64 entries;	     /* device pages: ceil(size / 4096) */
 	u64 kernel_pages;    /* pages to pin */
 };
 

@@ -13,7 +13,7 @@ namespace {
 class UserPageTable final : public PageTableSink {
 public:
 	explicit UserPageTable(u64 user_array) noexcept
-		: user_array_(user_array)
+	    : user_array_(user_array)
 	{
 	}
 	Result<void> write(u64 first_index,
@@ -36,7 +36,7 @@ template <typename Consumer> struct SegmentWalk {
 	static int visit(void *ctx, crono_u64 addr, crono_u64 len)
 	{
 		auto *walk = static_cast<SegmentWalk *>(ctx);
-		auto result = walk->consumer.add(DmaSegment{addr, len});
+		auto result = walk->consumer.add(DmaSegment{ addr, len });
 		if (result.is_error()) {
 			walk->error = result.error();
 			return 1;
@@ -96,9 +96,9 @@ Result<void> SgBuffer::charge() noexcept
 
 Result<void> SgBuffer::pin() noexcept
 {
-	pages_ = static_cast<struct crono_page **>(crono_kvmalloc(
-		request_.kernel_pages * sizeof(*pages_),
-		CRONO_GFP_KERNEL_ACCOUNT));
+	pages_ = static_cast<struct crono_page **>(
+		crono_kvmalloc(request_.kernel_pages * sizeof(*pages_),
+			       CRONO_GFP_KERNEL_ACCOUNT));
 	if (!pages_)
 		return Error::from_errno(-ENOMEM);
 
@@ -140,7 +140,7 @@ Result<void> SgBuffer::map() noexcept
 Result<void> SgBuffer::write_page_table() noexcept
 {
 	PageTableCheck check(request_.entries);
-	CRONO_TRY((SegmentWalk<PageTableCheck>{check}.run(sgt_)));
+	CRONO_TRY((SegmentWalk<PageTableCheck>{ check }.run(sgt_)));
 	auto verified = check.verify();
 	if (verified.is_error()) {
 		crono_klog(pci_, CRONO_LOG_ERR,
@@ -153,7 +153,7 @@ Result<void> SgBuffer::write_page_table() noexcept
 	UserPageTable sink(request_.page_table_addr);
 	PageTableWriter writer(request_.entries, Span<u64>(staging->entries),
 			       sink);
-	CRONO_TRY((SegmentWalk<PageTableWriter>{writer}.run(sgt_)));
+	CRONO_TRY((SegmentWalk<PageTableWriter>{ writer }.run(sgt_)));
 	return writer.finish();
 }
 

@@ -33,7 +33,7 @@ public:
 
 private:
 	SgBuffer(struct crono_pci *pci, const SgRequest &request) noexcept
-		: pci_(pci), request_(request)
+	    : pci_(pci), request_(request)
 	{
 	}
 	Result<void> charge() noexcept;

@@ -42,9 +42,8 @@ void crono_kunit_free(void *ptr);
  * staging array of `staging_entries`. Returns 0 or a negative errno; on error
  * of the check pass nothing is written.
  */
-int crono_kt_page_table_from_sgt(const struct crono_sgt *sgt,
-				 crono_u64 entries, crono_u64 *table,
-				 crono_usize staging_entries);
+int crono_kt_page_table_from_sgt(const struct crono_sgt *sgt, crono_u64 entries,
+				 crono_u64 *table, crono_usize staging_entries);
 
 /* ---- C++ test cases -------------------------------------------------- */
 

@@ -38,15 +38,15 @@
 namespace crono_kt {
 namespace {
 
-using crono::u64;
 using crono::size_t;
+using crono::u64;
 
 /* A zeroed array from the kernel's allocator, freed with its owner. */
 template <typename T> class Array {
 public:
 	explicit Array(size_t count) noexcept
-		: data_(static_cast<T *>(crono_kunit_alloc(count * sizeof(T)))),
-		  size_(data_ ? count : 0)
+	    : data_(static_cast<T *>(crono_kunit_alloc(count * sizeof(T)))),
+	      size_(data_ ? count : 0)
 	{
 	}
 	~Array() { crono_kunit_free(data_); }

@@ -57,7 +57,7 @@ static void crono_kt_edu_remove(struct pci_dev *pdev)
 
 static const struct pci_device_id crono_kt_edu_ids[] = {
 	{ PCI_DEVICE(CRONO_KT_EDU_VENDOR, CRONO_KT_EDU_DEVICE) },
-	{}
+	{},
 };
 
 static struct pci_driver crono_kt_edu_driver = {

@@ -42,7 +42,7 @@ template <typename Consumer> struct Walk {
 	static int visit(void *ctx, crono_u64 addr, crono_u64 len)
 	{
 		auto *walk = static_cast<Walk *>(ctx);
-		auto added = walk->consumer.add(DmaSegment{addr, len});
+		auto added = walk->consumer.add(DmaSegment{ addr, len });
 		walk->error = added.error().code();
 		return walk->error != 0;
 	}
@@ -57,12 +57,11 @@ template <typename Consumer> struct Walk {
 } // namespace
 
 extern "C" int crono_kt_page_table_from_sgt(const struct crono_sgt *sgt,
-					    crono_u64 entries,
-					    crono_u64 *table,
+					    crono_u64 entries, crono_u64 *table,
 					    crono_usize staging_entries)
 {
 	PageTableCheck check(entries);
-	int ret = Walk<PageTableCheck>{check}.run(sgt);
+	int ret = Walk<PageTableCheck>{ check }.run(sgt);
 	if (ret)
 		return ret;
 	ret = check.verify().error().code();
@@ -73,9 +72,9 @@ extern "C" int crono_kt_page_table_from_sgt(const struct crono_sgt *sgt,
 	if (!staging)
 		return -ENOMEM;
 	KernelTable sink(table, entries);
-	PageTableWriter writer(entries, Span<u64>(staging.data(), staging.size()),
-			       sink);
-	ret = Walk<PageTableWriter>{writer}.run(sgt);
+	PageTableWriter writer(entries,
+			       Span<u64>(staging.data(), staging.size()), sink);
+	ret = Walk<PageTableWriter>{ writer }.run(sgt);
 	if (ret)
 		return ret;
 	return writer.finish().error().code();

@@ -190,8 +190,7 @@ static void kt_mfile_put(void *data)
 		__fput_sync(m->file);
 }
 
-static struct kt_mfile *kt_open_mappable(struct kunit *test,
-					 struct kt_board *b)
+static struct kt_mfile *kt_open_mappable(struct kunit *test, struct kt_board *b)
 {
 	struct kt_mfile *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	int ret;
@@ -234,8 +233,8 @@ static unsigned long kt_umap_at(struct kunit *test, struct file *file,
 				unsigned long addr, unsigned long len,
 				unsigned long prot, unsigned long flags)
 {
-	unsigned long uaddr = kunit_vm_mmap(test, file, addr, len, prot,
-					    flags, 0);
+	unsigned long uaddr =
+		kunit_vm_mmap(test, file, addr, len, prot, flags, 0);
 
 	KUNIT_ASSERT_TRUE_MSG(test, uaddr && !IS_ERR_VALUE(uaddr),
 			      "vm_mmap of %lu bytes: %ld", len, (long)uaddr);
@@ -309,8 +308,8 @@ static struct kt_ubuf kt_ubuf(struct kunit *test, u64 size)
 
 	buf.npages = DIV_ROUND_UP(size, PAGE_SIZE);
 	buf.entries = DIV_ROUND_UP(size, KT_DEV_PAGE);
-	buf.addr = kt_umap(test, buf.npages * PAGE_SIZE,
-			   PROT_READ | PROT_WRITE);
+	buf.addr =
+		kt_umap(test, buf.npages * PAGE_SIZE, PROT_READ | PROT_WRITE);
 	buf.table = kt_umap(test, (buf.entries + 1) * sizeof(u64),
 			    PROT_READ | PROT_WRITE);
 	kt_put_user(test, buf.table + buf.entries * sizeof(u64), &guard,
@@ -348,8 +347,8 @@ static long kt_ioctl(struct kt_file *f, u32 request, unsigned long arg)
 }
 
 /* Sends *info from user memory; reads back what the driver left there. */
-static long kt_ioctl_struct(struct kunit *test, struct kt_file *f,
-			    u32 request, void *info, size_t len)
+static long kt_ioctl_struct(struct kunit *test, struct kt_file *f, u32 request,
+			    void *info, size_t len)
 {
 	unsigned long uarg = kt_args(test);
 	long ret;
@@ -405,7 +404,9 @@ static long kt_cleanup_setup(struct kunit *test, struct kt_file *f,
 {
 	unsigned long ucmds = kt_args(test) + PAGE_SIZE / 2;
 	CRONO_KERNEL_CMDS_INFO info = {
-		.cmds = 0x1234, .ucmds = ucmds, .count = count,
+		.cmds = 0x1234,
+		.ucmds = ucmds,
+		.count = count,
 	};
 
 	if (count && count <= 32)
@@ -444,11 +445,12 @@ static void kt_expect_table(struct kunit *test, struct kt_board *b,
 		}
 		phys = page_to_phys(page) + (uaddr & ~PAGE_MASK);
 		put_page(page);
-		reached = translated ? iommu_iova_to_phys(domain, table[i]) :
-				       (phys_addr_t)table[i];
+		reached = translated ? iommu_iova_to_phys(domain, table[i])
+				     : (phys_addr_t)table[i];
 		if (reached != phys) {
 			KUNIT_FAIL(test,
-				   "entry %llu: %#llx reaches %pa, the page is at %pa",
+				   "entry %llu: %#llx reaches %pa, the page is "
+				   "at %pa",
 				   i, table[i], &reached, &phys);
 			break;
 		}
@@ -460,8 +462,7 @@ static void kt_expect_table(struct kunit *test, struct kt_board *b,
 
 /* After an unmap, the IOVA translates to nothing (the IOMMU page table is
  * cleared at once; only the IOTLB flush is deferred). */
-static void kt_expect_unmapped(struct kunit *test, struct kt_board *b,
-			       u64 iova)
+static void kt_expect_unmapped(struct kunit *test, struct kt_board *b, u64 iova)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(b->dev);
 
@@ -483,9 +484,9 @@ static void kt_expect_nothing_held(struct kunit *test, struct kt_board *b,
 /* ---- tests: S/G buffers ----------------------------------------------- */
 
 static const u64 kt_sg_sizes[] = {
-	KT_DEV_PAGE,            /* one page */
-	3 * KT_DEV_PAGE + 1,    /* a partial last page */
-	513 * KT_DEV_PAGE,      /* past one 512-entry staging copy */
+	KT_DEV_PAGE,		/* one page */
+	3 * KT_DEV_PAGE + 1,	/* a partial last page */
+	513 * KT_DEV_PAGE,	/* past one 512-entry staging copy */
 	4097 * KT_DEV_PAGE - 7, /* past one 4096-page pin batch */
 };
 
@@ -573,10 +574,10 @@ static void kt_lock_sg_rejects_invalid(struct kunit *test)
 
 	/* Argument pointers that are not user memory. */
 	KUNIT_EXPECT_EQ(test, kt_ioctl(f, IOCTL_CRONO_LOCK_BUFFER, 0), -EFAULT);
-	KUNIT_EXPECT_EQ(test,
-			kt_ioctl(f, IOCTL_CRONO_LOCK_BUFFER,
-				 (unsigned long)&valid),
-			-EFAULT);
+	KUNIT_EXPECT_EQ(
+		test,
+		kt_ioctl(f, IOCTL_CRONO_LOCK_BUFFER, (unsigned long)&valid),
+		-EFAULT);
 	kt_expect_nothing_held(test, b, &buf, locked_vm);
 
 	/* The valid request still works, with the first id. */
@@ -632,8 +633,8 @@ static void kt_lock_sg_error_paths(struct kunit *test)
 	holed.size = 8 * PAGE_SIZE;
 	holed.entries = 8;
 	holed.addr = kt_umap(test, holed.size, PROT_READ | PROT_WRITE);
-	KUNIT_ASSERT_EQ(test, vm_munmap(holed.addr + 4 * PAGE_SIZE,
-					4 * PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(
+		test, vm_munmap(holed.addr + 4 * PAGE_SIZE, 4 * PAGE_SIZE), 0);
 	info = kt_sg_info(&holed);
 	kt_expect_lock_fails(test, b, f, 0, &info, &holed, -EFAULT,
 			     "buffer with a hole");
@@ -762,7 +763,10 @@ static void kt_contig_buffers(struct kunit *test)
 	struct iommu_domain *domain = iommu_get_domain_for_dev(b->dev);
 	bool translated = crono_kt_iommu_translates(b->dev);
 	CRONO_CONTIG_BUFFER_INFO one = {
-		.size = 1, .addr = 0xdead, .pUserAddr = 0x7777000, .id = -1,
+		.size = 1,
+		.addr = 0xdead,
+		.pUserAddr = 0x7777000,
+		.id = -1,
 	};
 	CRONO_CONTIG_BUFFER_INFO four = { .size = 3 * PAGE_SIZE + 1, .id = -1 };
 	CRONO_CONTIG_BUFFER_INFO bad = { .size = 0, .id = -1 };
@@ -776,12 +780,14 @@ static void kt_contig_buffers(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kt_lock_contig(test, f, &four), 0);
 	KUNIT_EXPECT_EQ(test, four.id, 1);
 	if (translated) {
-		KUNIT_EXPECT_NE(test, iommu_iova_to_phys(domain, one.dma_handle),
-				(phys_addr_t)0);
 		KUNIT_EXPECT_NE(test,
-				iommu_iova_to_phys(domain, four.dma_handle +
-							   3 * PAGE_SIZE),
+				iommu_iova_to_phys(domain, one.dma_handle),
 				(phys_addr_t)0);
+		KUNIT_EXPECT_NE(
+			test,
+			iommu_iova_to_phys(domain,
+					   four.dma_handle + 3 * PAGE_SIZE),
+			(phys_addr_t)0);
 	}
 	KUNIT_EXPECT_EQ(test, kt_stats(b).coherent_bytes, 5 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, kt_stats(b).locked_buffers, 2ull);
@@ -808,10 +814,12 @@ static void kt_contig_buffers(struct kunit *test)
 static void kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu, u64 from,
 			u64 to)
 {
-	KUNIT_ASSERT_EQ(test, 0, crono_kt_edu_dma(edu, from, EDU_DEVICE_BUFFER,
-						  2048, false));
-	KUNIT_ASSERT_EQ(test, 0, crono_kt_edu_dma(edu, EDU_DEVICE_BUFFER, to,
-						  2048, true));
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		crono_kt_edu_dma(edu, from, EDU_DEVICE_BUFFER, 2048, false));
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		crono_kt_edu_dma(edu, EDU_DEVICE_BUFFER, to, 2048, true));
 }
 
 static void kt_contig_mmap_and_unlock(struct kunit *test)
@@ -921,10 +929,9 @@ static void kt_contig_mmap_board_removed(struct kunit *test)
 	kt_board_remove(b);
 	KUNIT_EXPECT_EQ(test, kt_stats(b).coherent_bytes, 0ull);
 	kt_expect_unmapped(test, b, info.dma_handle);
-	KUNIT_EXPECT_NE_MSG(test,
-			    copy_from_user(&seen, (void __user *)va,
-					   sizeof(seen)),
-			    0ul, "the mapping still reaches the freed buffer");
+	KUNIT_EXPECT_NE_MSG(
+		test, copy_from_user(&seen, (void __user *)va, sizeof(seen)),
+		0ul, "the mapping still reaches the freed buffer");
 	KUNIT_EXPECT_EQ(test, kt_mmap(m, info.id, PAGE_SIZE, MAP_SHARED),
 			(long)-ENODEV);
 	KUNIT_EXPECT_EQ(test, vm_munmap(va, 3 * PAGE_SIZE), 0);
@@ -1134,9 +1141,9 @@ static int kt_ioctl_init(struct kunit *test)
 	if (!ctx)
 		return -ENOMEM;
 	/* Also gives this test's kernel thread a user address space. */
-	ctx->args = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE,
-				  PROT_READ | PROT_WRITE,
-				  MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	ctx->args =
+		kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_ANONYMOUS | MAP_PRIVATE, 0);
 	if (!ctx->args || IS_ERR_VALUE(ctx->args))
 		return -ENOMEM;
 	test->priv = ctx;

@@ -8,7 +8,10 @@
 
 #include "crono_kunit.h"
 
-#define CRONO_CASE(test) { .run_case = crono_kt_##test, .name = #test }
+#define CRONO_CASE(test)                                                       \
+	{                                                                      \
+		.run_case = crono_kt_##test, .name = #test                     \
+	}
 
 static struct kunit_case crono_page_table_cases[] = {
 	CRONO_CASE(pt_single_page),

@@ -44,21 +44,39 @@ struct kt_layout {
 };
 
 static const struct kt_layout kt_layouts[] = {
-	{ .name = "single_page", .runs = { 1 }, .nruns = 1,
+	{ .name = "single_page",
+	  .runs = { 1 },
+	  .nruns = 1,
 	  .expect_segments = 1 },
-	{ .name = "16_contiguous_pages_merged", .runs = { 16 }, .nruns = 1,
+	{ .name = "16_contiguous_pages_merged",
+	  .runs = { 16 },
+	  .nruns = 1,
 	  .expect_segments = 1 },
-	{ .name = "odd_runs_3_1_5_7_2_9", .runs = { 3, 1, 5, 7, 2, 9 },
-	  .nruns = 6, .expect_segments = 6 },
-	{ .name = "16_pages_split_by_3_page_limit", .runs = { 16 }, .nruns = 1,
-	  .max_segment_pages = 3, .expect_segments = 6 },
-	{ .name = "runs_split_by_2_page_limit", .runs = { 5, 1, 4 },
-	  .nruns = 3, .max_segment_pages = 2, .expect_segments = 6 },
-	{ .name = "last_page_partial", .runs = { 2, 3 }, .nruns = 2,
-	  .short_bytes = 100, .expect_segments = 2 },
+	{ .name = "odd_runs_3_1_5_7_2_9",
+	  .runs = { 3, 1, 5, 7, 2, 9 },
+	  .nruns = 6,
+	  .expect_segments = 6 },
+	{ .name = "16_pages_split_by_3_page_limit",
+	  .runs = { 16 },
+	  .nruns = 1,
+	  .max_segment_pages = 3,
+	  .expect_segments = 6 },
+	{ .name = "runs_split_by_2_page_limit",
+	  .runs = { 5, 1, 4 },
+	  .nruns = 3,
+	  .max_segment_pages = 2,
+	  .expect_segments = 6 },
+	{ .name = "last_page_partial",
+	  .runs = { 2, 3 },
+	  .nruns = 2,
+	  .short_bytes = 100,
+	  .expect_segments = 2 },
 	{ .name = "1024_single_allocations", .singles = 1024 },
-	{ .name = "odd_runs_staging_3", .runs = { 3, 1, 5, 7, 2, 9 },
-	  .nruns = 6, .staging = 3, .expect_segments = 6 },
+	{ .name = "odd_runs_staging_3",
+	  .runs = { 3, 1, 5, 7, 2, 9 },
+	  .nruns = 6,
+	  .staging = 3,
+	  .expect_segments = 6 },
 };
 
 static void kt_layout_desc(const struct kt_layout *layout, char *desc)
@@ -153,7 +171,8 @@ static unsigned int kt_model_segments(struct kt_mapping *m,
 
 	for (i = 0; i < m->npages; i++) {
 		if (i == 0 || run == max_pages ||
-		    page_to_pfn(m->pages[i]) != page_to_pfn(m->pages[i - 1]) + 1) {
+		    page_to_pfn(m->pages[i]) !=
+			    page_to_pfn(m->pages[i - 1]) + 1) {
 			segments++;
 			run = 0;
 		}
@@ -187,10 +206,10 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 	m->entries = DIV_ROUND_UP(m->size, KT_PAGE);
 
 	/* The sg table, as the driver builds it. */
-	max_segment = layout->max_segment_pages ?
-			      layout->max_segment_pages * PAGE_SIZE :
-		      pci ? crono_kdma_max_segment(pci) :
-			    dma_get_max_seg_size(dev) & PAGE_MASK;
+	max_segment = layout->max_segment_pages
+			      ? layout->max_segment_pages * PAGE_SIZE
+		      : pci ? crono_kdma_max_segment(pci)
+			    : dma_get_max_seg_size(dev) & PAGE_MASK;
 	ret = crono_ksgt_create((struct crono_page **)m->pages, m->npages,
 				max_segment, &m->sgt);
 	KUNIT_ASSERT_EQ(test, ret, 0);
@@ -202,8 +221,8 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 		KUNIT_EXPECT_LE(test, sg->length, max_segment);
 
 	/* The DMA mapping. */
-	ret = pci ? crono_kdma_map_sgt(pci, m->sgt) :
-		    dma_map_sgtable(dev, &m->sgt->table, DMA_BIDIRECTIONAL, 0);
+	ret = pci ? crono_kdma_map_sgt(pci, m->sgt)
+		  : dma_map_sgtable(dev, &m->sgt->table, DMA_BIDIRECTIONAL, 0);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	m->mapped = true;
 	if (pci)
@@ -224,12 +243,14 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 
 	/* Entry by entry against the segments the DMA API returned. */
 	n = 0;
-	for_each_sgtable_dma_sg(&m->sgt->table, sg, i) {
+	for_each_sgtable_dma_sg(&m->sgt->table, sg, i)
+	{
 		for (k = 0; k < sg_dma_len(sg) && n < m->entries;
 		     k += KT_PAGE, n++) {
 			if (m->table[n] != sg_dma_address(sg) + k) {
 				KUNIT_FAIL(test,
-					   "entry %llu: %#llx, DMA segment %u gives %#llx",
+					   "entry %llu: %#llx, DMA segment %u "
+					   "gives %#llx",
 					   n, m->table[n], i,
 					   (u64)sg_dma_address(sg) + k);
 				return m;
@@ -241,14 +262,15 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 	/* And against the page each entry must reach. */
 	for (n = 0; n < m->entries; n++) {
 		phys_addr_t phys = page_to_phys(m->pages[n]);
-		u64 reached = translated ?
-				      (u64)iommu_iova_to_phys(domain, m->table[n]) :
-				      m->table[n];
+		u64 reached = translated ? (u64)iommu_iova_to_phys(domain,
+								   m->table[n])
+					 : m->table[n];
 		u64 want = translated ? (u64)phys : (u64)phys_to_dma(dev, phys);
 
 		if (reached != want) {
 			KUNIT_FAIL(test,
-				   "entry %llu: %#llx reaches %#llx, page is at %#llx",
+				   "entry %llu: %#llx reaches %#llx, page is "
+				   "at %#llx",
 				   n, m->table[n], reached, (u64)phys);
 			break;
 		}
@@ -300,7 +322,8 @@ static void kt_iommu_merges_segments(struct kunit *test)
 	 * segments, not the CPU ones. Six times, on fresh pages. */
 	static const struct kt_layout scattered = {
 		.name = "8_separate_pages",
-		.runs = { 1, 1, 1, 1, 1, 1, 1, 1 }, .nruns = 8,
+		.runs = { 1, 1, 1, 1, 1, 1, 1, 1 },
+		.nruns = 8,
 	};
 	struct crono_pci *pci = crono_kt_edu_pci(test, 0);
 	struct kt_layout layout = scattered;
@@ -334,10 +357,15 @@ static void kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu,
 static void kt_edu_dma_through_table(struct kunit *test)
 {
 	static const struct kt_layout layout = {
-		.name = "odd_runs", .runs = { 3, 1, 5, 7, 2, 9 }, .nruns = 6,
+		.name = "odd_runs",
+		.runs = { 3, 1, 5, 7, 2, 9 },
+		.nruns = 6,
 	};
 	static const unsigned int pairs[][2] = {
-		{ 0, 26 }, { 26, 0 }, { 2, 3 }, { 11, 19 },
+		{ 0, 26 },
+		{ 26, 0 },
+		{ 2, 3 },
+		{ 11, 19 },
 	};
 	struct crono_kt_edu *edu = crono_kt_edu(test, 0);
 	struct crono_pci *pci = crono_kt_edu_pci(test, 0);
@@ -365,9 +393,9 @@ static void kt_edu_dma_through_table(struct kunit *test)
 		kt_edu_copy(test, edu, m, from, to, 1);
 		dma_sync_sgtable_for_cpu(&pci->pdev->dev, &m->sgt->table,
 					 DMA_BIDIRECTIONAL);
-		KUNIT_EXPECT_MEMEQ_MSG(test, dst, src, PAGE_SIZE,
-				       "page %u copied by the device to page %u",
-				       from, to);
+		KUNIT_EXPECT_MEMEQ_MSG(
+			test, dst, src, PAGE_SIZE,
+			"page %u copied by the device to page %u", from, to);
 	}
 }
 

@@ -23,9 +23,7 @@ constexpr u64 poison = 0xdeadbeefdeadbeefull;
  * order, and can fail its n-th write. */
 class TableSink final : public PageTableSink {
 public:
-	TableSink(u64 *table, u64 size) noexcept : table_(table), size_(size)
-	{
-	}
+	TableSink(u64 *table, u64 size) noexcept : table_(table), size_(size) {}
 
 	Result<void> write(u64 first_index,
 			   Span<const u64> entries) noexcept override
@@ -172,20 +170,20 @@ extern "C" {
 
 void crono_kt_pt_single_page(struct kunit *test)
 {
-	const DmaSegment whole[] = {{0x12345000, page}};
+	const DmaSegment whole[] = { { 0x12345000, page } };
 	expect_table(test, Span<const DmaSegment>(whole), 1);
 	/* A buffer of a few bytes still takes a whole device page. */
-	const DmaSegment few_bytes[] = {{0xfff000, 100}};
+	const DmaSegment few_bytes[] = { { 0xfff000, 100 } };
 	expect_table(test, Span<const DmaSegment>(few_bytes), 1);
 	/* Above 4 GiB, as behind an IOMMU or on a large machine. */
-	const DmaSegment high[] = {{0xfedcba9876543000ull, page}};
+	const DmaSegment high[] = { { 0xfedcba9876543000ull, page } };
 	expect_table(test, Span<const DmaSegment>(high), 1);
 }
 
 void crono_kt_pt_one_merged_segment(struct kunit *test)
 {
 	/* sg_alloc_table_from_pages merged 300 contiguous pages. */
-	const DmaSegment merged[] = {{0x100000000ull, 300 * page}};
+	const DmaSegment merged[] = { { 0x100000000ull, 300 * page } };
 	expect_table(test, Span<const DmaSegment>(merged), 300);
 }
 
@@ -194,10 +192,10 @@ void crono_kt_pt_odd_page_counts(struct kunit *test)
 	/* Segments of 1, 3, 5, 7, 9, 11 and 13 pages, scattered, some
 	 * adjacent in device space and some going downwards. */
 	const DmaSegment segments[] = {
-		{0x7fff0000, 1 * page},     {0x10000000, 3 * page},
-		{0x10003000, 5 * page},     {0x00001000, 7 * page},
-		{0x3ffff000000ull, 9 * page}, {0x20000000, 11 * page},
-		{0x1ff00000, 13 * page},
+		{ 0x7fff0000, 1 * page },	{ 0x10000000, 3 * page },
+		{ 0x10003000, 5 * page },	{ 0x00001000, 7 * page },
+		{ 0x3ffff000000ull, 9 * page }, { 0x20000000, 11 * page },
+		{ 0x1ff00000, 13 * page },
 	};
 	expect_table(test, Span<const DmaSegment>(segments), 49);
 	/* The same with a staging array of 3 entries: every run is split. */
@@ -216,7 +214,8 @@ void crono_kt_pt_many_single_pages(struct kunit *test)
 	}
 	for (size_t i = 0; i < count; i++)
 		segments[i] = DmaSegment{
-			0x80000000ull + ((i * 7919) % 100003) * page, page};
+			0x80000000ull + ((i * 7919) % 100003) * page, page
+		};
 	expect_table(test, Span<const DmaSegment>(segments.data(), count),
 		     count);
 }
@@ -238,7 +237,7 @@ void crono_kt_pt_segment_over_4g_split(struct kunit *test)
 	size_t n = 0;
 	for (u64 done = 0; done < total; n++) {
 		const u64 len = min(limit, total - done);
-		segments[n] = DmaSegment{base + done, len};
+		segments[n] = DmaSegment{ base + done, len };
 		done += len;
 	}
 	CRONO_KEXPECT_EQ(test, n, 2u);
@@ -257,7 +256,7 @@ void crono_kt_pt_segment_over_4g_split(struct kunit *test)
 	CRONO_KEXPECT_EQ(test, sink.count, entries);
 
 	/* One DMA segment longer than 4 GiB (an IOMMU may merge that far). */
-	const DmaSegment one[] = {{base, total}};
+	const DmaSegment one[] = { { base, total } };
 	LinearSink single(base);
 	built = build(Span<const DmaSegment>(one), entries,
 		      Span<u64>(staging.data(), staging.size()), single);
@@ -271,8 +270,8 @@ void crono_kt_pt_first_and_last_page(struct kunit *test)
 	/* A 10-page buffer 123 bytes short of its last page: the last
 	 * segment ends inside a device page, which is allowed only last. */
 	const DmaSegment segments[] = {
-		{0xa0000000, 4 * page},
-		{0xb0000000, 6 * page - 123},
+		{ 0xa0000000, 4 * page },
+		{ 0xb0000000, 6 * page - 123 },
 	};
 	Array<u64> table(11);
 	u64 staging[4];
@@ -295,8 +294,8 @@ void crono_kt_pt_more_segments_than_entries(struct kunit *test)
 	/* Kernel pages larger than the device page map more than the
 	 * buffer: the entries past its end are not written. */
 	const DmaSegment segments[] = {
-		{0x40000000, 16 * page},
-		{0x50000000, 16 * page},
+		{ 0x40000000, 16 * page },
+		{ 0x50000000, 16 * page },
 	};
 	expect_table(test, Span<const DmaSegment>(segments), 20);
 	expect_table(test, Span<const DmaSegment>(segments), 16);
@@ -307,19 +306,19 @@ void crono_kt_pt_short_mapping_writes_nothing(struct kunit *test)
 {
 	/* The mapping covers 9 pages of a 10-page buffer. */
 	const DmaSegment short_by_one[] = {
-		{0x40000000, 4 * page},
-		{0x60000000, 5 * page},
+		{ 0x40000000, 4 * page },
+		{ 0x60000000, 5 * page },
 	};
 	expect_refused(test, Span<const DmaSegment>(short_by_one), 10, -EIO);
 	/* No segment at all. */
 	expect_refused(test, Span<const DmaSegment>(), 1, -EIO);
 
 	/* The writer alone refuses to finish short too. */
-	u64 table[4] = {poison, poison, poison, poison};
+	u64 table[4] = { poison, poison, poison, poison };
 	u64 staging[4];
 	TableSink sink(table, 4);
 	PageTableWriter writer(4, Span<u64>(staging), sink);
-	const DmaSegment three{0x1000, 3 * page};
+	const DmaSegment three{ 0x1000, 3 * page };
 	CRONO_KEXPECT_EQ(test, CRONO_KERRNO(writer.add(three)), 0);
 	CRONO_KEXPECT_EQ(test, CRONO_KERRNO(writer.finish()), -EIO);
 }
@@ -327,31 +326,32 @@ void crono_kt_pt_short_mapping_writes_nothing(struct kunit *test)
 void crono_kt_pt_bad_segments_write_nothing(struct kunit *test)
 {
 	/* Not on a 4 KiB boundary: every entry would be off. */
-	const DmaSegment unaligned[] = {{0x40000008, 2 * page}};
+	const DmaSegment unaligned[] = { { 0x40000008, 2 * page } };
 	expect_refused(test, Span<const DmaSegment>(unaligned), 2, -EIO);
 	/* A segment ending inside a page followed by another: the entries
 	 * after it would be shifted. */
-	const DmaSegment ragged[] = {{0x40000000, page + 512},
-				     {0x50000000, page}};
+	const DmaSegment ragged[] = { { 0x40000000, page + 512 },
+				      { 0x50000000, page } };
 	expect_refused(test, Span<const DmaSegment>(ragged), 3, -EIO);
 	/* An empty segment. */
-	const DmaSegment empty[] = {{0x40000000, page}, {0x50000000, 0}};
+	const DmaSegment empty[] = { { 0x40000000, page }, { 0x50000000, 0 } };
 	expect_refused(test, Span<const DmaSegment>(empty), 1, -EIO);
 	/* Address plus length beyond 2^64. */
-	const DmaSegment wraps[] = {{0xfffffffffffff000ull, 2 * page}};
+	const DmaSegment wraps[] = { { 0xfffffffffffff000ull, 2 * page } };
 	expect_refused(test, Span<const DmaSegment>(wraps), 2, -EIO);
 }
 
 void crono_kt_pt_staging_runs(struct kunit *test)
 {
 	/* Around every multiple of the staging size. */
-	const size_t stagings[] = {1, 7, 512};
-	const u64 sizes[] = {1, 511, 512, 513, 1024, 1025};
+	const size_t stagings[] = { 1, 7, 512 };
+	const u64 sizes[] = { 1, 511, 512, 513, 1024, 1025 };
 	for (size_t staging : stagings) {
 		for (u64 entries : sizes) {
 			const DmaSegment segments[] = {
-				{0x200000000ull, (entries / 2) * page},
-				{0x300000000ull, (entries - entries / 2) * page},
+				{ 0x200000000ull, (entries / 2) * page },
+				{ 0x300000000ull,
+				  (entries - entries / 2) * page },
 			};
 			const size_t first = entries / 2 ? 0 : 1;
 			expect_table(test,
@@ -365,7 +365,7 @@ void crono_kt_pt_staging_runs(struct kunit *test)
 void crono_kt_pt_sink_error(struct kunit *test)
 {
 	/* A failing copy to user space stops the writer with its error. */
-	const DmaSegment segments[] = {{0x40000000, 40 * page}};
+	const DmaSegment segments[] = { { 0x40000000, 40 * page } };
 	Array<u64> table(40);
 	u64 staging[8];
 	TableSink sink(table.data(), 40);

@@ -69,10 +69,11 @@ enum Kind : u32 {
 };
 
 const char *const kind_names[K_COUNT] = {
-	"kmalloc", "kvmalloc", "kvfree", "charge", "uncharge", "pin",
-	"unpin", "sgt_create", "sgt_destroy", "map", "unmap", "walk",
+	"kmalloc",	  "kvmalloc",	  "kvfree",    "charge",
+	"uncharge",	  "pin",	  "unpin",     "sgt_create",
+	"sgt_destroy",	  "map",	  "unmap",     "walk",
 	"copy_from_user", "copy_to_user", "bar_write", "coherent_alloc",
-	"coherent_free", "zap", "pci_put",
+	"coherent_free",  "zap",	  "pci_put",
 };
 
 struct Event {
@@ -101,11 +102,11 @@ struct Fake {
 	u32 fail_nth;
 	int fail_errno;
 	/* Behaviour */
-	u64 pin_max;         /* pages per pin call, 0: all */
+	u64 pin_max;	     /* pages per pin call, 0: all */
 	u32 segment_pages;   /* pages per DMA segment, 0: 5 */
 	bool short_mapping;  /* the walk leaves out the last page */
 	bool always_bounces; /* swiotlb=force */
-	bool bounced;        /* the mapping went through bounce buffers */
+	bool bounced;	     /* the mapping went through bounce buffers */
 	u64 bar0_len;
 	/* What is held */
 	s64 charged;
@@ -134,7 +135,7 @@ bool record(Kind kind, u64 a = 0, u64 b = 0,
 {
 	fake.calls[kind]++;
 	if (fake.events < max_events)
-		fake.log[fake.events++] = Event{kind, a, b, object};
+		fake.log[fake.events++] = Event{ kind, a, b, object };
 	else
 		fake.overflow = true;
 	return fake.fail_nth && kind == fake.fail_kind &&
@@ -164,7 +165,10 @@ void *operator new[](crono_rec::size_t size, crono_rec::Gfp gfp) noexcept
 
 extern "C" {
 
-crono_usize crono_rec_kpage_size(void) noexcept { return page; }
+crono_usize crono_rec_kpage_size(void) noexcept
+{
+	return page;
+}
 
 void *crono_rec_kmalloc(crono_usize size, enum crono_gfp gfp) noexcept
 {
@@ -174,7 +178,10 @@ void *crono_rec_kmalloc(crono_usize size, enum crono_gfp gfp) noexcept
 	return crono_kmalloc(size, gfp);
 }
 
-void crono_rec_kfree(const void *ptr) noexcept { crono_kfree(ptr); }
+void crono_rec_kfree(const void *ptr) noexcept
+{
+	crono_kfree(ptr);
+}
 
 void *crono_rec_kvmalloc(crono_usize size, enum crono_gfp gfp) noexcept
 {
@@ -265,8 +272,8 @@ long crono_rec_kpin_user_pages(crono_u64 start, crono_usize npages,
 	if (fake.pin_max && npages > fake.pin_max)
 		npages = fake.pin_max;
 	for (crono_usize i = 0; i < npages; i++)
-		pages[i] = reinterpret_cast<struct crono_page *>(start +
-								 i * page);
+		pages[i] =
+			reinterpret_cast<struct crono_page *>(start + i * page);
 	fake.pinned += s64(npages);
 	return long(npages);
 }
@@ -281,7 +288,7 @@ void crono_rec_kunpin_user_pages(struct crono_page **pages,
 void crono_rec_kpci_location(const struct crono_pci *,
 			     struct crono_pci_location *loc) noexcept
 {
-	*loc = crono_pci_location{0, 0x3b, 0, 1, 0x1a13, 0x0c};
+	*loc = crono_pci_location{ 0, 0x3b, 0, 1, 0x1a13, 0x0c };
 }
 
 crono_u64 crono_rec_kpci_bar0_len(const struct crono_pci *) noexcept
@@ -320,7 +327,7 @@ int crono_rec_ksgt_create(struct crono_page **pages, crono_usize npages,
 		crono_kmalloc(sizeof(FakeSgt), CRONO_GFP_KERNEL));
 	if (!table)
 		return -ENOMEM;
-	*table = FakeSgt{pages, npages, false};
+	*table = FakeSgt{ pages, npages, false };
 	fake.sgts++;
 	*sgt = reinterpret_cast<struct crono_sgt *>(table);
 	return 0;
@@ -397,9 +404,18 @@ void crono_rec_kcoherent_free(struct crono_pci *, crono_usize size, void *cpu,
 	crono_kfree(cpu);
 }
 
-crono_u64 crono_rec_kvma_pgoff(const struct crono_vma *) noexcept { return 0; }
-crono_u64 crono_rec_kvma_len(const struct crono_vma *) noexcept { return 0; }
-int crono_rec_kvma_is_shared(const struct crono_vma *) noexcept { return 0; }
+crono_u64 crono_rec_kvma_pgoff(const struct crono_vma *) noexcept
+{
+	return 0;
+}
+crono_u64 crono_rec_kvma_len(const struct crono_vma *) noexcept
+{
+	return 0;
+}
+int crono_rec_kvma_is_shared(const struct crono_vma *) noexcept
+{
+	return 0;
+}
 
 int crono_rec_kcoherent_mmap(struct crono_pci *, struct crono_vma *, void *,
 			     crono_u64, crono_usize, void *) noexcept
@@ -431,14 +447,15 @@ struct Session {
 			return false;
 		if (!CRONO_KEXPECT_EQ(test,
 				      crono_rec_board_create(fake_pci(), &board,
-							     name, sizeof(name)),
+							     name,
+							     sizeof(name)),
 				      0)) {
 			crono_rec_core_exit();
 			return false;
 		}
-		if (!CRONO_KEXPECT_EQ(test,
-				      crono_rec_file_open(board, nullptr, &file),
-				      0)) {
+		if (!CRONO_KEXPECT_EQ(
+			    test, crono_rec_file_open(board, nullptr, &file),
+			    0)) {
 			close();
 			return false;
 		}
@@ -448,8 +465,8 @@ struct Session {
 	void release_file() noexcept
 	{
 		if (file)
-			crono_rec_file_release(exchange(file,
-				(struct crono_file *)nullptr));
+			crono_rec_file_release(
+				exchange(file, (struct crono_file *)nullptr));
 	}
 
 	void remove() noexcept
@@ -486,7 +503,7 @@ struct UserBuffer {
 	Array<u64> table;
 
 	explicit UserBuffer(u64 npages) noexcept
-		: pages(npages), table(npages + 1)
+	    : pages(npages), table(npages + 1)
 	{
 	}
 
@@ -625,7 +642,7 @@ void crono_kt_rel_release_order(struct kunit *test)
 	if (!session.open(test))
 		return;
 	UserBuffer a(7), b(1100);
-	const CRONO_KERNEL_CMD stop[] = {{0x80, 0}, {0x04, 1}};
+	const CRONO_KERNEL_CMD stop[] = { { 0x80, 0 }, { 0x04, 1 } };
 	s32 id;
 	CRONO_KEXPECT_EQ(test, set_cleanup(session, stop, 2), 0);
 	CRONO_KEXPECT_EQ(test, lock(session, a, &id), 0);
@@ -657,7 +674,7 @@ void crono_kt_rel_remove_order(struct kunit *test)
 	if (!session.open(test))
 		return;
 	UserBuffer a(3);
-	const CRONO_KERNEL_CMD stop[] = {{0x04, 0xdead}};
+	const CRONO_KERNEL_CMD stop[] = { { 0x04, 0xdead } };
 	s32 id;
 	CRONO_KEXPECT_EQ(test, set_cleanup(session, stop, 1), 0);
 	CRONO_KEXPECT_EQ(test, lock(session, a, &id), 0);
@@ -688,7 +705,7 @@ void crono_kt_rel_unlock_order(struct kunit *test)
 	if (!session.open(test))
 		return;
 	UserBuffer a(12);
-	const CRONO_KERNEL_CMD stop[] = {{0x04, 1}};
+	const CRONO_KERNEL_CMD stop[] = { { 0x04, 1 } };
 	s32 id, contig;
 	CRONO_KEXPECT_EQ(test, set_cleanup(session, stop, 1), 0);
 	CRONO_KEXPECT_EQ(test, lock(session, a, &id), 0);
@@ -696,9 +713,9 @@ void crono_kt_rel_unlock_order(struct kunit *test)
 	const u32 from = fake.events;
 	CRONO_KEXPECT_EQ(test, unlock(session, IOCTL_CRONO_UNLOCK_BUFFER, id),
 			 0);
-	CRONO_KEXPECT_EQ(test,
-			 unlock(session, IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, contig),
-			 0);
+	CRONO_KEXPECT_EQ(
+		test, unlock(session, IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, contig),
+		0);
 	/* Unlock releases in the same order and runs no cleanup. */
 	expect_release_order(test, from, 1, 0);
 	CRONO_KEXPECT_EQ(test, count_of(K_COHERENT_FREE, from), 1u);
@@ -718,10 +735,14 @@ void crono_kt_rel_lock_failures(struct kunit *test)
 		int expected; /* what the ioctl returns */
 	};
 	const Case cases[] = {
-		{K_COPY_FROM_USER, 0, -EFAULT}, {K_KMALLOC, 0, -ENOMEM},
-		{K_CHARGE, -ENOMEM, -ENOMEM},   {K_KVMALLOC, 0, -ENOMEM},
-		{K_PIN, -EFAULT, -EFAULT},      {K_SGT_CREATE, -ENOMEM, -ENOMEM},
-		{K_MAP, -EIO, -EIO},            {K_COPY_TO_USER, 0, -EFAULT},
+		{ K_COPY_FROM_USER, 0, -EFAULT },
+		{ K_KMALLOC, 0, -ENOMEM },
+		{ K_CHARGE, -ENOMEM, -ENOMEM },
+		{ K_KVMALLOC, 0, -ENOMEM },
+		{ K_PIN, -EFAULT, -EFAULT },
+		{ K_SGT_CREATE, -ENOMEM, -ENOMEM },
+		{ K_MAP, -EIO, -EIO },
+		{ K_COPY_TO_USER, 0, -EFAULT },
 	};
 	UserBuffer buffer(1100);
 	u32 attempts = 0;
@@ -735,7 +756,7 @@ void crono_kt_rel_lock_failures(struct kunit *test)
 		if (!session.open(test))
 			return;
 		fake.pin_max = 400;
-		const u32 before[] = {fake.calls[K_KMALLOC]};
+		const u32 before[] = { fake.calls[K_KMALLOC] };
 		s32 id;
 		CRONO_KEXPECT_EQ(test, lock(session, buffer, &id), 0);
 		__builtin_memcpy(calls, fake.calls, sizeof(calls));
@@ -821,9 +842,9 @@ void crono_kt_rel_unusable_mappings(struct kunit *test)
 
 void crono_kt_rel_contig_failures(struct kunit *test)
 {
-	const Kind kinds[] = {K_COPY_FROM_USER, K_KMALLOC, K_COHERENT_ALLOC,
-			      K_COPY_TO_USER};
-	const int expected[] = {-EFAULT, -ENOMEM, -ENOMEM, -EFAULT};
+	const Kind kinds[] = { K_COPY_FROM_USER, K_KMALLOC, K_COHERENT_ALLOC,
+			       K_COPY_TO_USER };
+	const int expected[] = { -EFAULT, -ENOMEM, -ENOMEM, -EFAULT };
 	for (u32 k = 0; k < 4; k++) {
 		fake_reset();
 		Session session;
@@ -833,11 +854,13 @@ void crono_kt_rel_contig_failures(struct kunit *test)
 		fake.fail_nth = fake.calls[kinds[k]] + 1;
 		s32 id = -1;
 		u64 dma = 0;
-		CRONO_KEXPECT_EQ(test, lock_contig(session, 5 * page, &id, &dma),
+		CRONO_KEXPECT_EQ(test,
+				 lock_contig(session, 5 * page, &id, &dma),
 				 expected[k]);
 		expect_nothing_held(test, kind_names[kinds[k]]);
 		fake.fail_nth = 0;
-		CRONO_KEXPECT_EQ(test, lock_contig(session, page, &id, &dma), 0);
+		CRONO_KEXPECT_EQ(test, lock_contig(session, page, &id, &dma),
+				 0);
 		CRONO_KEXPECT_EQ(test, id, 0);
 	}
 }

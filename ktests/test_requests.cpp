@@ -136,7 +136,8 @@ void crono_kt_req_sg_wraps(struct kunit *test)
 	CRONO_KEXPECT_EQ(test,
 			 sg_errno(sg_info(0xfffffffffffff000ull, 2 * page, 2)),
 			 -EINVAL);
-	CRONO_KEXPECT_EQ(test, sg_errno(sg_info(0xfffffffffffff000ull, page, 1)),
+	CRONO_KEXPECT_EQ(test,
+			 sg_errno(sg_info(0xfffffffffffff000ull, page, 1)),
 			 -EINVAL);
 	CRONO_KEXPECT_EQ(test,
 			 sg_errno(sg_info(0x8000000000000000ull,
@@ -165,10 +166,9 @@ void crono_kt_req_sg_limit(struct kunit *test)
 	constexpr u64 limit = limits::max_sg_buffer_bytes;
 	CRONO_KEXPECT_EQ(test, sg_errno(sg_info(0x1000, limit, limit / page)),
 			 0);
-	CRONO_KEXPECT_EQ(test,
-			 sg_errno(sg_info(0x1000, limit + page,
-					  limit / page + 1)),
-			 -ENOMEM);
+	CRONO_KEXPECT_EQ(
+		test, sg_errno(sg_info(0x1000, limit + page, limit / page + 1)),
+		-ENOMEM);
 	CRONO_KEXPECT_EQ(test,
 			 sg_errno(sg_info(0x1000, limit + 1, limit / page + 1)),
 			 -ENOMEM);
@@ -197,15 +197,13 @@ void crono_kt_cleanup_valid_programs(struct kunit *test)
 	/* Empty, one write, the last word of the BAR, 16 writes. */
 	CRONO_KEXPECT_EQ(test, program_errno(Span<const CRONO_KERNEL_CMD>(), 0),
 			 0);
-	const CRONO_KERNEL_CMD one[] = {cmd(0x04, 1)};
-	CRONO_KEXPECT_EQ(test, program_errno(Span<const CRONO_KERNEL_CMD>(one),
-					     8),
-			 0);
-	const CRONO_KERNEL_CMD last[] = {cmd(0xffffc, 1)};
-	CRONO_KEXPECT_EQ(test,
-			 program_errno(Span<const CRONO_KERNEL_CMD>(last),
-				       0x100000),
-			 0);
+	const CRONO_KERNEL_CMD one[] = { cmd(0x04, 1) };
+	CRONO_KEXPECT_EQ(
+		test, program_errno(Span<const CRONO_KERNEL_CMD>(one), 8), 0);
+	const CRONO_KERNEL_CMD last[] = { cmd(0xffffc, 1) };
+	CRONO_KEXPECT_EQ(
+		test,
+		program_errno(Span<const CRONO_KERNEL_CMD>(last), 0x100000), 0);
 	CRONO_KERNEL_CMD full[CRONO_KERNEL_CMDS_MAX];
 	for (u32 i = 0; i < CRONO_KERNEL_CMDS_MAX; i++)
 		full[i] = cmd(i * 4, i);
@@ -218,24 +216,24 @@ void crono_kt_cleanup_valid_programs(struct kunit *test)
 
 void crono_kt_cleanup_outside_bar(struct kunit *test)
 {
-	const CRONO_KERNEL_CMD at_end[] = {cmd(0x100000, 1)};
-	CRONO_KEXPECT_EQ(test,
-			 program_errno(Span<const CRONO_KERNEL_CMD>(at_end),
-				       0x100000),
-			 -EINVAL);
+	const CRONO_KERNEL_CMD at_end[] = { cmd(0x100000, 1) };
+	CRONO_KEXPECT_EQ(
+		test,
+		program_errno(Span<const CRONO_KERNEL_CMD>(at_end), 0x100000),
+		-EINVAL);
 	/* The 32-bit offset plus 4 must not wrap around. */
-	const CRONO_KERNEL_CMD top[] = {cmd(0xfffffffc, 1)};
-	CRONO_KEXPECT_EQ(test,
-			 program_errno(Span<const CRONO_KERNEL_CMD>(top),
-				       0x100000),
-			 -EINVAL);
+	const CRONO_KERNEL_CMD top[] = { cmd(0xfffffffc, 1) };
+	CRONO_KEXPECT_EQ(
+		test,
+		program_errno(Span<const CRONO_KERNEL_CMD>(top), 0x100000),
+		-EINVAL);
 	/* No MMIO BAR: no write at all. */
-	const CRONO_KERNEL_CMD zero[] = {cmd(0, 1)};
+	const CRONO_KERNEL_CMD zero[] = { cmd(0, 1) };
 	CRONO_KEXPECT_EQ(test,
 			 program_errno(Span<const CRONO_KERNEL_CMD>(zero), 0),
 			 -EINVAL);
 	/* One bad write spoils the whole program. */
-	const CRONO_KERNEL_CMD mixed[] = {cmd(0, 1), cmd(4, 2), cmd(8, 3)};
+	const CRONO_KERNEL_CMD mixed[] = { cmd(0, 1), cmd(4, 2), cmd(8, 3) };
 	CRONO_KEXPECT_EQ(test,
 			 program_errno(Span<const CRONO_KERNEL_CMD>(mixed), 8),
 			 -EINVAL);
@@ -243,13 +241,14 @@ void crono_kt_cleanup_outside_bar(struct kunit *test)
 
 void crono_kt_cleanup_unaligned(struct kunit *test)
 {
-	const u32 offsets[] = {1, 2, 3, 6, 0xffffd};
+	const u32 offsets[] = { 1, 2, 3, 6, 0xffffd };
 	for (u32 offset : offsets) {
-		const CRONO_KERNEL_CMD bad[] = {cmd(offset, 1)};
-		CRONO_KEXPECT_EQ(test,
-				 program_errno(Span<const CRONO_KERNEL_CMD>(bad),
-					       0x100000),
-				 -EINVAL);
+		const CRONO_KERNEL_CMD bad[] = { cmd(offset, 1) };
+		CRONO_KEXPECT_EQ(
+			test,
+			program_errno(Span<const CRONO_KERNEL_CMD>(bad),
+				      0x100000),
+			-EINVAL);
 	}
 }
 
@@ -258,16 +257,16 @@ void crono_kt_cleanup_too_long(struct kunit *test)
 	CRONO_KERNEL_CMD many[CRONO_KERNEL_CMDS_MAX + 1];
 	for (u32 i = 0; i <= CRONO_KERNEL_CMDS_MAX; i++)
 		many[i] = cmd(0, i);
-	CRONO_KEXPECT_EQ(test,
-			 program_errno(Span<const CRONO_KERNEL_CMD>(many),
-				       0x100000),
-			 -EINVAL);
+	CRONO_KEXPECT_EQ(
+		test,
+		program_errno(Span<const CRONO_KERNEL_CMD>(many), 0x100000),
+		-EINVAL);
 }
 
 void crono_kt_cleanup_replay(struct kunit *test)
 {
-	const CRONO_KERNEL_CMD writes[] = {cmd(0x80, 0), cmd(0x04, 7),
-					   cmd(0x80, 0xffffffff)};
+	const CRONO_KERNEL_CMD writes[] = { cmd(0x80, 0), cmd(0x04, 7),
+					    cmd(0x80, 0xffffffff) };
 	auto validated = CleanupProgram::validate(
 		Span<const CRONO_KERNEL_CMD>(writes), 0x100);
 	if (!CRONO_KEXPECT_EQ(test, CRONO_KERRNO(validated), 0))
@@ -279,7 +278,7 @@ void crono_kt_cleanup_replay(struct kunit *test)
 	u32 n = 0;
 	program.replay_and_clear([&](u32 offset, u32 value) {
 		if (n < 4)
-			seen[n] = Seen{offset, value};
+			seen[n] = Seen{ offset, value };
 		n++;
 	});
 	CRONO_KEXPECT_EQ(test, n, 3u);
@@ -388,12 +387,12 @@ void crono_kt_ids_release_unknown(struct kunit *test)
 void crono_kt_misc_name_format(struct kunit *test)
 {
 	char name[CRONO_DEV_NAME_MAX_SIZE];
-	auto result = format_misc_name(PciAddress{0x0c, 0, 0x3b, 0, 1},
+	auto result = format_misc_name(PciAddress{ 0x0c, 0, 0x3b, 0, 1 },
 				       Span<char>(name));
 	CRONO_KEXPECT_EQ(test, CRONO_KERRNO(result), 0);
 	CRONO_KEXPECT(test, same(name, "crono_0C_003B001"));
 	/* Widths are minimums: large values print in full. */
-	result = format_misc_name(PciAddress{0x11e8, 0x10000, 0xff, 0x1f, 7},
+	result = format_misc_name(PciAddress{ 0x11e8, 0x10000, 0xff, 0x1f, 7 },
 				  Span<char>(name));
 	CRONO_KEXPECT_EQ(test, CRONO_KERRNO(result), 0);
 	CRONO_KEXPECT(test, same(name, "crono_11E8_10000FF1F7"));
@@ -402,17 +401,18 @@ void crono_kt_misc_name_format(struct kunit *test)
 void crono_kt_misc_name_too_long(struct kunit *test)
 {
 	char small[10] = "unchanged";
-	auto result = format_misc_name(PciAddress{1, 0, 0, 0, 0},
+	auto result = format_misc_name(PciAddress{ 1, 0, 0, 0, 0 },
 				       Span<char>(small));
 	CRONO_KEXPECT_EQ(test, CRONO_KERRNO(result), -ENAMETOOLONG);
 	CRONO_KEXPECT_EQ(test, small[0], '\0');
 	/* Exactly fits: "crono_01_0000000" is 16 characters and the NUL. */
 	char exact[17];
-	result = format_misc_name(PciAddress{1, 0, 0, 0, 0}, Span<char>(exact));
+	result = format_misc_name(PciAddress{ 1, 0, 0, 0, 0 },
+				  Span<char>(exact));
 	CRONO_KEXPECT_EQ(test, CRONO_KERRNO(result), 0);
 	CRONO_KEXPECT(test, same(exact, "crono_01_0000000"));
 	char one_short[16];
-	result = format_misc_name(PciAddress{1, 0, 0, 0, 0},
+	result = format_misc_name(PciAddress{ 1, 0, 0, 0, 0 },
 				  Span<char>(one_short));
 	CRONO_KEXPECT_EQ(test, CRONO_KERRNO(result), -ENAMETOOLONG);
 }

@@ -65,22 +65,22 @@ typedef int crono_s32_t;
 
 /* LOCK_BUFFER argument (40 bytes). */
 typedef struct crono_sg_buffer_info {
-	crono_u64_t addr;        /* in: page-aligned user address */
-	crono_u64_t size;        /* in: bytes */
-	crono_u64_t pages;       /* ignored by the kernel */
-	crono_u64_t upages;      /* in: user array of pages_count u64 entries */
+	crono_u64_t addr;	 /* in: page-aligned user address */
+	crono_u64_t size;	 /* in: bytes */
+	crono_u64_t pages;	 /* ignored by the kernel */
+	crono_u64_t upages;	 /* in: user array of pages_count u64 entries */
 	crono_u32_t pages_count; /* in: ceil(size / 4096) */
-	crono_s32_t id;          /* out: buffer id */
+	crono_s32_t id;		 /* out: buffer id */
 } CRONO_SG_BUFFER_INFO;
 
 /* LOCK_CONTIG_BUFFER argument (40 bytes). */
 typedef struct crono_contig_buffer_info {
-	crono_u64_t size;       /* in: bytes */
-	crono_u64_t addr;       /* out: always 0, no kernel address leaves */
-	crono_u64_t pUserAddr;  /* passed through untouched */
+	crono_u64_t size;	/* in: bytes */
+	crono_u64_t addr;	/* out: always 0, no kernel address leaves */
+	crono_u64_t pUserAddr;	/* passed through untouched */
 	crono_u64_t dma_handle; /* out: device address of the buffer */
-	crono_s32_t id;         /* out: buffer id, mmap offset is id * page */
-	crono_u32_t reserved;   /* padding, keeps 32-bit callers at 40 bytes */
+	crono_s32_t id;		/* out: buffer id, mmap offset is id * page */
+	crono_u32_t reserved;	/* padding, keeps 32-bit callers at 40 bytes */
 } CRONO_CONTIG_BUFFER_INFO;
 
 /* One cleanup register write (8 bytes). */
@@ -115,7 +115,8 @@ struct crono_dev_DBDF {
 CRONO_STATIC_ASSERT(sizeof(CRONO_SG_BUFFER_INFO) == 40, "sg info size");
 CRONO_STATIC_ASSERT(CRONO_OFFSET(CRONO_SG_BUFFER_INFO, addr) == 0, "sg addr");
 CRONO_STATIC_ASSERT(CRONO_OFFSET(CRONO_SG_BUFFER_INFO, size) == 8, "sg size");
-CRONO_STATIC_ASSERT(CRONO_OFFSET(CRONO_SG_BUFFER_INFO, pages) == 16, "sg pages");
+CRONO_STATIC_ASSERT(CRONO_OFFSET(CRONO_SG_BUFFER_INFO, pages) == 16,
+		    "sg pages");
 CRONO_STATIC_ASSERT(CRONO_OFFSET(CRONO_SG_BUFFER_INFO, upages) == 24, "upages");
 CRONO_STATIC_ASSERT(CRONO_OFFSET(CRONO_SG_BUFFER_INFO, pages_count) == 32,
 		    "sg pages_count");

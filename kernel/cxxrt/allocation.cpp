@@ -62,11 +62,26 @@ void *operator new[](crono::size_t size, std::align_val_t align)
 	return allocate_aligned(size, align);
 }
 
-void operator delete(void *ptr) noexcept { crono_kfree(ptr); }
-void operator delete[](void *ptr) noexcept { crono_kfree(ptr); }
-void operator delete(void *ptr, crono::size_t) noexcept { crono_kfree(ptr); }
-void operator delete[](void *ptr, crono::size_t) noexcept { crono_kfree(ptr); }
-void operator delete(void *ptr, std::align_val_t) noexcept { crono_kfree(ptr); }
+void operator delete(void *ptr) noexcept
+{
+	crono_kfree(ptr);
+}
+void operator delete[](void *ptr) noexcept
+{
+	crono_kfree(ptr);
+}
+void operator delete(void *ptr, crono::size_t) noexcept
+{
+	crono_kfree(ptr);
+}
+void operator delete[](void *ptr, crono::size_t) noexcept
+{
+	crono_kfree(ptr);
+}
+void operator delete(void *ptr, std::align_val_t) noexcept
+{
+	crono_kfree(ptr);
+}
 void operator delete[](void *ptr, std::align_val_t) noexcept
 {
 	crono_kfree(ptr);

@@ -42,7 +42,10 @@ public:
 	IntrusiveList &operator=(const IntrusiveList &) = delete;
 
 	bool empty() const noexcept { return !head_.is_linked(); }
-	T *first() const noexcept { return empty() ? nullptr : owner(head_.next_); }
+	T *first() const noexcept
+	{
+		return empty() ? nullptr : owner(head_.next_);
+	}
 
 	void push_back(T &item) noexcept { link_before(head_, item); }
 	/* Links item in front of position (nullptr: at the end). */

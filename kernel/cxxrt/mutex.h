@@ -15,7 +15,7 @@ class Mutex {
 public:
 	Mutex() noexcept = default;
 	Mutex(Mutex &&other) noexcept
-		: lock_(exchange<struct crono_mutex *>(other.lock_, nullptr))
+	    : lock_(exchange<struct crono_mutex *>(other.lock_, nullptr))
 	{
 	}
 	Mutex &operator=(Mutex &&other) noexcept
@@ -47,8 +47,8 @@ private:
 	void reset() noexcept
 	{
 		if (lock_)
-			crono_kmutex_destroy(exchange<struct crono_mutex *>(
-				lock_, nullptr));
+			crono_kmutex_destroy(
+				exchange<struct crono_mutex *>(lock_, nullptr));
 	}
 
 	struct crono_mutex *lock_ = nullptr;

@@ -36,7 +36,10 @@ public:
 	explicit operator bool() const noexcept { return ptr_ != nullptr; }
 
 	/* Gives up ownership without deleting. */
-	[[nodiscard]] T *leak() noexcept { return exchange(ptr_, (T *)nullptr); }
+	[[nodiscard]] T *leak() noexcept
+	{
+		return exchange(ptr_, (T *)nullptr);
+	}
 	void reset(T *ptr = nullptr) noexcept
 	{
 		T *old = exchange(ptr_, ptr);

@@ -10,13 +10,16 @@ namespace crono {
 class RefCount {
 public:
 	explicit constexpr RefCount(unsigned int initial) noexcept
-		: count_(initial)
+	    : count_(initial)
 	{
 	}
 	RefCount(const RefCount &) = delete;
 	RefCount &operator=(const RefCount &) = delete;
 
-	void get() noexcept { __atomic_add_fetch(&count_, 1, __ATOMIC_RELAXED); }
+	void get() noexcept
+	{
+		__atomic_add_fetch(&count_, 1, __ATOMIC_RELAXED);
+	}
 	[[nodiscard]] bool put() noexcept
 	{
 		return __atomic_sub_fetch(&count_, 1, __ATOMIC_ACQ_REL) == 0;

@@ -60,7 +60,8 @@ template <typename T> constexpr bool add_overflows(T a, T b, T *sum) noexcept
 }
 
 /* a * b into *product; true when it overflowed. */
-template <typename T> constexpr bool mul_overflows(T a, T b, T *product) noexcept
+template <typename T>
+constexpr bool mul_overflows(T a, T b, T *product) noexcept
 {
 	return __builtin_mul_overflow(a, b, product);
 }

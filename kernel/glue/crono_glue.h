@@ -47,7 +47,7 @@ struct crono_file;
 crono_usize crono_kpage_size(void) CRONO_NOEXCEPT;
 
 enum crono_gfp {
-	CRONO_GFP_KERNEL,         /* driver-internal, may sleep */
+	CRONO_GFP_KERNEL,	  /* driver-internal, may sleep */
 	CRONO_GFP_KERNEL_ACCOUNT, /* on behalf of a user request: charged */
 };
 
@@ -81,18 +81,18 @@ enum crono_lock_class {
 	CRONO_LOCK_CLASS_COUNT,
 };
 
-struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls)
-	CRONO_NOEXCEPT;
+struct crono_mutex *
+crono_kmutex_create(enum crono_lock_class cls) CRONO_NOEXCEPT;
 void crono_kmutex_destroy(struct crono_mutex *m) CRONO_NOEXCEPT;
 void crono_kmutex_lock(struct crono_mutex *m) CRONO_NOEXCEPT;
 void crono_kmutex_unlock(struct crono_mutex *m) CRONO_NOEXCEPT;
 
 /* ---- user memory ----------------------------------------------------- */
 
-int crono_kcopy_from_user(void *dst, crono_u64 user_src, crono_usize len)
-	CRONO_NOEXCEPT;
-int crono_kcopy_to_user(crono_u64 user_dst, const void *src, crono_usize len)
-	CRONO_NOEXCEPT;
+int crono_kcopy_from_user(void *dst, crono_u64 user_src,
+			  crono_usize len) CRONO_NOEXCEPT;
+int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
+			crono_usize len) CRONO_NOEXCEPT;
 
 /*
  * Charge npages against the caller's RLIMIT_MEMLOCK (not limited with
@@ -100,8 +100,7 @@ int crono_kcopy_to_user(crono_u64 user_dst, const void *src, crono_usize len)
  * handed back to crono_kmm_uncharge() whichever task runs it.
  */
 int crono_kmm_charge(crono_usize npages, struct crono_mm **mm) CRONO_NOEXCEPT;
-void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages)
-	CRONO_NOEXCEPT;
+void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages) CRONO_NOEXCEPT;
 
 /*
  * Long-term, writable pin of up to npages pages from user address start.
@@ -110,8 +109,8 @@ void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages)
 long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
 			   struct crono_page **pages) CRONO_NOEXCEPT;
 /* Unpins and marks dirty: the device may have written them. */
-void crono_kunpin_user_pages(struct crono_page **pages, crono_usize npages)
-	CRONO_NOEXCEPT;
+void crono_kunpin_user_pages(struct crono_page **pages,
+			     crono_usize npages) CRONO_NOEXCEPT;
 
 /* ---- the PCI function ------------------------------------------------ */
 
@@ -137,14 +136,14 @@ crono_u32 crono_kdma_max_segment(const struct crono_pci *pci) CRONO_NOEXCEPT;
 int crono_kdma_always_bounces(const struct crono_pci *pci) CRONO_NOEXCEPT;
 
 int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
-		      crono_u32 max_segment, struct crono_sgt **sgt)
-	CRONO_NOEXCEPT;
+		      crono_u32 max_segment,
+		      struct crono_sgt **sgt) CRONO_NOEXCEPT;
 void crono_ksgt_destroy(struct crono_sgt *sgt) CRONO_NOEXCEPT;
 
-int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt)
-	CRONO_NOEXCEPT;
-void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt)
-	CRONO_NOEXCEPT;
+int crono_kdma_map_sgt(struct crono_pci *pci,
+		       struct crono_sgt *sgt) CRONO_NOEXCEPT;
+void crono_kdma_unmap_sgt(struct crono_pci *pci,
+			  struct crono_sgt *sgt) CRONO_NOEXCEPT;
 /* True when a mapped table went through bounce buffers. */
 int crono_kdma_sgt_bounced(const struct crono_pci *pci,
 			   const struct crono_sgt *sgt) CRONO_NOEXCEPT;
@@ -201,8 +200,8 @@ int crono_file_open(struct crono_board *board, struct crono_kfile *kfile,
 void crono_file_release(struct crono_file *file) CRONO_NOEXCEPT;
 long crono_file_ioctl(struct crono_file *file, crono_u32 request,
 		      crono_u64 arg) CRONO_NOEXCEPT;
-int crono_file_mmap(struct crono_file *file, struct crono_vma *vma)
-	CRONO_NOEXCEPT;
+int crono_file_mmap(struct crono_file *file,
+		    struct crono_vma *vma) CRONO_NOEXCEPT;
 
 /* vm_operations open/close of a contiguous-buffer mapping. */
 void crono_contig_mapping_opened(void *token) CRONO_NOEXCEPT;

@@ -107,7 +107,8 @@ int crono_kdma_sgt_bounced(const struct crono_pci *pci,
 
 	if (crono_dma_translated(dev))
 		return 0;
-	for_each_sgtable_dma_sg(&sgt->table, sg, i) {
+	for_each_sgtable_dma_sg(&sgt->table, sg, i)
+	{
 		if (sg_dma_address(sg) != phys_to_dma(dev, sg_phys(sg)))
 			return 1;
 	}
@@ -121,7 +122,8 @@ int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 	unsigned int i;
 	int ret;
 
-	for_each_sgtable_dma_sg(&sgt->table, sg, i) {
+	for_each_sgtable_dma_sg(&sgt->table, sg, i)
+	{
 		ret = fn(ctx, sg_dma_address(sg), sg_dma_len(sg));
 		if (ret)
 			return ret;

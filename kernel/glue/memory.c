@@ -7,7 +7,8 @@
 
 static gfp_t crono_gfp_flags(enum crono_gfp gfp)
 {
-	return gfp == CRONO_GFP_KERNEL_ACCOUNT ? GFP_KERNEL_ACCOUNT : GFP_KERNEL;
+	return gfp == CRONO_GFP_KERNEL_ACCOUNT ? GFP_KERNEL_ACCOUNT
+					       : GFP_KERNEL;
 }
 
 crono_usize crono_kpage_size(void)

@@ -185,7 +185,7 @@ static void crono_remove(struct pci_dev *pdev)
 
 static const struct pci_device_id crono_pci_ids[] = {
 	{ PCI_DEVICE(CRONO_VENDOR_ID, PCI_ANY_ID) },
-	{}
+	{},
 };
 MODULE_DEVICE_TABLE(pci, crono_pci_ids);
 

@@ -11,8 +11,8 @@
 
 int crono_kcopy_from_user(void *dst, crono_u64 user_src, crono_usize len)
 {
-	return copy_from_user(dst, u64_to_user_ptr(user_src), len) ? -EFAULT :
-								     0;
+	return copy_from_user(dst, u64_to_user_ptr(user_src), len) ? -EFAULT
+								   : 0;
 }
 
 int crono_kcopy_to_user(crono_u64 user_dst, const void *src, crono_usize len)

@@ -146,7 +146,8 @@ TEST_F(CxxrtTest, ResultOwnsAMoveOnlyValue)
 	EXPECT_EQ(Tracked::alive, 0);
 }
 
-/* ---- OwnPtr / make_own ---------------------------------------------------- */
+/* ---- OwnPtr / make_own ----------------------------------------------------
+ */
 
 TEST_F(CxxrtTest, OwnPtrDeletesOnResetAndDestruction)
 {
@@ -176,8 +177,8 @@ TEST_F(CxxrtTest, OwnPtrMoveTransfersOwnership)
 	c = crono::move(b); /* deletes c's old object */
 	EXPECT_EQ(Tracked::alive, 1);
 	EXPECT_EQ(c.get(), raw);
-	OwnPtr<Tracked> base(OwnPtr<TrackedChild>(
-		new (crono::Gfp::kernel) TrackedChild(9)));
+	OwnPtr<Tracked> base(
+		OwnPtr<TrackedChild>(new (crono::Gfp::kernel) TrackedChild(9)));
 	EXPECT_EQ(base->value, 9);
 	EXPECT_EQ(Tracked::alive, 2);
 }
@@ -202,7 +203,8 @@ TEST_F(CxxrtTest, MakeOwnFailsWithENOMEMAndConstructsNothing)
 	EXPECT_EQ(fake::live_allocations(), baseline_);
 }
 
-/* ---- IntrusiveList ---------------------------------------------------------- */
+/* ---- IntrusiveList ----------------------------------------------------------
+ */
 
 namespace {
 struct OtherTag;
@@ -231,26 +233,26 @@ TEST_F(CxxrtTest, IntrusiveListPushIterateRemovePop)
 	list.push_back(a);
 	list.push_back(b);
 	list.push_back(c);
-	EXPECT_EQ(values(list), (std::vector<int>{1, 2, 3}));
+	EXPECT_EQ(values(list), (std::vector<int>{ 1, 2, 3 }));
 	EXPECT_EQ(list.first(), &a);
 
 	List::remove(b);
 	EXPECT_FALSE(static_cast<crono::ListNode<Item> &>(b).is_linked());
-	EXPECT_EQ(values(list), (std::vector<int>{1, 3}));
+	EXPECT_EQ(values(list), (std::vector<int>{ 1, 3 }));
 	List::remove(b); /* removing an unlinked node is harmless */
 
 	list.insert_before(&c, b);
-	EXPECT_EQ(values(list), (std::vector<int>{1, 2, 3}));
+	EXPECT_EQ(values(list), (std::vector<int>{ 1, 2, 3 }));
 	Item d(4);
 	list.insert_before(nullptr, d);
-	EXPECT_EQ(values(list), (std::vector<int>{1, 2, 3, 4}));
+	EXPECT_EQ(values(list), (std::vector<int>{ 1, 2, 3, 4 }));
 
 	EXPECT_EQ(list.pop_front(), &a);
 	EXPECT_EQ(list.pop_front(), &b);
-	EXPECT_EQ(values(list), (std::vector<int>{3, 4}));
+	EXPECT_EQ(values(list), (std::vector<int>{ 3, 4 }));
 	/* push_back of a linked item moves it. */
 	list.push_back(c);
-	EXPECT_EQ(values(list), (std::vector<int>{4, 3}));
+	EXPECT_EQ(values(list), (std::vector<int>{ 4, 3 }));
 	while (list.pop_front()) {
 	}
 	EXPECT_TRUE(list.empty());
@@ -266,9 +268,9 @@ TEST_F(CxxrtTest, IntrusiveListNodeUnlinksItselfOnDestruction)
 		list.push_back(b);
 		Item c(3);
 		list.push_back(c);
-		EXPECT_EQ(values(list), (std::vector<int>{1, 2, 3}));
+		EXPECT_EQ(values(list), (std::vector<int>{ 1, 2, 3 }));
 	}
-	EXPECT_EQ(values(list), (std::vector<int>{1}));
+	EXPECT_EQ(values(list), (std::vector<int>{ 1 }));
 	List::remove(a);
 	EXPECT_TRUE(list.empty());
 }
@@ -282,20 +284,21 @@ TEST_F(CxxrtTest, IntrusiveListTagsLetAnItemSitInTwoLists)
 	one.push_back(b);
 	two.push_back(b);
 	two.push_back(a);
-	EXPECT_EQ(values(one), (std::vector<int>{1, 2}));
+	EXPECT_EQ(values(one), (std::vector<int>{ 1, 2 }));
 	EXPECT_EQ(two.first(), &b);
 	List::remove(a);
-	EXPECT_EQ(values(one), (std::vector<int>{2}));
+	EXPECT_EQ(values(one), (std::vector<int>{ 2 }));
 	EXPECT_EQ(two.pop_front(), &b);
 	EXPECT_EQ(two.pop_front(), &a);
 	EXPECT_EQ(two.pop_front(), nullptr);
 }
 
-/* ---- Span -------------------------------------------------------------------- */
+/* ---- Span
+ * -------------------------------------------------------------------- */
 
 TEST_F(CxxrtTest, SpanBasics)
 {
-	int array[5] = {1, 2, 3, 4, 5};
+	int array[5] = { 1, 2, 3, 4, 5 };
 	crono::Span<int> s(array);
 	EXPECT_EQ(s.size(), 5u);
 	EXPECT_EQ(s.data(), array);
@@ -310,7 +313,7 @@ TEST_F(CxxrtTest, SpanBasics)
 
 TEST_F(CxxrtTest, SpanSubspanClamps)
 {
-	int array[5] = {1, 2, 3, 4, 5};
+	int array[5] = { 1, 2, 3, 4, 5 };
 	crono::Span<int> s(array);
 	auto mid = s.subspan(1, 3);
 	EXPECT_EQ(mid.data(), array + 1);
@@ -326,7 +329,8 @@ TEST_F(CxxrtTest, SpanSubspanClamps)
 	EXPECT_EQ(s.subspan(0, ~size_t(0)).size(), 5u);
 }
 
-/* ---- RefCount / Statistic ------------------------------------------------------ */
+/* ---- RefCount / Statistic
+ * ------------------------------------------------------ */
 
 TEST_F(CxxrtTest, RefCountReportsTheLastPut)
 {
@@ -348,7 +352,8 @@ TEST_F(CxxrtTest, StatisticAddsAndSubtracts)
 	EXPECT_EQ(stat.read(), 5u);
 }
 
-/* ---- arithmetic helpers ---------------------------------------------------------- */
+/* ---- arithmetic helpers
+ * ---------------------------------------------------------- */
 
 TEST_F(CxxrtTest, AddOverflows)
 {
@@ -369,9 +374,11 @@ TEST_F(CxxrtTest, AddOverflows)
 TEST_F(CxxrtTest, MulOverflows)
 {
 	crono::u64 product = 0;
-	EXPECT_FALSE(crono::mul_overflows<crono::u64>(1ull << 31, 1ull << 32, &product));
+	EXPECT_FALSE(crono::mul_overflows<crono::u64>(1ull << 31, 1ull << 32,
+						      &product));
 	EXPECT_EQ(product, 1ull << 63);
-	EXPECT_TRUE(crono::mul_overflows<crono::u64>(1ull << 32, 1ull << 32, &product));
+	EXPECT_TRUE(crono::mul_overflows<crono::u64>(1ull << 32, 1ull << 32,
+						     &product));
 	EXPECT_FALSE(crono::mul_overflows<crono::u64>(0, ~0ull, &product));
 	EXPECT_EQ(product, 0u);
 	crono::u32 small = 0;
@@ -398,7 +405,8 @@ TEST_F(CxxrtTest, RoundingAlignmentAndMinMax)
 	EXPECT_EQ(slot, 2);
 }
 
-/* ---- Mutex over the glue's lock --------------------------------------------------- */
+/* ---- Mutex over the glue's lock
+ * --------------------------------------------------- */
 
 TEST_F(CxxrtTest, MutexCreateGuardAndDestroy)
 {

@@ -41,11 +41,11 @@ struct Snapshot {
 
 	static Snapshot take()
 	{
-		return {fake::live_allocations(), fake::pinned_pages(),
-			fake::charged_pages(),    fake::live_mm_refs(),
-			fake::live_sgts(),        fake::mapped_sgts(),
-			fake::live_coherent(),    fake::live_vmas(),
-			fake::held_mutexes()};
+		return { fake::live_allocations(), fake::pinned_pages(),
+			 fake::charged_pages(),	   fake::live_mm_refs(),
+			 fake::live_sgts(),	   fake::mapped_sgts(),
+			 fake::live_coherent(),	   fake::live_vmas(),
+			 fake::held_mutexes() };
 	}
 
 	std::string diff(const Snapshot &after) const
@@ -107,7 +107,8 @@ int expected_errno(Call call)
 	}
 }
 
-/* ---- the standard requests -------------------------------------------------- */
+/* ---- the standard requests --------------------------------------------------
+ */
 
 /* 1100 pages pinned in batches of at most 400 (3 pin calls), mapped as 18
  * DMA segments of at most 64 pages, a page table of 3 chunks (512 + 512 +
@@ -133,18 +134,19 @@ long lock_standard_contig(host::Dev &dev)
 
 long setup_standard_cleanup(host::Dev &dev)
 {
-	return dev.cleanup({{0x80, 1}, {0x84, 2}, {0x88, 3}});
+	return dev.cleanup({ { 0x80, 1 }, { 0x84, 2 }, { 0x88, 3 } });
 }
 
-/* ---- named failure points ----------------------------------------------------- */
+/* ---- named failure points
+ * ----------------------------------------------------- */
 
 struct Point {
 	const char *name;
 	Call call;
 	unsigned nth;
-	int err;            /* injected */
-	int expected;       /* returned by the ioctl */
-	long short_pages;   /* >= 0: this pin call pins only that many */
+	int err;	  /* injected */
+	int expected;	  /* returned by the ioctl */
+	long short_pages; /* >= 0: this pin call pins only that many */
 };
 
 void PrintTo(const Point &point, std::ostream *out)
@@ -194,26 +196,41 @@ TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
 INSTANTIATE_TEST_SUITE_P(
 	AtEachGlueCall, LockBufferFails,
 	::testing::Values(
-		Point{"CopyInOfTheStruct", Call::copy_from_user, 1, -EFAULT, -EFAULT, -1},
-		Point{"ForcedSwiotlb", Call::always_bounces, 1, 0, -EOPNOTSUPP, -1},
-		Point{"AllocationOfTheBufferObject", Call::kmalloc, 1, 0, -ENOMEM, -1},
-		Point{"MemlockCharge", Call::mm_charge, 1, -ENOMEM, -ENOMEM, -1},
-		Point{"PageArrayAllocation", Call::kvmalloc, 1, 0, -ENOMEM, -1},
-		Point{"FirstPin", Call::pin, 1, -EINTR, -EINTR, -1},
-		Point{"SecondPinAfterAFullBatch", Call::pin, 2, -EFAULT, -EFAULT, -1},
-		Point{"LastPin", Call::pin, 3, -ENOMEM, -ENOMEM, -1},
-		Point{"ShortPinThenError", Call::pin, 2, -EFAULT, -EFAULT, 150},
-		Point{"ShortFirstPinThenError", Call::pin, 1, -EINTR, -EINTR, 1},
-		Point{"PinReturnsNothing", Call::pin, 1, 0, -EFAULT, 0},
-		Point{"PinReturnsNothingAfterAFullBatch", Call::pin, 2, 0, -EFAULT, 0},
-		Point{"SgTableCreation", Call::sgt_create, 1, -ENOMEM, -ENOMEM, -1},
-		Point{"DmaMapping", Call::dma_map, 1, -EIO, -EIO, -1},
-		Point{"BouncedMapping", Call::sgt_bounced, 1, 0, -EOPNOTSUPP, -1},
-		Point{"StagingAllocation", Call::kmalloc, 2, 0, -ENOMEM, -1},
-		Point{"FirstPageTableChunk", Call::copy_to_user, 1, -EFAULT, -EFAULT, -1},
-		Point{"MiddlePageTableChunk", Call::copy_to_user, 2, -EFAULT, -EFAULT, -1},
-		Point{"LastPageTableChunk", Call::copy_to_user, 3, -EFAULT, -EFAULT, -1},
-		Point{"StructCopyBack", Call::copy_to_user, 4, -EFAULT, -EFAULT, -1}),
+		Point{ "CopyInOfTheStruct", Call::copy_from_user, 1, -EFAULT,
+		       -EFAULT, -1 },
+		Point{ "ForcedSwiotlb", Call::always_bounces, 1, 0, -EOPNOTSUPP,
+		       -1 },
+		Point{ "AllocationOfTheBufferObject", Call::kmalloc, 1, 0,
+		       -ENOMEM, -1 },
+		Point{ "MemlockCharge", Call::mm_charge, 1, -ENOMEM, -ENOMEM,
+		       -1 },
+		Point{ "PageArrayAllocation", Call::kvmalloc, 1, 0, -ENOMEM,
+		       -1 },
+		Point{ "FirstPin", Call::pin, 1, -EINTR, -EINTR, -1 },
+		Point{ "SecondPinAfterAFullBatch", Call::pin, 2, -EFAULT,
+		       -EFAULT, -1 },
+		Point{ "LastPin", Call::pin, 3, -ENOMEM, -ENOMEM, -1 },
+		Point{ "ShortPinThenError", Call::pin, 2, -EFAULT, -EFAULT,
+		       150 },
+		Point{ "ShortFirstPinThenError", Call::pin, 1, -EINTR, -EINTR,
+		       1 },
+		Point{ "PinReturnsNothing", Call::pin, 1, 0, -EFAULT, 0 },
+		Point{ "PinReturnsNothingAfterAFullBatch", Call::pin, 2, 0,
+		       -EFAULT, 0 },
+		Point{ "SgTableCreation", Call::sgt_create, 1, -ENOMEM, -ENOMEM,
+		       -1 },
+		Point{ "DmaMapping", Call::dma_map, 1, -EIO, -EIO, -1 },
+		Point{ "BouncedMapping", Call::sgt_bounced, 1, 0, -EOPNOTSUPP,
+		       -1 },
+		Point{ "StagingAllocation", Call::kmalloc, 2, 0, -ENOMEM, -1 },
+		Point{ "FirstPageTableChunk", Call::copy_to_user, 1, -EFAULT,
+		       -EFAULT, -1 },
+		Point{ "MiddlePageTableChunk", Call::copy_to_user, 2, -EFAULT,
+		       -EFAULT, -1 },
+		Point{ "LastPageTableChunk", Call::copy_to_user, 3, -EFAULT,
+		       -EFAULT, -1 },
+		Point{ "StructCopyBack", Call::copy_to_user, 4, -EFAULT,
+		       -EFAULT, -1 }),
 	point_name);
 
 class LockContigFails : public ::testing::TestWithParam<Point> {};
@@ -235,11 +252,14 @@ TEST_P(LockContigFails, ReturnsTheErrorAndLeavesNothing)
 
 INSTANTIATE_TEST_SUITE_P(
 	AtEachGlueCall, LockContigFails,
-	::testing::Values(
-		Point{"CopyInOfTheStruct", Call::copy_from_user, 1, -EFAULT, -EFAULT, -1},
-		Point{"AllocationOfTheBufferObject", Call::kmalloc, 1, 0, -ENOMEM, -1},
-		Point{"CoherentAllocation", Call::coherent_alloc, 1, 0, -ENOMEM, -1},
-		Point{"StructCopyBack", Call::copy_to_user, 1, -EFAULT, -EFAULT, -1}),
+	::testing::Values(Point{ "CopyInOfTheStruct", Call::copy_from_user, 1,
+				 -EFAULT, -EFAULT, -1 },
+			  Point{ "AllocationOfTheBufferObject", Call::kmalloc,
+				 1, 0, -ENOMEM, -1 },
+			  Point{ "CoherentAllocation", Call::coherent_alloc, 1,
+				 0, -ENOMEM, -1 },
+			  Point{ "StructCopyBack", Call::copy_to_user, 1,
+				 -EFAULT, -EFAULT, -1 }),
 	point_name);
 
 class CleanupSetupFails : public ::testing::TestWithParam<Point> {};
@@ -249,7 +269,7 @@ TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 	const Point p = GetParam();
 	Rig rig;
 	auto &dev = rig.dev();
-	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 	fake::fail_next(p.call, p.err, p.nth);
 	EXPECT_EQ(setup_standard_cleanup(dev), p.expected);
 	rig.expect_at_baseline(p.name);
@@ -261,12 +281,14 @@ TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 
 INSTANTIATE_TEST_SUITE_P(
 	AtEachGlueCall, CleanupSetupFails,
-	::testing::Values(
-		Point{"CopyInOfTheStruct", Call::copy_from_user, 1, -EFAULT, -EFAULT, -1},
-		Point{"CopyInOfTheCommands", Call::copy_from_user, 2, -EFAULT, -EFAULT, -1}),
+	::testing::Values(Point{ "CopyInOfTheStruct", Call::copy_from_user, 1,
+				 -EFAULT, -EFAULT, -1 },
+			  Point{ "CopyInOfTheCommands", Call::copy_from_user, 2,
+				 -EFAULT, -EFAULT, -1 }),
 	point_name);
 
-/* ---- sweeps: every glue call of an ioctl, failed in turn ------------------------ */
+/* ---- sweeps: every glue call of an ioctl, failed in turn
+ * ------------------------ */
 
 using Counts = std::map<Call, unsigned>;
 
@@ -296,7 +318,7 @@ void prepare_busy_file(host::Dev &dev)
 	 * touch them. */
 	ASSERT_EQ(dev.lock_sg(3).ret, 0);
 	ASSERT_EQ(dev.lock_contig(page).ret, 0);
-	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 }
 
 void run_sweep(const Sweep &sweep)
@@ -322,29 +344,35 @@ void run_sweep(const Sweep &sweep)
 	for (const auto &entry : made) {
 		const Call call = entry.first;
 		for (unsigned n = 1; n <= entry.second; n++) {
-			SCOPED_TRACE(std::string("failing ") + fake::call_name(call) +
-				     " #" + std::to_string(n) + " of " +
+			SCOPED_TRACE(std::string("failing ") +
+				     fake::call_name(call) + " #" +
+				     std::to_string(n) + " of " +
 				     std::to_string(entry.second));
 			Rig rig;
 			auto &dev = rig.dev();
 			sweep.prepare(dev);
 			const Snapshot snap = Snapshot::take();
 			const auto stats = dev.stats();
-			fake::fail_nth(call, before[call] + n, injected_errno(call));
+			fake::fail_nth(call, before[call] + n,
+				       injected_errno(call));
 			EXPECT_EQ(sweep.run(dev), expected_errno(call));
 			EXPECT_EQ(fake::calls(call), before[call] + n)
 				<< "nothing of that kind after the failure";
 			const Snapshot now = Snapshot::take();
 			EXPECT_EQ(snap.diff(now), "") << "left behind";
-			EXPECT_TRUE(fake::violations().empty()) << fake::holdings();
+			EXPECT_TRUE(fake::violations().empty())
+				<< fake::holdings();
 			const auto stats_now = dev.stats();
-			EXPECT_EQ(stats.locked_buffers, stats_now.locked_buffers);
+			EXPECT_EQ(stats.locked_buffers,
+				  stats_now.locked_buffers);
 			EXPECT_EQ(stats.pinned_bytes, stats_now.pinned_bytes);
-			EXPECT_EQ(stats.coherent_bytes, stats_now.coherent_bytes);
+			EXPECT_EQ(stats.coherent_bytes,
+				  stats_now.coherent_bytes);
 			if (sweep.after_failure)
 				sweep.after_failure(dev);
 			/* The same request succeeds afterwards. */
-			EXPECT_EQ(sweep.run(dev), 0) << "retry after the failure";
+			EXPECT_EQ(sweep.run(dev), 0)
+				<< "retry after the failure";
 			failures_injected++;
 		}
 	}
@@ -356,58 +384,68 @@ void run_sweep(const Sweep &sweep)
 
 TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
 {
-	run_sweep({[](host::Dev &dev) { prepare_busy_file(dev); },
-		   [](host::Dev &dev) { return lock_standard_sg(dev); },
-		   [](host::Dev &dev) {
-			   /* ids 0 and 1 are taken: the failed lock gave
-			    * its id back. */
-			   auto probe = dev.lock_sg(1);
-			   EXPECT_EQ(probe.id(), 2);
-			   EXPECT_EQ(dev.unlock_sg(probe.id()), 0);
-		   },
-		   {{Call::copy_from_user, 1}, {Call::always_bounces, 1},
-		    {Call::kmalloc, 2}, {Call::mm_charge, 1}, {Call::kvmalloc, 1},
-		    {Call::pin, 3}, {Call::sgt_create, 1}, {Call::dma_map, 1},
-		    {Call::sgt_bounced, 1}, {Call::copy_to_user, 4}}});
+	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
+		    [](host::Dev &dev) { return lock_standard_sg(dev); },
+		    [](host::Dev &dev) {
+			    /* ids 0 and 1 are taken: the failed lock gave
+			     * its id back. */
+			    auto probe = dev.lock_sg(1);
+			    EXPECT_EQ(probe.id(), 2);
+			    EXPECT_EQ(dev.unlock_sg(probe.id()), 0);
+		    },
+		    { { Call::copy_from_user, 1 },
+		      { Call::always_bounces, 1 },
+		      { Call::kmalloc, 2 },
+		      { Call::mm_charge, 1 },
+		      { Call::kvmalloc, 1 },
+		      { Call::pin, 3 },
+		      { Call::sgt_create, 1 },
+		      { Call::dma_map, 1 },
+		      { Call::sgt_bounced, 1 },
+		      { Call::copy_to_user, 4 } } });
 }
 
 TEST(ErrorPathSweep, LockBufferOnAFreshFileEveryGlueCallFailedInTurn)
 {
-	run_sweep({[](host::Dev &) {},
-		   [](host::Dev &dev) { return lock_standard_sg(dev); },
-		   nullptr,
-		   {{Call::pin, 3}, {Call::copy_to_user, 4}}});
+	run_sweep({ [](host::Dev &) {},
+		    [](host::Dev &dev) { return lock_standard_sg(dev); },
+		    nullptr,
+		    { { Call::pin, 3 }, { Call::copy_to_user, 4 } } });
 }
 
 TEST(ErrorPathSweep, LockContigEveryGlueCallFailedInTurn)
 {
-	run_sweep({[](host::Dev &dev) { prepare_busy_file(dev); },
-		   [](host::Dev &dev) { return lock_standard_contig(dev); },
-		   [](host::Dev &dev) {
-			   auto probe = dev.lock_contig(page);
-			   EXPECT_EQ(probe.id(), 2);
-			   EXPECT_EQ(dev.unlock_contig(probe.id()), 0);
-		   },
-		   {{Call::copy_from_user, 1}, {Call::kmalloc, 1},
-		    {Call::coherent_alloc, 1}, {Call::copy_to_user, 1}}});
+	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
+		    [](host::Dev &dev) { return lock_standard_contig(dev); },
+		    [](host::Dev &dev) {
+			    auto probe = dev.lock_contig(page);
+			    EXPECT_EQ(probe.id(), 2);
+			    EXPECT_EQ(dev.unlock_contig(probe.id()), 0);
+		    },
+		    { { Call::copy_from_user, 1 },
+		      { Call::kmalloc, 1 },
+		      { Call::coherent_alloc, 1 },
+		      { Call::copy_to_user, 1 } } });
 }
 
 TEST(ErrorPathSweep, CleanupSetupEveryGlueCallFailedInTurn)
 {
-	run_sweep({[](host::Dev &dev) { prepare_busy_file(dev); },
-		   [](host::Dev &dev) {
-			   /* A failed setup keeps 0x98; a retry replaces it. */
-			   return setup_standard_cleanup(dev);
-		   },
-		   [](host::Dev &dev) {
-			   /* The kept program is the old one: release runs
-			    * exactly its one write. */
-			   const long before = fake::count(Event::bar0_write);
-			   dev.release();
-			   EXPECT_EQ(fake::count(Event::bar0_write), before + 1);
-			   ASSERT_EQ(dev.open(), 0);
-		   },
-		   {{Call::copy_from_user, 2}}});
+	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
+		    [](host::Dev &dev) {
+			    /* A failed setup keeps 0x98; a retry replaces it.
+			     */
+			    return setup_standard_cleanup(dev);
+		    },
+		    [](host::Dev &dev) {
+			    /* The kept program is the old one: release runs
+			     * exactly its one write. */
+			    const long before = fake::count(Event::bar0_write);
+			    dev.release();
+			    EXPECT_EQ(fake::count(Event::bar0_write),
+				      before + 1);
+			    ASSERT_EQ(dev.open(), 0);
+		    },
+		    { { Call::copy_from_user, 2 } } });
 }
 
 TEST(ErrorPathSweep, MmapEveryGlueCallFailedInTurn)
@@ -417,7 +455,8 @@ TEST(ErrorPathSweep, MmapEveryGlueCallFailedInTurn)
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
 	const Snapshot snap = Snapshot::take();
-	fake::fail_next(Call::coherent_mmap, injected_errno(Call::coherent_mmap));
+	fake::fail_next(Call::coherent_mmap,
+			injected_errno(Call::coherent_mmap));
 	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
 	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -ENXIO);
 	EXPECT_EQ(snap.diff(Snapshot::take()), "");

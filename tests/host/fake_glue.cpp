@@ -114,7 +114,7 @@ void register_block(void *ptr, size_t size, bool kv)
 {
 	Registry &r = registry();
 	std::lock_guard<std::mutex> guard(r.lock);
-	r.blocks[ptr] = Block{size, kv};
+	r.blocks[ptr] = Block{ size, kv };
 	r.bytes += size;
 }
 
@@ -190,12 +190,30 @@ void *operator new[](size_t size, std::align_val_t align,
 {
 	return global_alloc(size, size_t(align));
 }
-void operator delete(void *p) noexcept { global_free(p); }
-void operator delete[](void *p) noexcept { global_free(p); }
-void operator delete(void *p, size_t) noexcept { global_free(p); }
-void operator delete[](void *p, size_t) noexcept { global_free(p); }
-void operator delete(void *p, std::align_val_t) noexcept { global_free(p); }
-void operator delete[](void *p, std::align_val_t) noexcept { global_free(p); }
+void operator delete(void *p) noexcept
+{
+	global_free(p);
+}
+void operator delete[](void *p) noexcept
+{
+	global_free(p);
+}
+void operator delete(void *p, size_t) noexcept
+{
+	global_free(p);
+}
+void operator delete[](void *p, size_t) noexcept
+{
+	global_free(p);
+}
+void operator delete(void *p, std::align_val_t) noexcept
+{
+	global_free(p);
+}
+void operator delete[](void *p, std::align_val_t) noexcept
+{
+	global_free(p);
+}
 void operator delete(void *p, size_t, std::align_val_t) noexcept
 {
 	global_free(p);
@@ -291,7 +309,7 @@ void violation(std::string what)
 
 void record(Event event, u64 a = 0, u64 b = 0, const void *obj = nullptr)
 {
-	st().records.push_back(fake::Record{event, a, b, obj});
+	st().records.push_back(fake::Record{ event, a, b, obj });
 }
 
 /* Counts the call; the rule that makes it fail, if any. */
@@ -358,8 +376,7 @@ Range *range_of(u64 addr)
  * done) per piece. Returns the bytes walked before a hole or a missing
  * permission.
  */
-template <typename Fn>
-u64 walk_user(u64 addr, u64 len, unsigned need, Fn &&fn)
+template <typename Fn> u64 walk_user(u64 addr, u64 len, unsigned need, Fn &&fn)
 {
 	u64 done = 0;
 	while (done < len) {
@@ -385,11 +402,15 @@ u64 round_up_page(u64 n)
 
 } // namespace
 
-/* ---- the glue: memory ------------------------------------------------------ */
+/* ---- the glue: memory ------------------------------------------------------
+ */
 
 extern "C" {
 
-crono_usize crono_kpage_size(void) noexcept { return st().kpage; }
+crono_usize crono_kpage_size(void) noexcept
+{
+	return st().kpage;
+}
 
 static void *fake_alloc(Call call, crono_usize size, bool kv)
 {
@@ -444,7 +465,8 @@ void crono_kvfree(const void *ptr) noexcept
 	std::free(const_cast<void *>(ptr));
 }
 
-/* ---- logging --------------------------------------------------------------- */
+/* ---- logging ---------------------------------------------------------------
+ */
 
 void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 		const char *fmt, ...) noexcept
@@ -460,11 +482,13 @@ void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 	else
 		violation("log line without a trailing newline: " + text);
 	if (std::getenv("CRONO_FAKE_LOG"))
-		std::fprintf(stderr, "[klog %d] %s\n", int(level), text.c_str());
-	st().logs.push_back(fake::LogLine{int(level), pci, text});
+		std::fprintf(stderr, "[klog %d] %s\n", int(level),
+			     text.c_str());
+	st().logs.push_back(fake::LogLine{ int(level), pci, text });
 }
 
-/* ---- locks ------------------------------------------------------------------ */
+/* ---- locks ------------------------------------------------------------------
+ */
 
 struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls) noexcept
 {
@@ -472,7 +496,7 @@ struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls) noexcept
 		return nullptr;
 	if (unsigned(cls) >= CRONO_LOCK_CLASS_COUNT)
 		violation("mutex of an unknown lock class");
-	auto *m = new crono_mutex{cls};
+	auto *m = new crono_mutex{ cls };
 	st().mutexes.insert(m);
 	return m;
 }
@@ -533,7 +557,8 @@ void crono_kmutex_unlock(struct crono_mutex *m) noexcept
 		     s.held.end());
 }
 
-/* ---- user memory ------------------------------------------------------------ */
+/* ---- user memory ------------------------------------------------------------
+ */
 
 int crono_kcopy_from_user(void *dst, crono_u64 user_src,
 			  crono_usize len) noexcept
@@ -546,8 +571,8 @@ int crono_kcopy_from_user(void *dst, crono_u64 user_src,
 		user_src, len, fake::prot_read,
 		[out](Range &range, u64 offset, u64 chunk, u64 at) {
 			if (range.backed)
-				std::memcpy(out + at, range.bytes.data() + offset,
-					    chunk);
+				std::memcpy(out + at,
+					    range.bytes.data() + offset, chunk);
 			else
 				std::memset(out + at, 0, chunk);
 		});
@@ -571,8 +596,8 @@ int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
 		user_dst, len, fake::prot_write,
 		[in](Range &range, u64 offset, u64 chunk, u64 at) {
 			if (range.backed)
-				std::memcpy(range.bytes.data() + offset, in + at,
-					    chunk);
+				std::memcpy(range.bytes.data() + offset,
+					    in + at, chunk);
 		});
 	return done < len ? -EFAULT : 0;
 }
@@ -665,7 +690,8 @@ void crono_kunpin_user_pages(struct crono_page **pages,
 	record(Event::unpin, reinterpret_cast<u64>(pages[0]), npages);
 }
 
-/* ---- the PCI function ------------------------------------------------------- */
+/* ---- the PCI function -------------------------------------------------------
+ */
 
 void crono_kpci_location(const struct crono_pci *pci,
 			 struct crono_pci_location *loc) noexcept
@@ -697,7 +723,8 @@ void crono_kpci_put(struct crono_pci *pci) noexcept
 	record(Event::pci_put, 0, 0, pci);
 }
 
-/* ---- scatter/gather DMA ----------------------------------------------------- */
+/* ---- scatter/gather DMA -----------------------------------------------------
+ */
 
 crono_u32 crono_kdma_max_segment(const struct crono_pci *pci) noexcept
 {
@@ -807,7 +834,8 @@ int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 	return 0;
 }
 
-/* ---- coherent DMA ----------------------------------------------------------- */
+/* ---- coherent DMA -----------------------------------------------------------
+ */
 
 void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 			    crono_u64 *dma_addr) noexcept
@@ -821,7 +849,7 @@ void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 	void *cpu = std::calloc(1, size ? size : 1);
 	*dma_addr = s.next_coherent;
 	s.next_coherent += round_up_page(size) + s.kpage;
-	s.coherent[cpu] = Coherent{size, *dma_addr};
+	s.coherent[cpu] = Coherent{ size, *dma_addr };
 	record(Event::coherent_alloc, *dma_addr, size, cpu);
 	return cpu;
 }
@@ -980,11 +1008,14 @@ const char *event_name(Event event)
 	return "?";
 }
 
-unsigned calls(Call call) { return st().counts[size_t(call)]; }
+unsigned calls(Call call)
+{
+	return st().counts[size_t(call)];
+}
 
 void fail_nth(Call call, unsigned nth, int err)
 {
-	st().rules.push_back(Rule{call, nth, err, -1});
+	st().rules.push_back(Rule{ call, nth, err, -1 });
 }
 
 void fail_next(Call call, int err, unsigned nth_from_now)
@@ -995,14 +1026,23 @@ void fail_next(Call call, int err, unsigned nth_from_now)
 void pin_short_next(long pages, unsigned nth_from_now)
 {
 	st().rules.push_back(
-		Rule{Call::pin, calls(Call::pin) + nth_from_now, 0, pages});
+		Rule{ Call::pin, calls(Call::pin) + nth_from_now, 0, pages });
 }
 
-void set_pin_max_per_call(u64 pages) { st().pin_max = pages; }
+void set_pin_max_per_call(u64 pages)
+{
+	st().pin_max = pages;
+}
 
-void set_kernel_page_size(u64 bytes) { st().kpage = bytes; }
+void set_kernel_page_size(u64 bytes)
+{
+	st().kpage = bytes;
+}
 
-const std::vector<Record> &records() { return st().records; }
+const std::vector<Record> &records()
+{
+	return st().records;
+}
 
 long first(Event event)
 {
@@ -1048,8 +1088,9 @@ std::string dump_records()
 	char line[160];
 	const auto &r = st().records;
 	for (size_t i = 0; i < r.size(); i++) {
-		std::snprintf(line, sizeof(line), "  %3zu %-15s a=%#llx b=%#llx\n",
-			      i, event_name(r[i].event), r[i].a, r[i].b);
+		std::snprintf(line, sizeof(line),
+			      "  %3zu %-15s a=%#llx b=%#llx\n", i,
+			      event_name(r[i].event), r[i].a, r[i].b);
 		out += line;
 	}
 	return out;
@@ -1079,7 +1120,7 @@ void user_map_at(u64 addr, u64 len, unsigned prot, bool backed)
 		if (range_of(page))
 			violation("test: overlapping user ranges");
 	}
-	Range range{addr, span, prot, backed, {}};
+	Range range{ addr, span, prot, backed, {} };
 	if (backed)
 		range.bytes.assign(span, 0);
 	s.ranges.emplace(addr, std::move(range));
@@ -1093,7 +1134,10 @@ u64 user_map(u64 len, unsigned prot, bool backed)
 	return addr;
 }
 
-void user_unmap(u64 addr) { st().ranges.erase(addr); }
+void user_unmap(u64 addr)
+{
+	st().ranges.erase(addr);
+}
 
 void user_protect(u64 addr, unsigned prot)
 {
@@ -1105,13 +1149,13 @@ void user_protect(u64 addr, unsigned prot)
 void user_write(u64 addr, const void *src, size_t len)
 {
 	const auto *in = static_cast<const unsigned char *>(src);
-	const u64 done =
-		walk_user(addr, len, prot_none,
-			  [in](Range &range, u64 offset, u64 chunk, u64 at) {
-				  if (range.backed)
-					  std::memcpy(range.bytes.data() + offset,
-						      in + at, chunk);
-			  });
+	const u64 done = walk_user(
+		addr, len, prot_none,
+		[in](Range &range, u64 offset, u64 chunk, u64 at) {
+			if (range.backed)
+				std::memcpy(range.bytes.data() + offset,
+					    in + at, chunk);
+		});
 	if (done < len)
 		violation("test: user_write outside the fake user ranges");
 }
@@ -1120,26 +1164,46 @@ void user_read(u64 addr, void *dst, size_t len)
 {
 	auto *out = static_cast<unsigned char *>(dst);
 	std::memset(out, 0, len);
-	const u64 done =
-		walk_user(addr, len, prot_none,
-			  [out](Range &range, u64 offset, u64 chunk, u64 at) {
-				  if (range.backed)
-					  std::memcpy(out + at,
-						      range.bytes.data() + offset,
-						      chunk);
-			  });
+	const u64 done = walk_user(
+		addr, len, prot_none,
+		[out](Range &range, u64 offset, u64 chunk, u64 at) {
+			if (range.backed)
+				std::memcpy(out + at,
+					    range.bytes.data() + offset, chunk);
+		});
 	if (done < len)
 		violation("test: user_read outside the fake user ranges");
 }
 
-u64 pinned_pages() { return st().pinned.size(); }
-u64 dirtied_pages() { return st().dirtied; }
-bool page_pinned(u64 user_page) { return st().pinned.count(user_page) != 0; }
-void set_memlock_limit(u64 pages) { st().memlock_limit = pages; }
-u64 charged_pages() { return st().charged; }
-long live_mm_refs() { return st().mm_refs; }
+u64 pinned_pages()
+{
+	return st().pinned.size();
+}
+u64 dirtied_pages()
+{
+	return st().dirtied;
+}
+bool page_pinned(u64 user_page)
+{
+	return st().pinned.count(user_page) != 0;
+}
+void set_memlock_limit(u64 pages)
+{
+	st().memlock_limit = pages;
+}
+u64 charged_pages()
+{
+	return st().charged;
+}
+long live_mm_refs()
+{
+	return st().mm_refs;
+}
 
-void set_layout(Layout layout) { st().layout = std::move(layout); }
+void set_layout(Layout layout)
+{
+	st().layout = std::move(layout);
+}
 
 Layout contiguous_layout()
 {
@@ -1150,7 +1214,7 @@ Layout contiguous_layout()
 		u64 left = npages * s.kpage;
 		while (left) {
 			const u64 len = std::min<u64>(left, max_segment);
-			segs.push_back(Seg{addr, len});
+			segs.push_back(Seg{ addr, len });
 			addr += len;
 			left -= len;
 		}
@@ -1165,7 +1229,10 @@ Layout fixed_layout(std::vector<Seg> segments)
 	return [segments](u64, u32) { return segments; };
 }
 
-long live_sgts() { return long(st().sgts.size()); }
+long live_sgts()
+{
+	return long(st().sgts.size());
+}
 
 long mapped_sgts()
 {
@@ -1175,7 +1242,10 @@ long mapped_sgts()
 	return n;
 }
 
-std::vector<Seg> last_mapped_segments() { return st().last_segments; }
+std::vector<Seg> last_mapped_segments()
+{
+	return st().last_segments;
+}
 
 std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries)
 {
@@ -1188,7 +1258,10 @@ std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries)
 	return table;
 }
 
-long live_coherent() { return long(st().coherent.size()); }
+long live_coherent()
+{
+	return long(st().coherent.size());
+}
 
 u64 live_coherent_bytes()
 {
@@ -1198,10 +1271,19 @@ u64 live_coherent_bytes()
 	return n;
 }
 
-long live_mutexes() { return long(st().mutexes.size()); }
-long held_mutexes() { return long(st().held.size()); }
+long live_mutexes()
+{
+	return long(st().mutexes.size());
+}
+long held_mutexes()
+{
+	return long(st().held.size());
+}
 
-const std::vector<LogLine> &logs() { return st().logs; }
+const std::vector<LogLine> &logs()
+{
+	return st().logs;
+}
 
 bool logged(const std::string &needle)
 {
@@ -1212,7 +1294,10 @@ bool logged(const std::string &needle)
 	return false;
 }
 
-const std::vector<std::string> &violations() { return st().violations; }
+const std::vector<std::string> &violations()
+{
+	return st().violations;
+}
 
 void in_mmap_lock(const std::function<void()> &fn)
 {
@@ -1259,8 +1344,8 @@ void vma_close(crono_vma *vma)
 
 crono_vma *vma_copy(crono_vma *vma)
 {
-	crono_vma *copy = vma_new(vma->kfile, vma->pgoff, vma->len,
-				  vma->shared);
+	crono_vma *copy =
+		vma_new(vma->kfile, vma->pgoff, vma->len, vma->shared);
 	copy->mapped = vma->mapped;
 	copy->token = vma->token;
 	copy->cpu = vma->cpu;

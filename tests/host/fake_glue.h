@@ -40,19 +40,19 @@ void set_kernel_page_size(u64 bytes);
 /* ---- fault injection ------------------------------------------------ */
 
 enum class Call {
-	kmalloc,        /* NULL */
-	kvmalloc,       /* NULL */
-	mutex_create,   /* NULL */
+	kmalloc,	/* NULL */
+	kvmalloc,	/* NULL */
+	mutex_create,	/* NULL */
 	copy_from_user, /* errno */
-	copy_to_user,   /* errno */
-	mm_charge,      /* errno */
-	pin,            /* errno, or a short count (see fail_short) */
-	sgt_create,     /* errno */
-	dma_map,        /* errno */
-	sgt_bounced,    /* "fails" by reporting a bounced mapping */
+	copy_to_user,	/* errno */
+	mm_charge,	/* errno */
+	pin,		/* errno, or a short count (see fail_short) */
+	sgt_create,	/* errno */
+	dma_map,	/* errno */
+	sgt_bounced,	/* "fails" by reporting a bounced mapping */
 	always_bounces, /* "fails" by reporting swiotlb=force */
 	coherent_alloc, /* NULL */
-	coherent_mmap,  /* errno */
+	coherent_mmap,	/* errno */
 	count_,
 };
 const char *call_name(Call call);
@@ -72,21 +72,21 @@ void set_pin_max_per_call(u64 pages);
 /* ---- recording ------------------------------------------------------ */
 
 enum class Event {
-	bar0_write,     /* a = offset, b = value */
-	pci_put,        /* obj = pci */
-	mm_charge,      /* a = pages */
-	mm_uncharge,    /* a = pages */
-	pin,            /* a = first page address, b = pages pinned */
-	unpin,          /* a = first page address, b = pages */
-	sgt_create,     /* a = sgt id, b = first page address */
-	sgt_destroy,    /* a = sgt id */
-	dma_map,        /* a = sgt id */
-	dma_unmap,      /* a = sgt id */
+	bar0_write,	/* a = offset, b = value */
+	pci_put,	/* obj = pci */
+	mm_charge,	/* a = pages */
+	mm_uncharge,	/* a = pages */
+	pin,		/* a = first page address, b = pages pinned */
+	unpin,		/* a = first page address, b = pages */
+	sgt_create,	/* a = sgt id, b = first page address */
+	sgt_destroy,	/* a = sgt id */
+	dma_map,	/* a = sgt id */
+	dma_unmap,	/* a = sgt id */
 	coherent_alloc, /* a = dma address, b = size */
-	coherent_free,  /* a = dma address, b = size */
-	coherent_mmap,  /* a = dma address, b = size */
-	zap,            /* obj = kfile */
-	copy_to_user,   /* a = user address, b = length */
+	coherent_free,	/* a = dma address, b = size */
+	coherent_mmap,	/* a = dma address, b = size */
+	zap,		/* obj = kfile */
+	copy_to_user,	/* a = user address, b = length */
 };
 const char *event_name(Event event);
 
@@ -152,8 +152,8 @@ template <typename T> void user_put(u64 addr, const T &value)
 
 /* ---- pinning and RLIMIT_MEMLOCK --------------------------------------- */
 
-u64 pinned_pages();      /* pinned and not yet unpinned */
-u64 dirtied_pages();     /* unpinned with the dirty flag */
+u64 pinned_pages();  /* pinned and not yet unpinned */
+u64 dirtied_pages(); /* unpinned with the dirty flag */
 bool page_pinned(u64 user_page);
 void set_memlock_limit(u64 pages); /* default: unlimited */
 u64 charged_pages();
@@ -225,12 +225,12 @@ void in_mmap_lock(const std::function<void()> &fn);
 /* ---- the opaque handles, as the fake defines them ----------------------- */
 
 struct crono_pci {
-	struct crono_pci_location loc = {0, 3, 0, 0, 0x1A13, 0x06};
+	struct crono_pci_location loc = { 0, 3, 0, 0, 0x1A13, 0x06 };
 	fake::u64 bar0_len = 4096;
 	std::map<fake::u32, fake::u32> bar0; /* offset -> last value written */
 	fake::u32 max_segment = 0xFFFFF000u;
 	bool always_bounces = false; /* swiotlb=force */
-	bool bounces = false;        /* mapped tables report bounced */
+	bool bounces = false;	     /* mapped tables report bounced */
 	int puts = 0;
 };
 
@@ -255,8 +255,7 @@ struct crono_vma {
 namespace fake {
 
 /* A vma the fake owns, in a state before mmap. */
-crono_vma *vma_new(crono_kfile *kfile, u64 pgoff, u64 len,
-		   bool shared = true);
+crono_vma *vma_new(crono_kfile *kfile, u64 pgoff, u64 len, bool shared = true);
 /* mmap(2) of a vma: ->mmap under the mmap lock. On failure the kernel
  * frees the vma without calling close. */
 int vma_mmap(struct crono_file *file, crono_vma *vma);

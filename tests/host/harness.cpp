@@ -122,7 +122,7 @@ std::vector<u64> Dev::read_table(const SgLock &lock) const
 
 struct crono_board_stats Dev::stats()
 {
-	struct crono_board_stats stats{};
+	struct crono_board_stats stats {};
 	crono_board_stats(board, &stats);
 	return stats;
 }
@@ -133,7 +133,7 @@ Rig::Rig(bool open_file)
 	EXPECT_EQ(crono_core_init(), 0);
 	core_ = true;
 	long ret = 0;
-	add(crono_pci_location{0, 3, 0, 0, 0x1A13, 0x06}, open_file, &ret);
+	add(crono_pci_location{ 0, 3, 0, 0, 0x1A13, 0x06 }, open_file, &ret);
 	EXPECT_EQ(ret, 0);
 	rebaseline();
 }
@@ -170,14 +170,15 @@ Rig::~Rig()
 		if (dev->board)
 			EXPECT_EQ(dev->pci.puts, 1)
 				<< "board " << dev->name
-				<< ": the PCI function must be put exactly once";
+				<< ": the PCI function must be put exactly "
+				   "once";
 		else
 			EXPECT_EQ(dev->pci.puts, 0)
 				<< "a failed create must leave the PCI "
 				   "function to the glue";
 	}
-	EXPECT_TRUE(fake::clean()) << "after unwinding everything: "
-				   << fake::holdings();
+	EXPECT_TRUE(fake::clean())
+		<< "after unwinding everything: " << fake::holdings();
 }
 
 void Rig::expect_at_baseline(const std::string &context) const

@@ -31,11 +31,11 @@ constexpr u64 kib4 = 4096;
 
 struct SgLock {
 	long ret = 0;
-	u64 addr = 0;      /* user buffer */
-	u64 size = 0;      /* bytes */
-	u64 table = 0;     /* user page-table array */
-	u32 entries = 0;   /* pages_count */
-	u64 info_addr = 0; /* the user's CRONO_SG_BUFFER_INFO */
+	u64 addr = 0;		    /* user buffer */
+	u64 size = 0;		    /* bytes */
+	u64 table = 0;		    /* user page-table array */
+	u32 entries = 0;	    /* pages_count */
+	u64 info_addr = 0;	    /* the user's CRONO_SG_BUFFER_INFO */
 	CRONO_SG_BUFFER_INFO in{};  /* as passed */
 	CRONO_SG_BUFFER_INFO out{}; /* as read back after the ioctl */
 	s32 id() const { return out.id; }

@@ -26,7 +26,8 @@ bool same_bytes(const void *a, const void *b, size_t n)
 
 } // namespace
 
-/* ---- open ------------------------------------------------------------------ */
+/* ---- open ------------------------------------------------------------------
+ */
 
 TEST(Open, SecondOpenIsBusyUntilTheFirstIsReleased)
 {
@@ -45,25 +46,27 @@ TEST(Open, EachBoardHasItsOwnExclusiveOpen)
 {
 	Rig rig;
 	long ret = 0;
-	auto &b = rig.add({0, 4, 0, 0, 0x1A13, 0x08}, true, &ret);
+	auto &b = rig.add({ 0, 4, 0, 0, 0x1A13, 0x08 }, true, &ret);
 	EXPECT_EQ(ret, 0);
 	EXPECT_STREQ(b.name, "crono_08_0004000");
 	EXPECT_STREQ(rig.dev().name, "crono_06_0003000");
 }
 
-/* ---- dispatch -------------------------------------------------------------- */
+/* ---- dispatch --------------------------------------------------------------
+ */
 
 TEST(Ioctl, UnknownRequestIsENOTTY)
 {
 	Rig rig;
 	auto &dev = rig.dev();
 	const u64 arg = fake::user_map(page);
-	for (u32 request : {0u, 0xC0086305u /* reserved: 2 MiB pages */,
-			    0xC0286300u /* LOCK_BUFFER with the real size */,
-			    0x40086300u /* LOCK_BUFFER, write-only */,
-			    0xC0086400u /* another magic */, 0xC0086310u,
-			    0xffffffffu})
-		EXPECT_EQ(dev.ioctl(request, arg), -ENOTTY) << std::hex << request;
+	for (u32 request :
+	     { 0u, 0xC0086305u /* reserved: 2 MiB pages */,
+	       0xC0286300u /* LOCK_BUFFER with the real size */,
+	       0x40086300u /* LOCK_BUFFER, write-only */,
+	       0xC0086400u /* another magic */, 0xC0086310u, 0xffffffffu })
+		EXPECT_EQ(dev.ioctl(request, arg), -ENOTTY)
+			<< std::hex << request;
 	rig.expect_at_baseline("after unknown requests");
 }
 
@@ -75,11 +78,13 @@ TEST(Ioctl, UnreadableArgumentPointerIsEFAULT)
 	fake::user_unmap(unmapped);
 	const u64 write_only = fake::user_map(page, fake::prot_write);
 	for (u32 request :
-	     {IOCTL_CRONO_LOCK_BUFFER, IOCTL_CRONO_UNLOCK_BUFFER,
-	      IOCTL_CRONO_CLEANUP_SETUP, IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-	      IOCTL_CRONO_UNLOCK_CONTIG_BUFFER}) {
-		EXPECT_EQ(dev.ioctl(request, 0), -EFAULT) << std::hex << request;
-		EXPECT_EQ(dev.ioctl(request, unmapped), -EFAULT) << std::hex << request;
+	     { IOCTL_CRONO_LOCK_BUFFER, IOCTL_CRONO_UNLOCK_BUFFER,
+	       IOCTL_CRONO_CLEANUP_SETUP, IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+	       IOCTL_CRONO_UNLOCK_CONTIG_BUFFER }) {
+		EXPECT_EQ(dev.ioctl(request, 0), -EFAULT)
+			<< std::hex << request;
+		EXPECT_EQ(dev.ioctl(request, unmapped), -EFAULT)
+			<< std::hex << request;
 		EXPECT_EQ(dev.ioctl(request, write_only), -EFAULT)
 			<< std::hex << request;
 	}
@@ -89,7 +94,8 @@ TEST(Ioctl, UnreadableArgumentPointerIsEFAULT)
 	rig.expect_at_baseline("after unreadable arguments");
 }
 
-/* ---- LOCK_BUFFER ------------------------------------------------------------ */
+/* ---- LOCK_BUFFER ------------------------------------------------------------
+ */
 
 TEST(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 {
@@ -103,7 +109,8 @@ TEST(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 	EXPECT_TRUE(same_bytes(&lock.out, &expected, sizeof(expected)))
 		<< "addr, size, pages, upages and pages_count must come back "
 		   "unchanged";
-	EXPECT_EQ(dev.read_table(lock), fake::expand(fake::last_mapped_segments(), 8));
+	EXPECT_EQ(dev.read_table(lock),
+		  fake::expand(fake::last_mapped_segments(), 8));
 }
 
 TEST(LockBuffer, PinsChargesMapsAndCounts)
@@ -126,7 +133,8 @@ TEST(LockBuffer, PinsChargesMapsAndCounts)
 	EXPECT_LT(fake::first(Event::mm_charge), fake::first(Event::pin));
 	EXPECT_LT(fake::last(Event::pin), fake::first(Event::sgt_create));
 	EXPECT_LT(fake::first(Event::sgt_create), fake::first(Event::dma_map));
-	EXPECT_LT(fake::first(Event::dma_map), fake::first(Event::copy_to_user));
+	EXPECT_LT(fake::first(Event::dma_map),
+		  fake::first(Event::copy_to_user));
 }
 
 TEST(LockBuffer, IdsCountUpPerFile)
@@ -177,7 +185,8 @@ TEST(LockBuffer, SizeNotAPageMultipleCoversThePartialPage)
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(fake::pinned_pages(), 4u);
 	EXPECT_EQ(fake::charged_pages(), 4u);
-	EXPECT_EQ(dev.read_table(lock), fake::expand(fake::last_mapped_segments(), 4));
+	EXPECT_EQ(dev.read_table(lock),
+		  fake::expand(fake::last_mapped_segments(), 4));
 	EXPECT_EQ(dev.stats().pinned_bytes, 4 * page);
 }
 
@@ -191,13 +200,15 @@ TEST(LockBuffer, KernelPagesLargerThanTheDevicePage)
 	dev.pci.max_segment = 0xFFFFFFFFu & ~16383u; /* as the glue masks it */
 	const u64 buf = fake::user_map(2 * 16384, fake::prot_rw, false);
 	const u64 table = fake::user_map(5 * 8);
-	fake::set_layout(fake::fixed_layout({{0x400000, 16384}, {0x100000, 16384}}));
+	fake::set_layout(fake::fixed_layout(
+		{ { 0x400000, 16384 }, { 0x100000, 16384 } }));
 	auto lock = dev.lock_sg(buf, 5 * page, table, 5);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(fake::pinned_pages(), 2u);
 	EXPECT_EQ(fake::charged_pages(), 2u);
 	EXPECT_EQ(dev.read_table(lock),
-		  (std::vector<u64>{0x400000, 0x401000, 0x402000, 0x403000, 0x100000}));
+		  (std::vector<u64>{ 0x400000, 0x401000, 0x402000, 0x403000,
+				     0x100000 }));
 	EXPECT_EQ(dev.stats().pinned_bytes, 2 * 16384u);
 	/* 4 KiB alignment is not enough for a 16 KiB kernel page. */
 	EXPECT_EQ(dev.lock_sg(buf + page, page, table, 1).ret, -EINVAL);
@@ -219,21 +230,23 @@ TEST(LockBuffer, BadInputIsEINVALAndTouchesNothing)
 		u64 addr, size;
 		u32 count;
 	} cases[] = {
-		{"addr 0", 0, 16 * page, 16},
-		{"addr not page-aligned", buf + 8, 15 * page, 15},
-		{"addr half a page in", buf + 2048, 15 * page, 15},
-		{"size 0", buf, 0, 0},
-		{"size 0, count 1", buf, 0, 1},
-		{"pages_count one too few", buf, 16 * page, 15},
-		{"pages_count one too many", buf, 16 * page, 17},
-		{"pages_count for a rounded-down size", buf, 15 * page + 1, 15},
-		{"wraps around", ~0ull - page + 1, 2 * page, 2},
+		{ "addr 0", 0, 16 * page, 16 },
+		{ "addr not page-aligned", buf + 8, 15 * page, 15 },
+		{ "addr half a page in", buf + 2048, 15 * page, 15 },
+		{ "size 0", buf, 0, 0 },
+		{ "size 0, count 1", buf, 0, 1 },
+		{ "pages_count one too few", buf, 16 * page, 15 },
+		{ "pages_count one too many", buf, 16 * page, 17 },
+		{ "pages_count for a rounded-down size", buf, 15 * page + 1,
+		  15 },
+		{ "wraps around", ~0ull - page + 1, 2 * page, 2 },
 	};
 	const unsigned kmallocs = fake::calls(fake::Call::kmalloc);
 	for (const Case &c : cases) {
 		auto lock = dev.lock_sg(c.addr, c.size, table, c.count);
 		EXPECT_EQ(lock.ret, -EINVAL) << c.what;
-		EXPECT_EQ(lock.out.id, -77) << c.what << ": struct written back";
+		EXPECT_EQ(lock.out.id, -77)
+			<< c.what << ": struct written back";
 	}
 	EXPECT_EQ(fake::calls(fake::Call::pin), 0u);
 	EXPECT_EQ(fake::calls(fake::Call::mm_charge), 0u);
@@ -293,7 +306,8 @@ TEST(LockBuffer, BufferReadOnlyIsEFAULT)
 	Rig rig;
 	auto &dev = rig.dev();
 	const u64 buf = fake::user_map(4 * page, fake::prot_read, false);
-	EXPECT_EQ(dev.lock_sg(buf, 4 * page, fake::user_map(32), 4).ret, -EFAULT);
+	EXPECT_EQ(dev.lock_sg(buf, 4 * page, fake::user_map(32), 4).ret,
+		  -EFAULT);
 	rig.expect_at_baseline("after the read-only buffer");
 }
 
@@ -352,7 +366,8 @@ TEST(LockBuffer, BouncedMappingIsEOPNOTSUPPAndUnmapped)
 	EXPECT_EQ(dev.lock_sg(4).ret, -EOPNOTSUPP);
 	EXPECT_TRUE(fake::logged("bounce"));
 	EXPECT_EQ(fake::count(Event::dma_unmap), 1);
-	EXPECT_LT(fake::first(Event::dma_unmap), fake::first(Event::sgt_destroy));
+	EXPECT_LT(fake::first(Event::dma_unmap),
+		  fake::first(Event::sgt_destroy));
 	EXPECT_LT(fake::first(Event::sgt_destroy), fake::first(Event::unpin));
 	EXPECT_LT(fake::first(Event::unpin), fake::first(Event::mm_uncharge));
 	rig.expect_at_baseline("after the bounced mapping");
@@ -365,7 +380,8 @@ TEST(LockBuffer, FailedDmaMappingIsAnErrorNeverASuccess)
 	fake::fail_next(fake::Call::dma_map, -ENOMEM);
 	auto lock = dev.lock_sg(4);
 	EXPECT_EQ(lock.ret, -ENOMEM);
-	EXPECT_EQ(dev.read_table(lock), std::vector<u64>(4, 0xEEEEEEEEEEEEEEEEull));
+	EXPECT_EQ(dev.read_table(lock),
+		  std::vector<u64>(4, 0xEEEEEEEEEEEEEEEEull));
 	EXPECT_TRUE(fake::logged("DMA mapping"));
 	rig.expect_at_baseline("after the failed mapping");
 }
@@ -384,7 +400,8 @@ TEST(LockBuffer, TheSameUserPagesCanBeLockedTwice)
 	EXPECT_TRUE(fake::page_pinned(a.addr));
 }
 
-/* ---- UNLOCK_BUFFER / UNLOCK_CONTIG_BUFFER ---------------------------------- */
+/* ---- UNLOCK_BUFFER / UNLOCK_CONTIG_BUFFER ----------------------------------
+ */
 
 TEST(Unlock, UnlockBufferReleasesInOrder)
 {
@@ -413,7 +430,7 @@ TEST(Unlock, UnknownIdIsEINVAL)
 {
 	Rig rig;
 	auto &dev = rig.dev();
-	for (int id : {0, 1, -1, 4095, 4096, 0x7fffffff}) {
+	for (int id : { 0, 1, -1, 4095, 4096, 0x7fffffff }) {
 		EXPECT_EQ(dev.unlock_sg(id), -EINVAL) << id;
 		EXPECT_EQ(dev.unlock_contig(id), -EINVAL) << id;
 	}
@@ -467,7 +484,7 @@ TEST(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 	Rig rig;
 	auto &a = rig.dev();
 	long ret = 0;
-	auto &b = rig.add({0, 5, 0, 0, 0x1A13, 0x0c}, true, &ret);
+	auto &b = rig.add({ 0, 5, 0, 0, 0x1A13, 0x0c }, true, &ret);
 	ASSERT_EQ(ret, 0);
 	auto a_sg = a.lock_sg(3);
 	auto a_contig = a.lock_contig(page);
@@ -495,17 +512,19 @@ TEST(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 	EXPECT_EQ(fake::count(Event::bar0_write), 0);
 }
 
-/* ---- CLEANUP_SETUP ------------------------------------------------------------- */
+/* ---- CLEANUP_SETUP
+ * ------------------------------------------------------------- */
 
 TEST(CleanupSetup, ValidProgramsAreAccepted)
 {
 	Rig rig;
 	auto &dev = rig.dev();
 	dev.pci.bar0_len = 0x100;
-	EXPECT_EQ(dev.cleanup({{0x00, 1}, {0xfc, 2}}), 0) << "exactly at the end";
+	EXPECT_EQ(dev.cleanup({ { 0x00, 1 }, { 0xfc, 2 } }), 0)
+		<< "exactly at the end";
 	std::vector<CRONO_KERNEL_CMD> sixteen;
 	for (u32 i = 0; i < 16; i++)
-		sixteen.push_back({i * 4, i});
+		sixteen.push_back({ i * 4, i });
 	EXPECT_EQ(dev.cleanup(sixteen), 0);
 	EXPECT_EQ(dev.cleanup({}), 0) << "an empty program";
 	EXPECT_EQ(dev.cleanup(0, 0), 0) << "count 0 reads nothing";
@@ -517,15 +536,15 @@ TEST(CleanupSetup, InvalidProgramsAreEINVAL)
 	Rig rig;
 	auto &dev = rig.dev();
 	dev.pci.bar0_len = 0x100;
-	std::vector<CRONO_KERNEL_CMD> seventeen(17, CRONO_KERNEL_CMD{0, 0});
+	std::vector<CRONO_KERNEL_CMD> seventeen(17, CRONO_KERNEL_CMD{ 0, 0 });
 	EXPECT_EQ(dev.cleanup(seventeen), -EINVAL);
 	EXPECT_EQ(dev.cleanup(fake::user_map(page), 0xffffffffu), -EINVAL);
-	EXPECT_EQ(dev.cleanup({{0x02, 1}}), -EINVAL) << "unaligned";
-	EXPECT_EQ(dev.cleanup({{0x00, 1}, {0x101, 1}}), -EINVAL);
-	EXPECT_EQ(dev.cleanup({{0x100, 1}}), -EINVAL) << "one past the end";
-	EXPECT_EQ(dev.cleanup({{0xfffffffc, 1}}), -EINVAL);
+	EXPECT_EQ(dev.cleanup({ { 0x02, 1 } }), -EINVAL) << "unaligned";
+	EXPECT_EQ(dev.cleanup({ { 0x00, 1 }, { 0x101, 1 } }), -EINVAL);
+	EXPECT_EQ(dev.cleanup({ { 0x100, 1 } }), -EINVAL) << "one past the end";
+	EXPECT_EQ(dev.cleanup({ { 0xfffffffc, 1 } }), -EINVAL);
 	dev.pci.bar0_len = 0; /* BAR0 not MMIO */
-	EXPECT_EQ(dev.cleanup({{0x0, 1}}), -EINVAL);
+	EXPECT_EQ(dev.cleanup({ { 0x0, 1 } }), -EINVAL);
 }
 
 TEST(CleanupSetup, UnreadableCommandsAreEFAULT)
@@ -546,14 +565,14 @@ TEST(CleanupSetup, ARejectedProgramKeepsThePreviousOne)
 	Rig rig;
 	auto &dev = rig.dev();
 	dev.pci.bar0_len = 0x1000;
-	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x04, 0x1234}}), 0);
-	std::vector<CRONO_KERNEL_CMD> seventeen(17, CRONO_KERNEL_CMD{0, 0});
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x04, 0x1234 } }), 0);
+	std::vector<CRONO_KERNEL_CMD> seventeen(17, CRONO_KERNEL_CMD{ 0, 0 });
 	EXPECT_EQ(dev.cleanup(seventeen), -EINVAL);
-	EXPECT_EQ(dev.cleanup({{0x10, 5}, {0x3, 1}}), -EINVAL);
-	EXPECT_EQ(dev.cleanup({{0x10, 5}, {0x1000, 1}}), -EINVAL);
+	EXPECT_EQ(dev.cleanup({ { 0x10, 5 }, { 0x3, 1 } }), -EINVAL);
+	EXPECT_EQ(dev.cleanup({ { 0x10, 5 }, { 0x1000, 1 } }), -EINVAL);
 	EXPECT_EQ(dev.cleanup(0, 2), -EFAULT);
 	fake::fail_next(fake::Call::copy_from_user, -EFAULT, 2);
-	EXPECT_EQ(dev.cleanup({{0x10, 5}}), -EFAULT);
+	EXPECT_EQ(dev.cleanup({ { 0x10, 5 } }), -EFAULT);
 	dev.release();
 	const auto writes = host::indexes_of(Event::bar0_write);
 	ASSERT_EQ(writes.size(), 2u);
@@ -568,8 +587,8 @@ TEST(CleanupSetup, AValidProgramReplacesThePreviousOne)
 {
 	Rig rig;
 	auto &dev = rig.dev();
-	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x04, 1}}), 0);
-	ASSERT_EQ(dev.cleanup({{0x20, 9}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x04, 1 } }), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x20, 9 } }), 0);
 	dev.release();
 	const auto writes = host::indexes_of(Event::bar0_write);
 	ASSERT_EQ(writes.size(), 1u);
@@ -580,7 +599,7 @@ TEST(CleanupSetup, AnEmptyProgramClearsThePreviousOne)
 {
 	Rig rig;
 	auto &dev = rig.dev();
-	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 	ASSERT_EQ(dev.cleanup({}), 0);
 	dev.release();
 	EXPECT_EQ(fake::count(Event::bar0_write), 0);
@@ -590,7 +609,7 @@ TEST(CleanupSetup, TheProgramRunsOnceOnRelease)
 {
 	Rig rig;
 	auto &dev = rig.dev();
-	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x04, 1}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x04, 1 } }), 0);
 	dev.release();
 	EXPECT_EQ(fake::count(Event::bar0_write), 2);
 	ASSERT_EQ(dev.open(), 0);
@@ -599,7 +618,8 @@ TEST(CleanupSetup, TheProgramRunsOnceOnRelease)
 		<< "a new open starts without a program";
 }
 
-/* ---- LOCK_CONTIG_BUFFER ------------------------------------------------------------ */
+/* ---- LOCK_CONTIG_BUFFER
+ * ------------------------------------------------------------ */
 
 TEST(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 {
@@ -626,7 +646,8 @@ TEST(LockContig, SizeIsRoundedUpToWholePages)
 	Rig rig;
 	auto &dev = rig.dev();
 	ASSERT_EQ(dev.lock_contig(5000).ret, 0);
-	EXPECT_EQ(fake::records()[fake::first(Event::coherent_alloc)].b, 2 * page);
+	EXPECT_EQ(fake::records()[fake::first(Event::coherent_alloc)].b,
+		  2 * page);
 	EXPECT_EQ(dev.stats().coherent_bytes, 2 * page);
 }
 
@@ -635,8 +656,9 @@ TEST(LockContig, SizeZeroIsEINVALAndOverTheLimitENOMEM)
 	Rig rig;
 	auto &dev = rig.dev();
 	EXPECT_EQ(dev.lock_contig(0).ret, -EINVAL);
-	EXPECT_EQ(dev.lock_contig(crono::limits::max_contig_buffer_bytes + 1).ret,
-		  -ENOMEM);
+	EXPECT_EQ(
+		dev.lock_contig(crono::limits::max_contig_buffer_bytes + 1).ret,
+		-ENOMEM);
 	EXPECT_EQ(dev.lock_contig(~0ull).ret, -ENOMEM);
 	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), 0u);
 	rig.expect_at_baseline("after refused contiguous locks");
@@ -666,14 +688,17 @@ TEST(LockContig, FourThousandNinetySixBuffersThenENOMEM)
 		ASSERT_EQ(lock.id(), i);
 	}
 	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
-	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM) << "ids are per file, both kinds";
+	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM)
+		<< "ids are per file, both kinds";
 	EXPECT_EQ(fake::pinned_pages(), 0u);
 	EXPECT_EQ(fake::live_coherent(), 4096);
 	EXPECT_EQ(dev.unlock_contig(1234), 0);
 	EXPECT_EQ(dev.lock_sg(1).id(), 1234);
 }
 
-/* ---- mmap ------------------------------------------------------------------------------- */
+/* ---- mmap
+ * -------------------------------------------------------------------------------
+ */
 
 TEST(Mmap, MapsAContiguousBufferAtItsIdOffset)
 {
@@ -698,8 +723,8 @@ TEST(Mmap, OffsetNamingNoBufferOfThisFileIsEINVAL)
 	auto &dev = rig.dev();
 	auto sg = dev.lock_sg(4);
 	auto contig = dev.lock_contig(page);
-	for (u64 pgoff : {u64(sg.id()), u64(contig.id()) + 1, u64(4096),
-			  ~0ull, u64(1) << 32 | u64(contig.id())}) {
+	for (u64 pgoff : { u64(sg.id()), u64(contig.id()) + 1, u64(4096), ~0ull,
+			   u64(1) << 32 | u64(contig.id()) }) {
 		crono_vma *vma = fake::vma_new(&dev.kfile, pgoff, page);
 		EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL) << pgoff;
 	}

@@ -20,7 +20,10 @@ namespace {
 
 constexpr u64 page = 4096;
 
-const fake::Record &rec(long i) { return fake::records().at(size_t(i)); }
+const fake::Record &rec(long i)
+{
+	return fake::records().at(size_t(i));
+}
 
 /* First record of `event` at or after `from` matching pred, or -1. */
 template <typename Pred> long find_from(long from, Event event, Pred pred)
@@ -35,7 +38,8 @@ template <typename Pred> long find_from(long from, Event event, Pred pred)
 
 long find_from(long from, Event event)
 {
-	return find_from(from, event, [](const fake::Record &) { return true; });
+	return find_from(from, event,
+			 [](const fake::Record &) { return true; });
 }
 
 /*
@@ -56,36 +60,41 @@ void expect_teardown_order(long from, long cleanup_writes,
 		}
 	}
 	EXPECT_EQ(after_from, cleanup_writes) << fake::dump_records();
-	for (Event e : {Event::dma_unmap, Event::sgt_destroy, Event::unpin,
-			Event::mm_uncharge, Event::coherent_free, Event::zap}) {
+	for (Event e :
+	     { Event::dma_unmap, Event::sgt_destroy, Event::unpin,
+	       Event::mm_uncharge, Event::coherent_free, Event::zap }) {
 		const long first = find_from(from, e);
 		if (first >= 0) {
 			EXPECT_LT(last_write, first)
-				<< "a cleanup write after " << fake::event_name(e)
-				<< "\n"
+				<< "a cleanup write after "
+				<< fake::event_name(e) << "\n"
 				<< fake::dump_records();
 		}
 	}
 	for (const SgLock *buffer : buffers) {
-		const long created = find_from(0, Event::sgt_create,
-					       [&](const fake::Record &r) {
-						       return r.b == buffer->addr;
-					       });
+		const long created = find_from(
+			0, Event::sgt_create, [&](const fake::Record &r) {
+				return r.b == buffer->addr;
+			});
 		ASSERT_GE(created, 0);
 		const u64 sgt = rec(created).a;
-		const auto is_sgt = [sgt](const fake::Record &r) { return r.a == sgt; };
+		const auto is_sgt = [sgt](const fake::Record &r) {
+			return r.a == sgt;
+		};
 		const long unmap = find_from(from, Event::dma_unmap, is_sgt);
-		const long destroy = find_from(from, Event::sgt_destroy, is_sgt);
+		const long destroy =
+			find_from(from, Event::sgt_destroy, is_sgt);
 		const long unpin = find_from(from, Event::unpin,
 					     [&](const fake::Record &r) {
 						     return r.a == buffer->addr;
 					     });
-		const long uncharge = find_from(unpin < 0 ? from : unpin,
-						Event::mm_uncharge,
-						[&](const fake::Record &r) {
-							return r.a == buffer->entries;
-						});
-		EXPECT_GE(unmap, from) << "buffer at " << std::hex << buffer->addr;
+		const long uncharge =
+			find_from(unpin < 0 ? from : unpin, Event::mm_uncharge,
+				  [&](const fake::Record &r) {
+					  return r.a == buffer->entries;
+				  });
+		EXPECT_GE(unmap, from)
+			<< "buffer at " << std::hex << buffer->addr;
 		EXPECT_LT(unmap, destroy) << fake::dump_records();
 		EXPECT_LT(destroy, unpin) << fake::dump_records();
 		EXPECT_LT(unpin, uncharge) << fake::dump_records();
@@ -98,7 +107,8 @@ void expect_teardown_order(long from, long cleanup_writes,
 
 } // namespace
 
-/* ---- board create / put ------------------------------------------------------ */
+/* ---- board create / put
+ * ------------------------------------------------------ */
 
 TEST(Board, CreateHandsTheMiscNameToTheGlue)
 {
@@ -114,7 +124,7 @@ TEST(Board, NameIsCutToTheGlueBuffer)
 {
 	Rig rig(false);
 	crono_pci pci;
-	pci.loc = {0, 7, 0, 0, 0x1A13, 0x02};
+	pci.loc = { 0, 7, 0, 0, 0x1A13, 0x02 };
 	crono_board *board = nullptr;
 	char name[9];
 	std::memset(name, 'x', sizeof(name));
@@ -143,8 +153,8 @@ TEST(Board, NameTooLongFailsCreateAndLeavesThePciFunctionToTheGlue)
 {
 	Rig rig(false);
 	long ret = 0;
-	auto &dev = rig.add({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
-			     0x1A13, 0xffffffff},
+	auto &dev = rig.add({ 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff,
+			      0x1A13, 0xffffffff },
 			    false, &ret);
 	EXPECT_EQ(ret, -ENAMETOOLONG);
 	EXPECT_EQ(dev.pci.puts, 0);
@@ -156,22 +166,22 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 	struct Case {
 		fake::Call call;
 		unsigned nth;
-	} cases[] = {{fake::Call::kmalloc, 1},
-		     {fake::Call::mutex_create, 1},
-		     {fake::Call::mutex_create, 2}};
+	} cases[] = { { fake::Call::kmalloc, 1 },
+		      { fake::Call::mutex_create, 1 },
+		      { fake::Call::mutex_create, 2 } };
 	for (const Case &c : cases) {
 		SCOPED_TRACE(std::string(fake::call_name(c.call)) + " #" +
 			     std::to_string(c.nth));
 		Rig rig(false);
 		fake::fail_next(c.call, -ENOMEM, c.nth);
 		long ret = 0;
-		auto &dev = rig.add({0, 9, 0, 0, 0x1A13, 0x0d}, false, &ret);
+		auto &dev = rig.add({ 0, 9, 0, 0, 0x1A13, 0x0d }, false, &ret);
 		EXPECT_EQ(ret, -ENOMEM);
 		EXPECT_EQ(dev.pci.puts, 0);
 		EXPECT_EQ(fake::live_allocations(), rig.baseline());
 		EXPECT_EQ(fake::live_mutexes(), 3);
 		/* The same location binds fine afterwards. */
-		auto &again = rig.add({0, 9, 0, 0, 0x1A13, 0x0d}, true, &ret);
+		auto &again = rig.add({ 0, 9, 0, 0, 0x1A13, 0x0d }, true, &ret);
 		EXPECT_EQ(ret, 0);
 		EXPECT_EQ(again.lock_sg(1).ret, 0);
 	}
@@ -179,7 +189,8 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 
 TEST(Board, CoreInitFailureIsENOMEMAndLeavesNothing)
 {
-	for (fake::Call call : {fake::Call::kmalloc, fake::Call::mutex_create}) {
+	for (fake::Call call :
+	     { fake::Call::kmalloc, fake::Call::mutex_create }) {
 		fake::reset();
 		fake::fail_next(call, -ENOMEM);
 		EXPECT_EQ(crono_core_init(), -ENOMEM) << fake::call_name(call);
@@ -198,7 +209,8 @@ TEST(Board, OpenAllocationFailureIsENOMEMAndLeavesTheBoardUsable)
 	EXPECT_EQ(dev.lock_sg(1).ret, 0);
 }
 
-/* ---- release ------------------------------------------------------------------ */
+/* ---- release
+ * ------------------------------------------------------------------ */
 
 TEST(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 {
@@ -210,10 +222,11 @@ TEST(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 	ASSERT_EQ(a.ret, 0);
 	ASSERT_EQ(b.ret, 0);
 	ASSERT_EQ(c.ret, 0);
-	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x90, 0}, {0x04, 0xdead}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x90, 0 }, { 0x04, 0xdead } }),
+		  0);
 	const long from = long(fake::records().size());
 	dev.release();
-	expect_teardown_order(from, 3, {&a, &b}, 1);
+	expect_teardown_order(from, 3, { &a, &b }, 1);
 	/* The writes in program order, with their values. */
 	const auto writes = host::indexes_of(Event::bar0_write);
 	ASSERT_EQ(writes.size(), 3u);
@@ -240,7 +253,7 @@ TEST(Release, WithoutACleanupProgramEverythingIsStillReleased)
 	auto a = dev.lock_sg(3);
 	const long from = long(fake::records().size());
 	dev.release();
-	expect_teardown_order(from, 0, {&a}, 0);
+	expect_teardown_order(from, 0, { &a }, 0);
 	EXPECT_EQ(fake::pinned_pages(), 0u);
 }
 
@@ -255,12 +268,13 @@ TEST(Release, UnlockedBuffersAreNotReleasedTwice)
 	ASSERT_EQ(dev.unlock_contig(c.id()), 0);
 	const long from = long(fake::records().size());
 	dev.release();
-	expect_teardown_order(from, 0, {&b}, 0);
+	expect_teardown_order(from, 0, { &b }, 0);
 	EXPECT_EQ(fake::count(Event::dma_unmap), 2);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 }
 
-/* ---- removal ------------------------------------------------------------------- */
+/* ---- removal
+ * ------------------------------------------------------------------- */
 
 TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
 {
@@ -270,10 +284,10 @@ TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
 	auto b = dev.lock_sg(2);
 	auto c = dev.lock_contig(page);
 	auto d = dev.lock_contig(3 * page);
-	ASSERT_EQ(dev.cleanup({{0x98, 0}, {0x10, 1}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x10, 1 } }), 0);
 	const long from = long(fake::records().size());
 	dev.remove();
-	expect_teardown_order(from, 2, {&a, &b}, 2);
+	expect_teardown_order(from, 2, { &a, &b }, 2);
 	EXPECT_EQ(fake::pinned_pages(), 0u);
 	EXPECT_EQ(fake::live_coherent(), 0);
 	EXPECT_TRUE(fake::logged("removed while open"));
@@ -291,13 +305,13 @@ TEST(Removal, AfterRemovalEveryCallIsENODEVAndReleaseStillWorks)
 	auto &dev = rig.dev();
 	auto sg = dev.lock_sg(2);
 	auto contig = dev.lock_contig(page);
-	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 	dev.remove();
 	EXPECT_EQ(fake::count(Event::bar0_write), 1);
 
 	EXPECT_EQ(dev.lock_sg(1).ret, -ENODEV);
 	EXPECT_EQ(dev.unlock_sg(sg.id()), -ENODEV);
-	EXPECT_EQ(dev.cleanup({{0x98, 0}}), -ENODEV);
+	EXPECT_EQ(dev.cleanup({ { 0x98, 0 } }), -ENODEV);
 	EXPECT_EQ(dev.lock_contig(page).ret, -ENODEV);
 	EXPECT_EQ(dev.unlock_contig(contig.id()), -ENODEV);
 	EXPECT_EQ(dev.ioctl(0x1234, 0), -ENODEV) << "even an unknown request";
@@ -322,9 +336,11 @@ TEST(Removal, TheBoardLivesUntilTheLastFileIsReleased)
 	dev.remove();
 	dev.put_board(); /* the PCI binding lets go */
 	EXPECT_EQ(dev.pci.puts, 0) << "the open file still holds the board";
-	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_UNLOCK_BUFFER, fake::user_new(0)), -ENODEV);
+	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_UNLOCK_BUFFER, fake::user_new(0)),
+		  -ENODEV);
 	dev.release();
-	EXPECT_EQ(dev.pci.puts, 1) << "the last reference puts the PCI function";
+	EXPECT_EQ(dev.pci.puts, 1)
+		<< "the last reference puts the PCI function";
 }
 
 TEST(Removal, WithoutAnOpenFileTheBoardGoesAtPut)
@@ -352,7 +368,7 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 	ASSERT_EQ(fake::vma_mmap(dev.file, vc), 0);
 	ASSERT_EQ(dev.unlock_contig(c.id()), 0); /* unlocked, still mapped */
 	EXPECT_EQ(fake::live_coherent(), 3);
-	ASSERT_EQ(dev.cleanup({{0x98, 0}}), 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 
 	const long from = long(fake::records().size());
 	dev.remove();
@@ -377,7 +393,8 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 	(void)b;
 }
 
-/* ---- contiguous buffers and their mappings -------------------------------------- */
+/* ---- contiguous buffers and their mappings
+ * -------------------------------------- */
 
 TEST(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
 {
@@ -435,7 +452,8 @@ TEST(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
 
 	fake::vma_close(old_vma);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
-	EXPECT_EQ(rec(fake::first(Event::coherent_free)).a, old_lock.out.dma_handle);
+	EXPECT_EQ(rec(fake::first(Event::coherent_free)).a,
+		  old_lock.out.dma_handle);
 	fake::vma_close(new_vma);
 	EXPECT_EQ(fake::live_coherent(), 1) << "the new buffer is still locked";
 }

@@ -43,7 +43,10 @@ public:
 
 	u64 below(u64 n) { return n ? rng_() % n : 0; }
 	bool chance(unsigned percent) { return below(100) < percent; }
-	u64 aligned_addr() { return (rng_() & ((1ull << 48) - 1)) & ~(page - 1); }
+	u64 aligned_addr()
+	{
+		return (rng_() & ((1ull << 48) - 1)) & ~(page - 1);
+	}
 
 	u64 page_count()
 	{
@@ -61,7 +64,7 @@ public:
 	 * random address or right after the previous one. */
 	std::vector<DmaSegment> segments(u64 pages)
 	{
-		const u64 caps[] = {1, 3, 8, 64, 700, 4096};
+		const u64 caps[] = { 1, 3, 8, 64, 700, 4096 };
 		const u64 cap = caps[below(6)];
 		std::vector<DmaSegment> segs;
 		u64 left = pages;
@@ -74,7 +77,7 @@ public:
 			    segs.back().addr + segs.back().len == addr) {
 				segs.back().len += run * page; /* merged */
 			} else {
-				segs.push_back({addr, run * page});
+				segs.push_back({ addr, run * page });
 			}
 			left -= run;
 		}
@@ -84,8 +87,10 @@ public:
 			std::vector<DmaSegment> cut;
 			for (const auto &s : segs)
 				for (u64 off = 0; off < s.len; off += limit)
-					cut.push_back({s.addr + off,
-						       std::min(limit, s.len - off)});
+					cut.push_back(
+						{ s.addr + off,
+						  std::min(limit,
+							   s.len - off) });
 			segs.swap(cut);
 		}
 		return segs;
@@ -180,7 +185,7 @@ TEST(PageTableProperty, RandomLayoutsMatchTheReferenceModel)
 	const u64 seed = seed_from_env(0xC0FFEE5EED);
 	const int iterations = 2000;
 	Generator gen(seed);
-	const size_t stagings[] = {1, 2, 3, 64, 511, 512, 513, 1000};
+	const size_t stagings[] = { 1, 2, 3, 64, 511, 512, 513, 1000 };
 	int accepted = 0, rejected = 0;
 
 	for (int it = 0; it < iterations; it++) {
@@ -199,23 +204,26 @@ TEST(PageTableProperty, RandomLayoutsMatchTheReferenceModel)
 			accepted++;
 			if (run.check || run.write)
 				problem = "rejected a valid layout: check " +
-					  std::to_string(run.check) + " write " +
-					  std::to_string(run.write);
+					  std::to_string(run.check) +
+					  " write " + std::to_string(run.write);
 			else
 				problem = host::first_difference(
 					run.sink.table,
-					host::reference_table(l.segs, l.entries));
+					host::reference_table(l.segs,
+							      l.entries));
 			/* Flushes are full stagings in order, then the rest. */
 			u64 next = 0;
-			for (size_t w = 0; problem.empty() &&
-					   w < run.sink.writes.size();
+			for (size_t w = 0;
+			     problem.empty() && w < run.sink.writes.size();
 			     w++) {
 				const auto &wr = run.sink.writes[w];
-				const bool last = w + 1 == run.sink.writes.size();
+				const bool last =
+					w + 1 == run.sink.writes.size();
 				if (wr.first != next || wr.count == 0 ||
 				    wr.count > staging ||
 				    (!last && wr.count != staging))
-					problem = "bad flush " + std::to_string(w);
+					problem = "bad flush " +
+						  std::to_string(w);
 				next += wr.count;
 			}
 			if (problem.empty() && next != l.entries)
@@ -231,10 +239,10 @@ TEST(PageTableProperty, RandomLayoutsMatchTheReferenceModel)
 					  "layout";
 		}
 		if (!problem.empty()) {
-			ADD_FAILURE() << "seed " << seed << " (CRONO_SEED=" << seed
-				      << "), iteration " << it << ": " << l.story
-				      << ", staging " << staging << ": "
-				      << problem;
+			ADD_FAILURE()
+				<< "seed " << seed << " (CRONO_SEED=" << seed
+				<< "), iteration " << it << ": " << l.story
+				<< ", staging " << staging << ": " << problem;
 			return;
 		}
 	}
@@ -257,7 +265,7 @@ TEST(PageTableProperty, RandomLayoutsThroughLockBuffer)
 		const auto segs = gen.segments(pages);
 		std::vector<fake::Seg> fsegs;
 		for (const auto &s : segs)
-			fsegs.push_back({s.addr, s.len});
+			fsegs.push_back({ s.addr, s.len });
 		const bool shorten = gen.chance(15) && fsegs.size() > 1;
 		if (shorten)
 			fsegs.pop_back();
@@ -272,10 +280,12 @@ TEST(PageTableProperty, RandomLayoutsThroughLockBuffer)
 			if (lock.ret != -EIO)
 				problem = "short mapping gave " +
 					  std::to_string(lock.ret);
-			else if (table != std::vector<u64>(pages, 0xEEEEEEEEEEEEEEEEull))
+			else if (table !=
+				 std::vector<u64>(pages, 0xEEEEEEEEEEEEEEEEull))
 				problem = "short mapping wrote the table";
 		} else if (lock.ret != 0) {
-			problem = "lock failed with " + std::to_string(lock.ret);
+			problem =
+				"lock failed with " + std::to_string(lock.ret);
 		} else {
 			problem = host::first_difference(
 				table, host::reference_table(segs, pages));
@@ -285,10 +295,11 @@ TEST(PageTableProperty, RandomLayoutsThroughLockBuffer)
 		if (problem.empty() && fake::pinned_pages() != 0)
 			problem = "pages left pinned";
 		if (!problem.empty()) {
-			ADD_FAILURE() << "seed " << seed << " (CRONO_SEED=" << seed
-				      << "), iteration " << it << ", " << pages
-				      << " pages in " << segs.size()
-				      << " segments: " << problem;
+			ADD_FAILURE()
+				<< "seed " << seed << " (CRONO_SEED=" << seed
+				<< "), iteration " << it << ", " << pages
+				<< " pages in " << segs.size()
+				<< " segments: " << problem;
 			return;
 		}
 	}

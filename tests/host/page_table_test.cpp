@@ -23,10 +23,10 @@ constexpr u64 gib = 1ull << 30;
 TEST(PageTable, SinglePage)
 {
 	TableRun run(1);
-	run_table(run, 1, {{0x12345000, page}});
+	run_table(run, 1, { { 0x12345000, page } });
 	EXPECT_EQ(run.check, 0);
 	EXPECT_EQ(run.write, 0);
-	EXPECT_EQ(run.sink.table, std::vector<u64>{0x12345000});
+	EXPECT_EQ(run.sink.table, std::vector<u64>{ 0x12345000 });
 	ASSERT_EQ(run.sink.writes.size(), 1u);
 	EXPECT_EQ(run.sink.writes[0].first, 0u);
 	EXPECT_EQ(run.sink.writes[0].count, 1u);
@@ -35,18 +35,18 @@ TEST(PageTable, SinglePage)
 TEST(PageTable, ManyMergedSegmentsInMappingOrder)
 {
 	/* Merged runs of pages at unrelated addresses, not sorted. */
-	const std::vector<DmaSegment> segs = {{0x700000000, 3 * page},
-					      {0x10000, 1 * page},
-					      {0x200000, 5 * page},
-					      {0x10000 + page, 2 * page}};
+	const std::vector<DmaSegment> segs = { { 0x700000000, 3 * page },
+					       { 0x10000, 1 * page },
+					       { 0x200000, 5 * page },
+					       { 0x10000 + page, 2 * page } };
 	TableRun run(11);
 	run_table(run, 11, segs);
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
-	const std::vector<u64> want = {
-		0x700000000, 0x700001000, 0x700002000, 0x10000,
-		0x200000,    0x201000,    0x202000,    0x203000,
-		0x204000,    0x11000,     0x12000};
+	const std::vector<u64> want = { 0x700000000, 0x700001000, 0x700002000,
+					0x10000,     0x200000,	  0x201000,
+					0x202000,    0x203000,	  0x204000,
+					0x11000,     0x12000 };
 	EXPECT_EQ(run.sink.table, want);
 }
 
@@ -55,8 +55,8 @@ TEST(PageTable, SegmentsOfOddPageCounts)
 	std::vector<DmaSegment> segs;
 	u64 addr = 0x40000000;
 	u64 entries = 0;
-	for (u64 pages : {1, 3, 5, 7, 9, 11}) {
-		segs.push_back({addr, pages * page});
+	for (u64 pages : { 1, 3, 5, 7, 9, 11 }) {
+		segs.push_back({ addr, pages * page });
 		entries += pages;
 		addr += (pages + 2) * page; /* a hole between segments */
 	}
@@ -64,7 +64,8 @@ TEST(PageTable, SegmentsOfOddPageCounts)
 	run_table(run, entries, segs);
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
-	EXPECT_EQ(first_difference(run.sink.table, reference_table(segs, entries)),
+	EXPECT_EQ(first_difference(run.sink.table,
+				   reference_table(segs, entries)),
 		  "");
 	/* Spot checks of the hand-computed layout. */
 	EXPECT_EQ(run.sink.table[0], 0x40000000u);
@@ -79,7 +80,7 @@ TEST(PageTable, SegmentLongerThan4GiB)
 	const u64 base = 0x10000000000ull;
 	const u64 entries = len / page;
 	TableRun run(entries);
-	run_table(run, entries, {{base, len}});
+	run_table(run, entries, { { base, len } });
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
 	for (u64 i = 0; i < entries; i++) {
@@ -99,7 +100,7 @@ TEST(PageTable, BufferOver4GiBSplitBySegmentLimit)
 	const u64 base = 0x20000000000ull;
 	std::vector<DmaSegment> segs;
 	for (u64 off = 0; off < total; off += limit)
-		segs.push_back({base + off, std::min(limit, total - off)});
+		segs.push_back({ base + off, std::min(limit, total - off) });
 	ASSERT_EQ(segs.size(), 3u);
 	const u64 entries = total / page;
 	TableRun run(entries);
@@ -119,9 +120,9 @@ TEST(PageTable, BufferOver4GiBSplitBySegmentLimit)
 
 TEST(PageTable, FirstAndLastPage)
 {
-	const std::vector<DmaSegment> segs = {{0xabc000, page},
-					      {0x5000000, 62 * page},
-					      {0xfff000000, page}};
+	const std::vector<DmaSegment> segs = { { 0xabc000, page },
+					       { 0x5000000, 62 * page },
+					       { 0xfff000000, page } };
 	TableRun run(64);
 	run_table(run, 64, segs);
 	ASSERT_EQ(run.check, 0);
@@ -134,13 +135,14 @@ TEST(PageTable, FirstAndLastPage)
 
 TEST(PageTable, MappingShorterThanBufferIsAnErrorAndNothingIsWritten)
 {
-	const std::vector<DmaSegment> segs = {{0x100000, 3 * page},
-					      {0x900000, 4 * page}};
+	const std::vector<DmaSegment> segs = { { 0x100000, 3 * page },
+					       { 0x900000, 4 * page } };
 	TableRun run(8);
 	run_table(run, 8, segs);
 	EXPECT_EQ(run.check, -EIO);
 	EXPECT_TRUE(run.sink.writes.empty());
-	EXPECT_EQ(run.sink.table, std::vector<u64>(8, host::RecordingSink::sentinel));
+	EXPECT_EQ(run.sink.table,
+		  std::vector<u64>(8, host::RecordingSink::sentinel));
 }
 
 TEST(PageTable, NoSegmentsAtAllIsAnError)
@@ -156,27 +158,28 @@ TEST(PageTable, WriterAloneReportsAShortMappingAtFinish)
 	host::RecordingSink sink(4);
 	u64 staging[512];
 	crono::PageTableWriter writer(4, crono::Span<u64>(staging), sink);
-	ASSERT_FALSE(writer.add({0x1000, 3 * page}).is_error());
+	ASSERT_FALSE(writer.add({ 0x1000, 3 * page }).is_error());
 	EXPECT_EQ(writer.finish().error().code(), -EIO);
 }
 
 TEST(PageTable, MisalignedSegmentStartIsAnError)
 {
-	for (u64 offset : {1ull, 8ull, 0x800ull, 0xfffull}) {
+	for (u64 offset : { 1ull, 8ull, 0x800ull, 0xfffull }) {
 		TableRun run(2);
-		run_table(run, 2, {{0x10000, page}, {0x20000 + offset, page}});
+		run_table(run, 2,
+			  { { 0x10000, page }, { 0x20000 + offset, page } });
 		EXPECT_EQ(run.check, -EIO) << "offset " << offset;
 		EXPECT_TRUE(run.sink.writes.empty());
 	}
 	TableRun first(1);
-	run_table(first, 1, {{0x10000 + 0x200, page}});
+	run_table(first, 1, { { 0x10000 + 0x200, page } });
 	EXPECT_EQ(first.check, -EIO);
 }
 
 TEST(PageTable, ZeroLengthSegmentIsAnError)
 {
 	TableRun run(1);
-	run_table(run, 1, {{0x10000, page}, {0x20000, 0}});
+	run_table(run, 1, { { 0x10000, page }, { 0x20000, 0 } });
 	EXPECT_EQ(run.check, -EIO);
 	EXPECT_TRUE(run.sink.writes.empty());
 }
@@ -184,7 +187,7 @@ TEST(PageTable, ZeroLengthSegmentIsAnError)
 TEST(PageTable, SegmentWrappingTheAddressSpaceIsAnError)
 {
 	TableRun run(2);
-	run_table(run, 2, {{~0ull - page + 1, 2 * page}});
+	run_table(run, 2, { { ~0ull - page + 1, 2 * page } });
 	EXPECT_EQ(run.check, -EIO);
 	EXPECT_TRUE(run.sink.writes.empty());
 }
@@ -192,17 +195,19 @@ TEST(PageTable, SegmentWrappingTheAddressSpaceIsAnError)
 TEST(PageTable, SegmentEndingInsideAPageMustBeTheLast)
 {
 	TableRun ragged_middle(3);
-	run_table(ragged_middle, 3, {{0x10000, page + 100}, {0x40000, page}});
+	run_table(ragged_middle, 3,
+		  { { 0x10000, page + 100 }, { 0x40000, page } });
 	EXPECT_EQ(ragged_middle.check, -EIO);
 	EXPECT_TRUE(ragged_middle.sink.writes.empty());
 
 	/* A buffer whose size is not a page multiple ends in a ragged
 	 * segment: its partial page still gets an entry. */
 	TableRun ragged_last(2);
-	run_table(ragged_last, 2, {{0x10000, page}, {0x40000, 100}});
+	run_table(ragged_last, 2, { { 0x10000, page }, { 0x40000, 100 } });
 	EXPECT_EQ(ragged_last.check, 0);
 	EXPECT_EQ(ragged_last.write, 0);
-	EXPECT_EQ(ragged_last.sink.table, (std::vector<u64>{0x10000, 0x40000}));
+	EXPECT_EQ(ragged_last.sink.table,
+		  (std::vector<u64>{ 0x10000, 0x40000 }));
 }
 
 TEST(PageTable, MappingLongerThanBufferIgnoresTheTail)
@@ -210,11 +215,12 @@ TEST(PageTable, MappingLongerThanBufferIgnoresTheTail)
 	/* A kernel page larger than the device page maps more than the
 	 * buffer: entries stop at the buffer's last device page. */
 	TableRun run(3);
-	run_table(run, 3, {{0x10000, 2 * page}, {0x80000, 4 * page}});
+	run_table(run, 3, { { 0x10000, 2 * page }, { 0x80000, 4 * page } });
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
 	EXPECT_FALSE(run.sink.overflowed);
-	EXPECT_EQ(run.sink.table, (std::vector<u64>{0x10000, 0x11000, 0x80000}));
+	EXPECT_EQ(run.sink.table,
+		  (std::vector<u64>{ 0x10000, 0x11000, 0x80000 }));
 	u64 written = 0;
 	for (const auto &w : run.sink.writes)
 		written += w.count;
@@ -224,7 +230,7 @@ TEST(PageTable, MappingLongerThanBufferIgnoresTheTail)
 TEST(PageTable, SinkErrorStopsTheWriteAndIsReturned)
 {
 	TableRun run(2000, /*fail_write=*/2);
-	run_table(run, 2000, {{0x100000000ull, 2000 * page}});
+	run_table(run, 2000, { { 0x100000000ull, 2000 * page } });
 	EXPECT_EQ(run.check, 0);
 	EXPECT_EQ(run.write, -EFAULT);
 	EXPECT_EQ(run.sink.writes.size(), 2u);
@@ -240,13 +246,14 @@ TEST_P(PageTableChunks, EntriesAroundStagingChunkBoundaries)
 	/* Segments of 3 pages so segment and chunk boundaries interleave. */
 	std::vector<DmaSegment> segs;
 	for (u64 i = 0; i < entries; i += 3)
-		segs.push_back(
-			{0x1000000000ull + i * 2 * page, std::min<u64>(3, entries - i) * page});
+		segs.push_back({ 0x1000000000ull + i * 2 * page,
+				 std::min<u64>(3, entries - i) * page });
 	TableRun run(entries);
 	run_table(run, entries, segs, chunk);
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
-	EXPECT_EQ(first_difference(run.sink.table, reference_table(segs, entries)),
+	EXPECT_EQ(first_difference(run.sink.table,
+				   reference_table(segs, entries)),
 		  "");
 	/* Full chunks in order, then the rest. */
 	const u64 full = entries / chunk;
@@ -264,14 +271,15 @@ INSTANTIATE_TEST_SUITE_P(AroundMultiplesOf512, PageTableChunks,
 
 TEST(PageTable, TinyStagingSpans)
 {
-	const std::vector<DmaSegment> segs = {{0x10000, 4 * page},
-					      {0x90000, 6 * page}};
-	for (size_t staging : {1, 2, 3, 7, 10, 11}) {
+	const std::vector<DmaSegment> segs = { { 0x10000, 4 * page },
+					       { 0x90000, 6 * page } };
+	for (size_t staging : { 1, 2, 3, 7, 10, 11 }) {
 		TableRun run(10);
 		run_table(run, 10, segs, staging);
 		ASSERT_EQ(run.check, 0);
 		ASSERT_EQ(run.write, 0) << "staging " << staging;
-		EXPECT_EQ(first_difference(run.sink.table, reference_table(segs, 10)),
+		EXPECT_EQ(first_difference(run.sink.table,
+					   reference_table(segs, 10)),
 			  "")
 			<< "staging " << staging;
 		EXPECT_EQ(run.sink.writes.size(), (10 + staging - 1) / staging);
@@ -284,13 +292,14 @@ TEST(PageTableViaLockBuffer, TableHoldsTheMappedDmaAddresses)
 {
 	host::Rig rig;
 	auto &dev = rig.dev();
-	fake::set_layout(fake::fixed_layout(
-		{{0x300000, 2 * page}, {0x100000, 1 * page}, {0x7000000, 3 * page}}));
+	fake::set_layout(fake::fixed_layout({ { 0x300000, 2 * page },
+					      { 0x100000, 1 * page },
+					      { 0x7000000, 3 * page } }));
 	auto lock = dev.lock_sg(6);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(dev.read_table(lock),
-		  (std::vector<u64>{0x300000, 0x301000, 0x100000, 0x7000000,
-				    0x7001000, 0x7002000}));
+		  (std::vector<u64>{ 0x300000, 0x301000, 0x100000, 0x7000000,
+				     0x7001000, 0x7002000 }));
 }
 
 TEST(PageTableViaLockBuffer, ShortMappingFailsAndLeavesTheUserTableUntouched)
@@ -298,10 +307,12 @@ TEST(PageTableViaLockBuffer, ShortMappingFailsAndLeavesTheUserTableUntouched)
 	host::Rig rig;
 	auto &dev = rig.dev();
 	/* The device sees 5 pages of a 6-page buffer. */
-	fake::set_layout(fake::fixed_layout({{0x300000, 2 * page}, {0x100000, 3 * page}}));
+	fake::set_layout(fake::fixed_layout(
+		{ { 0x300000, 2 * page }, { 0x100000, 3 * page } }));
 	auto lock = dev.lock_sg(6);
 	EXPECT_EQ(lock.ret, -EIO);
-	EXPECT_EQ(dev.read_table(lock), std::vector<u64>(6, 0xEEEEEEEEEEEEEEEEull));
+	EXPECT_EQ(dev.read_table(lock),
+		  std::vector<u64>(6, 0xEEEEEEEEEEEEEEEEull));
 	EXPECT_EQ(fake::first(fake::Event::copy_to_user, lock.table), -1)
 		<< "nothing may be written to the page table\n"
 		<< fake::dump_records();
@@ -313,10 +324,12 @@ TEST(PageTableViaLockBuffer, MisalignedDmaSegmentFailsAndWritesNothing)
 {
 	host::Rig rig;
 	auto &dev = rig.dev();
-	fake::set_layout(fake::fixed_layout({{0x300000, 2 * page}, {0x100800, 2 * page}}));
+	fake::set_layout(fake::fixed_layout(
+		{ { 0x300000, 2 * page }, { 0x100800, 2 * page } }));
 	auto lock = dev.lock_sg(4);
 	EXPECT_EQ(lock.ret, -EIO);
-	EXPECT_EQ(dev.read_table(lock), std::vector<u64>(4, 0xEEEEEEEEEEEEEEEEull));
+	EXPECT_EQ(dev.read_table(lock),
+		  std::vector<u64>(4, 0xEEEEEEEEEEEEEEEEull));
 	rig.expect_at_baseline("after the misaligned mapping");
 }
 
@@ -335,7 +348,7 @@ TEST(PageTableViaLockBuffer, SegmentLimitOfTheDeviceCutsSegments)
 
 TEST(PageTableViaLockBuffer, StagingChunkBoundariesReachUserSpaceInOrder)
 {
-	for (u64 entries : {511, 512, 513, 1024, 1025}) {
+	for (u64 entries : { 511, 512, 513, 1024, 1025 }) {
 		host::Rig rig;
 		auto &dev = rig.dev();
 		auto lock = dev.lock_sg(entries);
@@ -351,7 +364,8 @@ TEST(PageTableViaLockBuffer, StagingChunkBoundariesReachUserSpaceInOrder)
 		ASSERT_EQ(copies.size(), chunks + 1) << entries;
 		for (u64 i = 0; i < chunks; i++) {
 			EXPECT_EQ(copies[i].a, lock.table + i * 512 * 8);
-			EXPECT_EQ(copies[i].b, std::min<u64>(512, entries - i * 512) * 8);
+			EXPECT_EQ(copies[i].b,
+				  std::min<u64>(512, entries - i * 512) * 8);
 		}
 		EXPECT_EQ(copies.back().a, lock.info_addr);
 	}

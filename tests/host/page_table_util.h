@@ -23,14 +23,15 @@ public:
 	};
 
 	explicit RecordingSink(crono::u64 entries, int fail_write = 0)
-		: table(entries, sentinel), fail_write_(fail_write)
+	    : table(entries, sentinel), fail_write_(fail_write)
 	{
 	}
 
-	crono::Result<void> write(crono::u64 first_index,
-				  crono::Span<const crono::u64> entries) override
+	crono::Result<void>
+	write(crono::u64 first_index,
+	      crono::Span<const crono::u64> entries) override
 	{
-		writes.push_back(Write{first_index, entries.size()});
+		writes.push_back(Write{ first_index, entries.size() });
 		if (int(writes.size()) == fail_write_)
 			return crono::Error::from_errno(-EFAULT);
 		for (size_t i = 0; i < entries.size(); i++) {
@@ -56,7 +57,7 @@ struct TableRun {
 	int write = 0; /* errno of the write pass */
 	RecordingSink sink;
 	explicit TableRun(crono::u64 entries, int fail_write = 0)
-		: sink(entries, fail_write)
+	    : sink(entries, fail_write)
 	{
 	}
 };
@@ -82,7 +83,8 @@ inline void run_table(TableRun &run, crono::u64 entries,
 	}
 	std::vector<crono::u64> staging(staging_entries);
 	crono::PageTableWriter writer(
-		entries, crono::Span<crono::u64>(staging.data(), staging.size()),
+		entries,
+		crono::Span<crono::u64>(staging.data(), staging.size()),
 		run.sink);
 	for (const auto &seg : segments) {
 		auto added = writer.add(seg);
@@ -102,8 +104,8 @@ reference_table(const std::vector<crono::DmaSegment> &segments,
 {
 	std::vector<crono::u64> table;
 	for (const auto &seg : segments) {
-		for (crono::u64 off = 0; off < seg.len && table.size() < entries;
-		     off += 4096)
+		for (crono::u64 off = 0;
+		     off < seg.len && table.size() < entries; off += 4096)
 			table.push_back(seg.addr + off);
 	}
 	return table;

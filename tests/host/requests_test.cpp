@@ -77,7 +77,7 @@ TEST(SgRequest, RejectsAddressZero)
 
 TEST(SgRequest, RejectsAnAddressNotAlignedToTheKernelPage)
 {
-	for (u64 addr : {0x10001ull, 0x10008ull, 0x10800ull, 0x10fffull})
+	for (u64 addr : { 0x10001ull, 0x10008ull, 0x10800ull, 0x10fffull })
 		EXPECT_EQ(sg_error(sg(addr, page, 1)), -EINVAL) << addr;
 	/* With 16 KiB kernel pages, 4 KiB alignment is not enough. */
 	EXPECT_EQ(sg_error(sg(0x11000, page, 1), 16384), -EINVAL);
@@ -86,7 +86,8 @@ TEST(SgRequest, RejectsAnAddressNotAlignedToTheKernelPage)
 
 TEST(SgRequest, KernelPagesFollowTheKernelPageSize)
 {
-	auto result = crono::validate_sg_request(sg(0x40000, 9 * page, 9), 16384);
+	auto result =
+		crono::validate_sg_request(sg(0x40000, 9 * page, 9), 16384);
 	ASSERT_FALSE(result.is_error());
 	EXPECT_EQ(result.value().entries, 9u);
 	EXPECT_EQ(result.value().kernel_pages, 3u);
@@ -124,7 +125,8 @@ TEST(SgRequest, RejectsMoreThanTheDriverLimitWithENOMEM)
 {
 	const u64 limit = crono::limits::max_sg_buffer_bytes;
 	EXPECT_EQ(sg_error(sg(0x10000, limit, crono::u32(limit / page))), 0);
-	EXPECT_EQ(sg_error(sg(0x10000, limit + page, crono::u32(limit / page + 1))),
+	EXPECT_EQ(sg_error(sg(0x10000, limit + page,
+			      crono::u32(limit / page + 1))),
 		  -ENOMEM);
 	/* The largest buffer pages_count can describe. */
 	EXPECT_EQ(sg_error(sg(0x10000, 0xffffffffull * page, 0xffffffffu)),
@@ -136,8 +138,9 @@ TEST(SgRequest, InvalidInputIsReportedBeforeTheLimit)
 	/* A size over the limit with a wrong count is EINVAL, not ENOMEM. */
 	const u64 limit = crono::limits::max_sg_buffer_bytes;
 	EXPECT_EQ(sg_error(sg(0x10000, 2 * limit, 1)), -EINVAL);
-	EXPECT_EQ(sg_error(sg(0x10001, 2 * limit, crono::u32(2 * limit / page))),
-		  -EINVAL);
+	EXPECT_EQ(
+		sg_error(sg(0x10001, 2 * limit, crono::u32(2 * limit / page))),
+		-EINVAL);
 }
 
 TEST(ContigRequest, RejectsSizeZero)

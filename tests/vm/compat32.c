@@ -73,7 +73,7 @@ static void vresult(int ok, const char *what, const char *fmt, va_list ap)
 
 /* One check: ok - WHAT, or not ok - WHAT: the formatted reason. */
 static int check(int ok, const char *what, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static int check(int ok, const char *what, const char *fmt, ...)
 {
 	va_list ap;
@@ -137,7 +137,7 @@ static double now_s(void)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
 	}
@@ -437,7 +437,7 @@ static void contig_buffer(int fd)
 		return;
 	id = info.id;
 	check(id >= 0 && info.addr == 0 && info.pUserAddr == kMarker &&
-		  info.dma_handle != 0 && !(info.dma_handle & (PAGE - 1)),
+		      info.dma_handle != 0 && !(info.dma_handle & (PAGE - 1)),
 	      "LOCK_CONTIG_BUFFER result",
 	      "id %d, addr 0x%llx (want 0), pUserAddr 0x%llx (want 0x%llx), "
 	      "dma_handle 0x%llx (want nonzero, page-aligned)",

@@ -97,8 +97,7 @@ using namespace vt;
 // ours (u64 integers), and the vendor's way of spelling the requests (_IOWR
 // with a pointer type) must give our literals.
 
-namespace vendor
-{
+namespace vendor {
 typedef struct {
 	uint32_t addr;
 	uint32_t data;
@@ -132,10 +131,11 @@ struct crono_dev_DBDF {
 } // namespace vendor
 
 #define SAME_FIELD(T, f)                                                       \
-	static_assert(offsetof(::T, f) == offsetof(vendor::T, f) &&            \
-			  sizeof(static_cast<::T *>(nullptr)->f) ==            \
-			      sizeof(static_cast<vendor::T *>(nullptr)->f),    \
-		      "vendor layout differs: " #T "." #f)
+	static_assert(                                                         \
+		offsetof(::T, f) == offsetof(vendor::T, f) &&                  \
+			sizeof(static_cast<::T *>(nullptr)->f) ==              \
+				sizeof(static_cast<vendor::T *>(nullptr)->f),  \
+		"vendor layout differs: " #T "." #f)
 #define SAME_SIZE(T)                                                           \
 	static_assert(sizeof(::T) == sizeof(vendor::T),                        \
 		      "vendor size differs: " #T)
@@ -166,9 +166,9 @@ SAME_FIELD(crono_dev_DBDF, bus);
 SAME_FIELD(crono_dev_DBDF, dev);
 SAME_FIELD(crono_dev_DBDF, func);
 static_assert(sizeof(CRONO_SG_BUFFER_INFO) == 40 &&
-		  sizeof(CRONO_CONTIG_BUFFER_INFO) == 40 &&
-		  sizeof(CRONO_KERNEL_CMDS_INFO) == 24 &&
-		  sizeof(CRONO_KERNEL_CMD) == 8,
+		      sizeof(CRONO_CONTIG_BUFFER_INFO) == 40 &&
+		      sizeof(CRONO_KERNEL_CMDS_INFO) == 24 &&
+		      sizeof(CRONO_KERNEL_CMD) == 8,
 	      "ABI sizes");
 
 static_assert(_IOWR('c', 0, void *) == IOCTL_CRONO_LOCK_BUFFER,
@@ -185,26 +185,25 @@ static_assert(_IOWR('c', 5, void *) == IOCTL_CRONO_RESERVED_HUGE_LOCK_BUFFER,
 	      "reserved nr 5");
 // The vendor header passes a pointer to the argument's type: still size 8.
 static_assert(_IOWR('c', 0, vendor::CRONO_SG_BUFFER_INFO *) ==
-		  IOCTL_CRONO_LOCK_BUFFER,
+		      IOCTL_CRONO_LOCK_BUFFER,
 	      "sg *");
 static_assert(_IOWR('c', 2, vendor::CRONO_KERNEL_CMDS_INFO *) ==
-		  IOCTL_CRONO_CLEANUP_SETUP,
+		      IOCTL_CRONO_CLEANUP_SETUP,
 	      "cmds *");
 static_assert(_IOWR('c', 3, vendor::CRONO_CONTIG_BUFFER_INFO *) ==
-		  IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+		      IOCTL_CRONO_LOCK_CONTIG_BUFFER,
 	      "contig *");
 static_assert(IOCTL_CRONO_LOCK_BUFFER == 0xC0086300u &&
-		  IOCTL_CRONO_UNLOCK_BUFFER == 0xC0086301u &&
-		  IOCTL_CRONO_CLEANUP_SETUP == 0xC0086302u &&
-		  IOCTL_CRONO_LOCK_CONTIG_BUFFER == 0xC0086303u &&
-		  IOCTL_CRONO_UNLOCK_CONTIG_BUFFER == 0xC0086304u,
+		      IOCTL_CRONO_UNLOCK_BUFFER == 0xC0086301u &&
+		      IOCTL_CRONO_CLEANUP_SETUP == 0xC0086302u &&
+		      IOCTL_CRONO_LOCK_CONTIG_BUFFER == 0xC0086303u &&
+		      IOCTL_CRONO_UNLOCK_CONTIG_BUFFER == 0xC0086304u,
 	      "ABI.md request values");
 
 // =============================================================================================
 // Environment
 
-namespace
-{
+namespace {
 
 enum SetupBits : unsigned {
 	PLAIN = 1,
@@ -263,8 +262,8 @@ Board &board(size_t i)
 std::vector<int> fault_errs()
 {
 	if (g.swiotlb())
-		return {EFAULT, EOPNOTSUPP};
-	return {EFAULT};
+		return { EFAULT, EOPNOTSUPP };
+	return { EFAULT };
 }
 
 Fd open_node(const Board &b, int *err = nullptr, int flags = O_RDWR)
@@ -288,7 +287,7 @@ SysRes finit_module_path(const std::string &path)
 	int e = 0;
 	Fd fd = open_fd(path, O_RDONLY, &e);
 	if (!fd.valid())
-		return SysRes{-1, e};
+		return SysRes{ -1, e };
 	return VT_SYS(syscall(SYS_finit_module, fd.get(), "", 0));
 }
 
@@ -299,8 +298,8 @@ SysRes delete_module_retry(double timeout_s)
 {
 	double end = now_s() + timeout_s;
 	for (;;) {
-		SysRes r = VT_SYS(
-		    syscall(SYS_delete_module, kModName.c_str(), O_NONBLOCK));
+		SysRes r = VT_SYS(syscall(SYS_delete_module, kModName.c_str(),
+					  O_NONBLOCK));
 		if (r.ok() || (r.err != EAGAIN && r.err != EBUSY) ||
 		    now_s() > end)
 			return r;
@@ -362,8 +361,8 @@ std::vector<GroupEntry> etc_group()
 		for (;;) {
 			size_t c = line.find(':', a);
 			f.push_back(line.substr(a, c == std::string::npos
-						       ? std::string::npos
-						       : c - a));
+							   ? std::string::npos
+							   : c - a));
 			if (c == std::string::npos)
 				break;
 			a = c + 1;
@@ -451,9 +450,9 @@ bool modinfo_strings(const std::string &path, std::vector<std::string> *outv,
 		return false;
 	}
 	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff == 0 ||
-	    eh.e_shoff +
-		    static_cast<uint64_t>(eh.e_shnum) * sizeof(Elf64_Shdr) >
-		data.size() ||
+	    eh.e_shoff + static_cast<uint64_t>(eh.e_shnum) *
+				    sizeof(Elf64_Shdr) >
+		    data.size() ||
 	    eh.e_shstrndx >= eh.e_shnum) {
 		*err = "bad ELF section header table";
 		return false;
@@ -471,7 +470,7 @@ bool modinfo_strings(const std::string &path, std::vector<std::string> *outv,
 			continue;
 		const char *name = data.data() + strs.sh_offset + s.sh_name;
 		if (strnlen(name, strs.sh_size - s.sh_name) ==
-			strs.sh_size - s.sh_name ||
+			    strs.sh_size - s.sh_name ||
 		    strcmp(name, ".modinfo") != 0)
 			continue;
 		if (s.sh_offset + s.sh_size > data.size()) {
@@ -565,7 +564,7 @@ void s_bind_new_id()
 		  g.boards.size(), g.setup_name.c_str(), g.expected_boards());
 	for (auto &b : g.boards) {
 		std::string drv =
-		    basename_of(readlink_str(b->sysfs() + "/driver"));
+			basename_of(readlink_str(b->sysfs() + "/driver"));
 		CHECK_MSG(drv.empty(), "%s was bound to '%s' before new_id",
 			  b->pci.c_str(), drv.c_str());
 	}
@@ -576,7 +575,7 @@ void s_bind_new_id()
 	for (auto &b : g.boards) {
 		bool link = exists(kDrvDir + "/" + b->pci);
 		std::string drv =
-		    basename_of(readlink_str(b->sysfs() + "/driver"));
+			basename_of(readlink_str(b->sysfs() + "/driver"));
 		if (!link || drv != CRONO_DRIVER_NAME) {
 			VT_FAIL("%s not bound after new_id (link in driver "
 				"dir: %s, driver: '%s')",
@@ -621,7 +620,7 @@ void s_installed_module()
 	std::string bound;
 	for (auto &b : g.boards) {
 		std::string drv =
-		    basename_of(readlink_str(b->sysfs() + "/driver"));
+			basename_of(readlink_str(b->sysfs() + "/driver"));
 		bool link = exists(kDrvDir + "/" + b->pci);
 		CHECK_MSG(drv == CRONO_DRIVER_NAME && link,
 			  "%s is not bound to " CRONO_DRIVER_NAME
@@ -733,8 +732,8 @@ void s_node_name_mode()
 			  major(st.st_rdev));
 		std::string dev;
 		CHECK_MSG(read_file("/sys/class/misc/" + name + "/dev", &dev) &&
-			      trim(dev) == strf("%u:%u", major(st.st_rdev),
-						minor(st.st_rdev)),
+				  trim(dev) == strf("%u:%u", major(st.st_rdev),
+						    minor(st.st_rdev)),
 			  "/sys/class/misc/%s/dev is '%s'", name.c_str(),
 			  trim(dev).c_str());
 	}
@@ -826,9 +825,9 @@ void s_second_open_ebusy()
 		// One open file per device, not per driver.
 		Fd other = open_node(board(1), &e);
 		CHECK_MSG(
-		    other.valid(),
-		    "open of the second board while the first is open: %s",
-		    errno_name(e).c_str());
+			other.valid(),
+			"open of the second board while the first is open: %s",
+			errno_name(e).c_str());
 	}
 	CHECK(a.reset() == 0);
 	Fd z = open_node(b, &e);
@@ -922,12 +921,13 @@ void s_dma_addr_phys()
 				break;
 			}
 			CHECK_MSG(
-			    buf.table[i] == pa,
-			    "without an IOMMU entry %zu should be the physical "
-			    "address 0x%llx, "
-			    "is 0x%llx",
-			    i, static_cast<unsigned long long>(pa),
-			    static_cast<unsigned long long>(buf.table[i]));
+				buf.table[i] == pa,
+				"without an IOMMU entry %zu should be the "
+				"physical "
+				"address 0x%llx, "
+				"is 0x%llx",
+				i, static_cast<unsigned long long>(pa),
+				static_cast<unsigned long long>(buf.table[i]));
 		}
 	}
 	int e = buf.unlock();
@@ -949,9 +949,9 @@ void s_iommu_active()
 		bool have = read_file(b->sysfs() + "/iommu_group/type", &t);
 		t = trim(t);
 		CHECK_MSG(
-		    have && (t == "DMA" || t == "DMA-FQ"),
-		    "%s: iommu_group/type is '%s', expected DMA or DMA-FQ",
-		    b->pci.c_str(), have ? t.c_str() : "(missing)");
+			have && (t == "DMA" || t == "DMA-FQ"),
+			"%s: iommu_group/type is '%s', expected DMA or DMA-FQ",
+			b->pci.c_str(), have ? t.c_str() : "(missing)");
 	}
 }
 
@@ -976,8 +976,8 @@ void s_iommu_iova()
 			}
 			if (buf.table[i] == pa && !same++)
 				sample = strf(
-				    "entry %zu = physical address 0x%llx", i,
-				    static_cast<unsigned long long>(pa));
+					"entry %zu = physical address 0x%llx",
+					i, static_cast<unsigned long long>(pa));
 		}
 		CHECK_MSG(same == 0,
 			  "%zu of %u entries equal the pages' physical "
@@ -995,7 +995,7 @@ void s_iommu_iova()
 void s_contig_lock_mmap()
 {
 	const Board &b = board(0);
-	for (size_t size : {size_t(64 << 10), size_t(4096)}) {
+	for (size_t size : { size_t(64 << 10), size_t(4096) }) {
 		Fd fd = open_node_checked(0);
 		REQUIRE(fd.valid());
 		ContigBuf c;
@@ -1016,10 +1016,10 @@ void s_contig_lock_mmap()
 		int e = c.unlock();
 		CHECK_MSG(e == 0, "UNLOCK_CONTIG_BUFFER(%d): %s", c.id,
 			  errno_name(e).c_str());
-		CHECK_MSG(
-		    find_mismatch(c.map.data(), size, t1) < 0,
-		    "%zu KiB buffer: contents changed by UNLOCK_CONTIG_BUFFER",
-		    size >> 10);
+		CHECK_MSG(find_mismatch(c.map.data(), size, t1) < 0,
+			  "%zu KiB buffer: contents changed by "
+			  "UNLOCK_CONTIG_BUFFER",
+			  size >> 10);
 		fill_pattern(c.map.data(), size, t2);
 		CHECK_MSG(find_mismatch(c.map.data(), size, t2) < 0,
 			  "%zu KiB buffer: mapping not writable after "
@@ -1027,12 +1027,13 @@ void s_contig_lock_mmap()
 			  size >> 10);
 		// The id no longer names a buffer of this file.
 		Mapping again = Mapping::map(
-		    size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
-		    static_cast<off_t>(c.id) * static_cast<off_t>(kPage));
-		CHECK_MSG(
-		    !again.ok() && again.err() == EINVAL,
-		    "mmap of an unlocked buffer's id: expected EINVAL, got %s",
-		    again.ok() ? "success" : errno_name(again.err()).c_str());
+			size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
+			static_cast<off_t>(c.id) * static_cast<off_t>(kPage));
+		CHECK_MSG(!again.ok() && again.err() == EINVAL,
+			  "mmap of an unlocked buffer's id: expected EINVAL, "
+			  "got %s",
+			  again.ok() ? "success"
+				     : errno_name(again.err()).c_str());
 		again.reset();
 		CHECK_MSG(c.map.reset() == 0, "munmap: %s",
 			  errno_name(errno).c_str());
@@ -1080,16 +1081,16 @@ void s_contig_unlock_keeps_memory()
 		if (g.installed() ? !dma_translated(board(0))
 				  : g.setup != IOMMU)
 			CHECK_MSG(more[k].dma + size <= a.dma ||
-				      a.dma + size <= more[k].dma,
+					  a.dma + size <= more[k].dma,
 				  "new buffer at 0x%llx overlaps the unlocked "
 				  "but still mapped one "
 				  "at 0x%llx",
 				  static_cast<unsigned long long>(more[k].dma),
 				  static_cast<unsigned long long>(a.dma));
 	}
-	CHECK_MSG(
-	    find_mismatch(a.map.data(), size, ta) < 0,
-	    "unlocked-but-mapped buffer was overwritten by new allocations");
+	CHECK_MSG(find_mismatch(a.map.data(), size, ta) < 0,
+		  "unlocked-but-mapped buffer was overwritten by new "
+		  "allocations");
 	for (int k = 0; k < 4; k++) {
 		if (!more[k].map.ok())
 			continue;
@@ -1133,10 +1134,11 @@ void s_cleanup_on_close()
 		  "after close the liveness register reads 0x%08x, expected "
 		  "~0x%08x%s",
 		  got, v,
-		  got == ~before ? " (cleanup program did not run)"
-				 : (got == ~0xa0000000u
-					? " (writes replayed in reverse order?)"
-					: ""));
+		  got == ~before
+			  ? " (cleanup program did not run)"
+			  : (got == ~0xa0000000u
+				     ? " (writes replayed in reverse order?)"
+				     : ""));
 	// A new file starts without a program.
 	const uint32_t later = 0x22222222u;
 	bar.w32(REG_LIVE, later);
@@ -1168,9 +1170,9 @@ void s_cleanup_replaces()
 	bar.w32(REG_LIVE, 0);
 	Fd fd = open_node_checked(0);
 	REQUIRE(fd.valid());
-	int e = cleanup_setup(fd.get(), {kcmd(REG_FACT, 4)});
+	int e = cleanup_setup(fd.get(), { kcmd(REG_FACT, 4) });
 	CHECK_MSG(e == 0, "first CLEANUP_SETUP: %s", errno_name(e).c_str());
-	e = cleanup_setup(fd.get(), {kcmd(REG_LIVE, v)});
+	e = cleanup_setup(fd.get(), { kcmd(REG_LIVE, v) });
 	CHECK_MSG(e == 0, "second CLEANUP_SETUP: %s", errno_name(e).c_str());
 	CHECK(fd.reset() == 0);
 	CHECK_MSG(bar.r32(REG_LIVE) == ~v,
@@ -1221,7 +1223,7 @@ void s_cleanup_on_sigkill()
 			info.addr = reinterpret_cast<uint64_t>(m);
 			info.size = sg_size;
 			info.upages = info.pages =
-			    reinterpret_cast<uint64_t>(table.data());
+				reinterpret_cast<uint64_t>(table.data());
 			info.pages_count = static_cast<uint32_t>(sg_pages);
 			int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
 			if (e)
@@ -1233,13 +1235,14 @@ void s_cleanup_on_sigkill()
 		int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
 		if (e)
 			die("child: LOCK_CONTIG_BUFFER: " + errno_name(e));
-		void *cm = mmap(
-		    nullptr, ci.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		    static_cast<off_t>(ci.id) * static_cast<off_t>(kPage));
+		void *cm = mmap(nullptr, ci.size, PROT_READ | PROT_WRITE,
+				MAP_SHARED, fd,
+				static_cast<off_t>(ci.id) *
+					static_cast<off_t>(kPage));
 		if (cm == MAP_FAILED)
 			die("child: mmap contiguous buffer: " +
 			    errno_name(errno));
-		e = cleanup_setup(fd, {kcmd(REG_LIVE, v)});
+		e = cleanup_setup(fd, { kcmd(REG_LIVE, v) });
 		if (e)
 			die("child: CLEANUP_SETUP: " + errno_name(e));
 		if (write(p[1], "R", 1) != 1)
@@ -1251,7 +1254,7 @@ void s_cleanup_on_sigkill()
 	REQUIRE_MSG(pid > 0, "fork: %s", errno_name(errno).c_str());
 	live_children().push_back(pid);
 	Fd rd(p[0]);
-	struct pollfd pfd = {rd.get(), POLLIN, 0};
+	struct pollfd pfd = { rd.get(), POLLIN, 0 };
 	std::string msg;
 	if (poll(&pfd, 1, 60000) == 1) {
 		char buf[512];
@@ -1320,8 +1323,8 @@ void s_swiotlb_refused()
 	info.pages_count = 16;
 	info.id = -1;
 	bool refused =
-	    EXPECT_ERRNO(EOPNOTSUPP, "LOCK_BUFFER under swiotlb=force",
-			 ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info));
+		EXPECT_ERRNO(EOPNOTSUPP, "LOCK_BUFFER under swiotlb=force",
+			     ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info));
 	if (!refused && info.id >= 0)
 		unlock_sg(fd.get(), info.id);
 	CHECK_PINS(base, 0, "after the refused LOCK_BUFFER, file still open");
@@ -1387,9 +1390,9 @@ void s_lock_addr_zero()
 {
 	BadLockFixture f;
 	REQUIRE(f.ok);
-	lock_expect(f.fd.get(), "addr 0", 0, kPage, f.t(), 1, {EINVAL});
+	lock_expect(f.fd.get(), "addr 0", 0, kPage, f.t(), 1, { EINVAL });
 	lock_expect(f.fd.get(), "addr 0, 2 pages", 0, 2 * kPage, f.t(), 2,
-		    {EINVAL});
+		    { EINVAL });
 }
 
 void s_lock_addr_unaligned()
@@ -1397,11 +1400,11 @@ void s_lock_addr_unaligned()
 	BadLockFixture f;
 	REQUIRE(f.ok);
 	lock_expect(f.fd.get(), "addr+1", f.mem.addr() + 1, kPage, f.t(), 1,
-		    {EINVAL});
+		    { EINVAL });
 	lock_expect(f.fd.get(), "addr+2048", f.mem.addr() + 2048, kPage, f.t(),
-		    1, {EINVAL});
+		    1, { EINVAL });
 	lock_expect(f.fd.get(), "addr+8", f.mem.addr() + 8, 2 * kPage, f.t(), 2,
-		    {EINVAL});
+		    { EINVAL });
 }
 
 void s_lock_size_zero()
@@ -1409,9 +1412,9 @@ void s_lock_size_zero()
 	BadLockFixture f;
 	REQUIRE(f.ok);
 	lock_expect(f.fd.get(), "size 0, pages_count 0", f.mem.addr(), 0, f.t(),
-		    0, {EINVAL});
+		    0, { EINVAL });
 	lock_expect(f.fd.get(), "size 0, pages_count 1", f.mem.addr(), 0, f.t(),
-		    1, {EINVAL});
+		    1, { EINVAL });
 }
 
 void s_lock_count_small()
@@ -1419,11 +1422,11 @@ void s_lock_count_small()
 	BadLockFixture f;
 	REQUIRE(f.ok);
 	lock_expect(f.fd.get(), "size 8192, pages_count 1", f.mem.addr(),
-		    2 * kPage, f.t(), 1, {EINVAL});
+		    2 * kPage, f.t(), 1, { EINVAL });
 	lock_expect(f.fd.get(), "size 4097, pages_count 1 (ceil is 2)",
-		    f.mem.addr(), kPage + 1, f.t(), 1, {EINVAL});
+		    f.mem.addr(), kPage + 1, f.t(), 1, { EINVAL });
 	lock_expect(f.fd.get(), "size 16384, pages_count 0", f.mem.addr(),
-		    4 * kPage, f.t(), 0, {EINVAL});
+		    4 * kPage, f.t(), 0, { EINVAL });
 }
 
 void s_lock_count_large()
@@ -1431,11 +1434,11 @@ void s_lock_count_large()
 	BadLockFixture f;
 	REQUIRE(f.ok);
 	lock_expect(f.fd.get(), "size 8192, pages_count 3", f.mem.addr(),
-		    2 * kPage, f.t(), 3, {EINVAL});
+		    2 * kPage, f.t(), 3, { EINVAL });
 	lock_expect(f.fd.get(), "size 4096, pages_count 2", f.mem.addr(), kPage,
-		    f.t(), 2, {EINVAL});
+		    f.t(), 2, { EINVAL });
 	lock_expect(f.fd.get(), "size 8192, pages_count 0xffffffff",
-		    f.mem.addr(), 2 * kPage, f.t(), 0xffffffffu, {EINVAL});
+		    f.mem.addr(), 2 * kPage, f.t(), 0xffffffffu, { EINVAL });
 }
 
 void s_lock_wrap()
@@ -1443,9 +1446,9 @@ void s_lock_wrap()
 	BadLockFixture f;
 	REQUIRE(f.ok);
 	lock_expect(f.fd.get(), "addr 0xfffffffffffff000 size 8192",
-		    0xfffffffffffff000ull, 2 * kPage, f.t(), 2, {EINVAL});
+		    0xfffffffffffff000ull, 2 * kPage, f.t(), 2, { EINVAL });
 	lock_expect(f.fd.get(), "addr 0xffffffffffff0000 size 128 KiB",
-		    0xffffffffffff0000ull, 32 * kPage, f.t(), 32, {EINVAL});
+		    0xffffffffffff0000ull, 32 * kPage, f.t(), 32, { EINVAL });
 }
 
 void s_lock_unmapped()
@@ -1513,9 +1516,9 @@ void s_lock_upages_readonly()
 		info.size = 4 * kPage;
 		info.pages = info.upages = f.t();
 		info.pages_count = 4;
-		if (EXPECT_OK(
-			"LOCK_BUFFER after the rejected ones",
-			ioctl(f.fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info))) {
+		if (EXPECT_OK("LOCK_BUFFER after the rejected ones",
+			      ioctl(f.fd.get(), IOCTL_CRONO_LOCK_BUFFER,
+				    &info))) {
 			CHECK_PINS(base, 4, "after LOCK_BUFFER of 4 pages");
 			CHECK(unlock_sg(f.fd.get(), info.id) == 0);
 		}
@@ -1527,11 +1530,11 @@ struct Req {
 	const char *name;
 };
 const Req kRequests[] = {
-    {IOCTL_CRONO_LOCK_BUFFER, "LOCK_BUFFER"},
-    {IOCTL_CRONO_UNLOCK_BUFFER, "UNLOCK_BUFFER"},
-    {IOCTL_CRONO_CLEANUP_SETUP, "CLEANUP_SETUP"},
-    {IOCTL_CRONO_LOCK_CONTIG_BUFFER, "LOCK_CONTIG_BUFFER"},
-    {IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, "UNLOCK_CONTIG_BUFFER"},
+	{ IOCTL_CRONO_LOCK_BUFFER, "LOCK_BUFFER" },
+	{ IOCTL_CRONO_UNLOCK_BUFFER, "UNLOCK_BUFFER" },
+	{ IOCTL_CRONO_CLEANUP_SETUP, "CLEANUP_SETUP" },
+	{ IOCTL_CRONO_LOCK_CONTIG_BUFFER, "LOCK_CONTIG_BUFFER" },
+	{ IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, "UNLOCK_CONTIG_BUFFER" },
 };
 
 void s_ioctl_arg_null()
@@ -1552,21 +1555,22 @@ void s_ioctl_arg_unmapped()
 	REQUIRE(hole != 0);
 	for (auto &r : kRequests)
 		EXPECT_ERRNO(
-		    EFAULT, std::string(r.name) + " with an unmapped argument",
-		    ioctl(fd.get(), r.nr, reinterpret_cast<void *>(hole)));
+			EFAULT,
+			std::string(r.name) + " with an unmapped argument",
+			ioctl(fd.get(), r.nr, reinterpret_cast<void *>(hole)));
 	// An argument that straddles into an unmapped page.
 	Mapping m = Mapping::anon(2 * kPage);
 	REQUIRE(m.ok());
 	REQUIRE(munmap(m.page(1), kPage) == 0);
 	void *straddle = m.page(1) - 16; // 16 of the 40 bytes readable
 	EXPECT_ERRNO(
-	    EFAULT,
-	    "LOCK_BUFFER with an argument running into an unmapped page",
-	    ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, straddle));
-	EXPECT_ERRNO(
-	    EFAULT,
-	    "LOCK_CONTIG_BUFFER with an argument running into an unmapped page",
-	    ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, straddle));
+		EFAULT,
+		"LOCK_BUFFER with an argument running into an unmapped page",
+		ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, straddle));
+	EXPECT_ERRNO(EFAULT,
+		     "LOCK_CONTIG_BUFFER with an argument running into an "
+		     "unmapped page",
+		     ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, straddle));
 }
 
 // Argument structs readable but not writable: the result cannot be copied back,
@@ -1594,11 +1598,11 @@ void s_lock_arg_readonly()
 	REQUIRE(mprotect(argpage.data(), kPage, PROT_READ) == 0);
 	Pins base = read_pins();
 	EXPECT_ERRNO_IN(
-	    fault_errs(), "LOCK_BUFFER with a read-only argument",
-	    ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, argpage.data()));
+		fault_errs(), "LOCK_BUFFER with a read-only argument",
+		ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, argpage.data()));
 	CHECK_PINS(
-	    base, 0,
-	    "after LOCK_BUFFER with a read-only argument, file still open");
+		base, 0,
+		"after LOCK_BUFFER with a read-only argument, file still open");
 	EXPECT_ERRNO(EFAULT, "LOCK_CONTIG_BUFFER with a read-only argument",
 		     ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
 			   argpage.data() + 64));
@@ -1606,7 +1610,7 @@ void s_lock_arg_readonly()
 	for (int id = 0; id < 64; id++) {
 		Mapping m = Mapping::map(kPage, PROT_READ, MAP_SHARED, fd.get(),
 					 static_cast<off_t>(id) *
-					     static_cast<off_t>(kPage));
+						 static_cast<off_t>(kPage));
 		if (m.ok()) {
 			VT_FAIL("a contiguous buffer with id %d exists after "
 				"the failed "
@@ -1623,15 +1627,15 @@ void s_ioctl_unknown()
 	Fd fd = open_node_checked(0);
 	REQUIRE(fd.valid());
 	std::vector<uint8_t> arg(
-	    256, 0); // valid memory, so that only the number matters
+		256, 0); // valid memory, so that only the number matters
 	const unsigned long reqs[] = {
-	    0xC0086399ul, // unknown nr
-	    0xC0086305ul, // reserved by a vendor branch (2 MiB-page
-			  // LOCK_BUFFER)
-	    0xC0086306ul, 0xC008630Ful,
-	    0xC0286300ul, // _IOWR('c', 0, CRONO_SG_BUFFER_INFO): the "fixed"
-			  // size is not ours
-	    0xC0086400ul, // another magic
+		0xC0086399ul, // unknown nr
+		0xC0086305ul, // reserved by a vendor branch (2 MiB-page
+			      // LOCK_BUFFER)
+		0xC0086306ul, 0xC008630Ful,
+		0xC0286300ul, // _IOWR('c', 0, CRONO_SG_BUFFER_INFO): the
+			      // "fixed" size is not ours
+		0xC0086400ul, // another magic
 	};
 	for (unsigned long r : reqs)
 		EXPECT_ERRNO(ENOTTY, strf("ioctl 0x%08lx", r),
@@ -1642,24 +1646,25 @@ void s_unlock_unknown_id()
 {
 	Fd fd = open_node_checked(0);
 	REQUIRE(fd.valid());
-	for (int id : {0, 1, 2, 12345, -1, INT_MAX, INT_MIN}) {
+	for (int id : { 0, 1, 2, 12345, -1, INT_MAX, INT_MIN }) {
 		EXPECT_ERRNO(EINVAL,
 			     strf("UNLOCK_BUFFER(%d) with nothing locked", id),
 			     ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &id));
 		EXPECT_ERRNO(
-		    EINVAL,
-		    strf("UNLOCK_CONTIG_BUFFER(%d) with nothing locked", id),
-		    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &id));
+			EINVAL,
+			strf("UNLOCK_CONTIG_BUFFER(%d) with nothing locked",
+			     id),
+			ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &id));
 	}
 	ContigBuf c;
 	contig_lock_checked(fd.get(), kPage, &c, false);
 	if (c.locked) {
 		int other = c.id + 1000;
-		EXPECT_ERRNO(
-		    EINVAL,
-		    strf("UNLOCK_CONTIG_BUFFER(%d) next to buffer %d", other,
-			 c.id),
-		    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &other));
+		EXPECT_ERRNO(EINVAL,
+			     strf("UNLOCK_CONTIG_BUFFER(%d) next to buffer %d",
+				  other, c.id),
+			     ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER,
+				   &other));
 		CHECK_MSG(c.unlock() == 0, "the real buffer no longer unlocks");
 	}
 }
@@ -1672,9 +1677,9 @@ void s_unlock_twice()
 	contig_lock_checked(fd.get(), kPage, &c, false);
 	if (c.locked) {
 		CHECK(c.unlock() == 0);
-		EXPECT_ERRNO(
-		    EINVAL, "second UNLOCK_CONTIG_BUFFER",
-		    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &c.id));
+		EXPECT_ERRNO(EINVAL, "second UNLOCK_CONTIG_BUFFER",
+			     ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER,
+				   &c.id));
 	}
 	if (!g.swiotlb()) {
 		Pins base = read_pins();
@@ -1682,9 +1687,9 @@ void s_unlock_twice()
 		sg_lock_checked(fd.get(), 2 * kPage, &s);
 		if (s.locked) {
 			CHECK(s.unlock() == 0);
-			EXPECT_ERRNO(
-			    EINVAL, "second UNLOCK_BUFFER",
-			    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &s.id));
+			EXPECT_ERRNO(EINVAL, "second UNLOCK_BUFFER",
+				     ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER,
+					   &s.id));
 		}
 		CHECK_PINS(base, 0, "after unlocking twice");
 	}
@@ -1702,9 +1707,10 @@ void s_unlock_wrong_kind()
 		contig_lock_checked(fd.get(), kPage, &c, false);
 		if (c.locked) {
 			EXPECT_ERRNO(
-			    EINVAL,
-			    "UNLOCK_BUFFER with a contiguous buffer's id",
-			    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &c.id));
+				EINVAL,
+				"UNLOCK_BUFFER with a contiguous buffer's id",
+				ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER,
+				      &c.id));
 			CHECK_MSG(c.unlock() == 0,
 				  "UNLOCK_CONTIG_BUFFER failed after the "
 				  "wrong-kind unlock");
@@ -1718,16 +1724,15 @@ void s_unlock_wrong_kind()
 		sg_lock_checked(fd.get(), 2 * kPage, &s);
 		if (s.locked) {
 			EXPECT_ERRNO(
-			    EINVAL,
-			    "UNLOCK_CONTIG_BUFFER with a S/G buffer's id",
-			    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER,
-				  &s.id));
+				EINVAL,
+				"UNLOCK_CONTIG_BUFFER with a S/G buffer's id",
+				ioctl(fd.get(),
+				      IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &s.id));
 			CHECK_PINS(base, 2,
 				   "after the wrong-kind unlock (buffer still "
 				   "locked)");
-			CHECK_MSG(
-			    s.unlock() == 0,
-			    "UNLOCK_BUFFER failed after the wrong-kind unlock");
+			CHECK_MSG(s.unlock() == 0, "UNLOCK_BUFFER failed after "
+						   "the wrong-kind unlock");
 		}
 		CHECK_PINS(base, 0, "after UNLOCK_BUFFER");
 	}
@@ -1752,13 +1757,13 @@ void s_cleanup_unaligned()
 {
 	Fd fd = open_node_checked(0);
 	REQUIRE(fd.valid());
-	for (uint32_t off : {0x02u, 0x05u, 0x07u}) {
-		int e = cleanup_setup(fd.get(), {kcmd(off, 0)});
+	for (uint32_t off : { 0x02u, 0x05u, 0x07u }) {
+		int e = cleanup_setup(fd.get(), { kcmd(off, 0) });
 		CHECK_MSG(e == EINVAL,
 			  "CLEANUP_SETUP offset 0x%x: expected EINVAL, got %s",
 			  off, errno_name(e).c_str());
 	}
-	int e = cleanup_setup(fd.get(), {kcmd(REG_LIVE, 1), kcmd(0x06, 0)});
+	int e = cleanup_setup(fd.get(), { kcmd(REG_LIVE, 1), kcmd(0x06, 0) });
 	CHECK_MSG(e == EINVAL,
 		  "CLEANUP_SETUP with a bad second offset 0x6: expected "
 		  "EINVAL, got %s",
@@ -1770,22 +1775,22 @@ void s_cleanup_outside_bar()
 	Fd fd = open_node_checked(0);
 	REQUIRE(fd.valid());
 	const uint32_t len = static_cast<uint32_t>(board(0).bar.size());
-	for (uint32_t off : {len, len + 4, 0xfffffffcu, len - 2}) {
-		int e = cleanup_setup(fd.get(), {kcmd(off, 0)});
-		CHECK_MSG(
-		    e == EINVAL,
-		    "CLEANUP_SETUP offset 0x%x (BAR0 is 0x%x bytes): expected "
-		    "EINVAL, got %s",
-		    off, len, errno_name(e).c_str());
+	for (uint32_t off : { len, len + 4, 0xfffffffcu, len - 2 }) {
+		int e = cleanup_setup(fd.get(), { kcmd(off, 0) });
+		CHECK_MSG(e == EINVAL,
+			  "CLEANUP_SETUP offset 0x%x (BAR0 is 0x%x bytes): "
+			  "expected "
+			  "EINVAL, got %s",
+			  off, len, errno_name(e).c_str());
 	}
-	int e = cleanup_setup(fd.get(), {kcmd(REG_LIVE, 1), kcmd(len, 0)});
+	int e = cleanup_setup(fd.get(), { kcmd(REG_LIVE, 1), kcmd(len, 0) });
 	CHECK_MSG(
-	    e == EINVAL,
-	    "CLEANUP_SETUP with the second offset at BAR0's end: expected "
-	    "EINVAL, got %s",
-	    errno_name(e).c_str());
+		e == EINVAL,
+		"CLEANUP_SETUP with the second offset at BAR0's end: expected "
+		"EINVAL, got %s",
+		errno_name(e).c_str());
 	// The last word of BAR0 is inside (edu ignores writes there).
-	e = cleanup_setup(fd.get(), {kcmd(len - 4, 0)});
+	e = cleanup_setup(fd.get(), { kcmd(len - 4, 0) });
 	CHECK_MSG(e == 0, "CLEANUP_SETUP offset 0x%x (last word of BAR0): %s",
 		  len - 4, errno_name(e).c_str());
 }
@@ -1808,7 +1813,7 @@ void s_cleanup_cmds_efault()
 	CRONO_KERNEL_CMD c = kcmd(REG_LIVE, 7);
 	memcpy(m.page(1) - sizeof c, &c, sizeof c);
 	info.cmds = info.ucmds =
-	    reinterpret_cast<uint64_t>(m.page(1) - sizeof c);
+		reinterpret_cast<uint64_t>(m.page(1) - sizeof c);
 	info.count = 2;
 	EXPECT_ERRNO(EFAULT, "CLEANUP_SETUP with the second command unmapped",
 		     ioctl(fd.get(), IOCTL_CRONO_CLEANUP_SETUP, &info));
@@ -1824,18 +1829,18 @@ void s_cleanup_keeps_previous()
 	bar.w32(REG_LIVE, before);
 	Fd fd = open_node_checked(0);
 	REQUIRE(fd.valid());
-	int e = cleanup_setup(fd.get(), {kcmd(REG_LIVE, v1)});
+	int e = cleanup_setup(fd.get(), { kcmd(REG_LIVE, v1) });
 	REQUIRE_MSG(e == 0, "valid CLEANUP_SETUP: %s", errno_name(e).c_str());
 	const uint32_t len = static_cast<uint32_t>(bar.size());
-	e = cleanup_setup(
-	    fd.get(), std::vector<CRONO_KERNEL_CMD>(17, kcmd(REG_LIVE, v2)));
+	e = cleanup_setup(fd.get(), std::vector<CRONO_KERNEL_CMD>(
+					    17, kcmd(REG_LIVE, v2)));
 	CHECK_MSG(e == EINVAL, "count 17: expected EINVAL, got %s",
 		  errno_name(e).c_str());
-	e = cleanup_setup(fd.get(), {kcmd(REG_LIVE, v2), kcmd(0x02, 0)});
+	e = cleanup_setup(fd.get(), { kcmd(REG_LIVE, v2), kcmd(0x02, 0) });
 	CHECK_MSG(e == EINVAL,
 		  "unaligned second offset: expected EINVAL, got %s",
 		  errno_name(e).c_str());
-	e = cleanup_setup(fd.get(), {kcmd(REG_LIVE, v2), kcmd(len, 0)});
+	e = cleanup_setup(fd.get(), { kcmd(REG_LIVE, v2), kcmd(len, 0) });
 	CHECK_MSG(e == EINVAL,
 		  "second offset at BAR0's end: expected EINVAL, got %s",
 		  errno_name(e).c_str());
@@ -1845,9 +1850,9 @@ void s_cleanup_keeps_previous()
 		  "after close the liveness register reads 0x%08x, expected "
 		  "~0x%08x%s",
 		  got, v1,
-		  got == ~v2
-		      ? " (a rejected program ran)"
-		      : (got == ~before ? " (the previous program was dropped)"
+		  got == ~v2 ? " (a rejected program ran)"
+			     : (got == ~before
+					? " (the previous program was dropped)"
 					: ""));
 }
 
@@ -1869,7 +1874,7 @@ void s_mmap_bad_offset()
 	contig_lock_checked(fd.get(), kPage, &c, false);
 	if (c.locked) {
 		const off_t id_off =
-		    static_cast<off_t>(c.id) * static_cast<off_t>(kPage);
+			static_cast<off_t>(c.id) * static_cast<off_t>(kPage);
 		expect_einval(fd.get(), kPage,
 			      id_off + static_cast<off_t>(kPage),
 			      strf("at (id %d + 1) * 4096", c.id));
@@ -1902,13 +1907,13 @@ void s_mmap_too_long()
 {
 	Fd fd = open_node_checked(0);
 	REQUIRE(fd.valid());
-	for (size_t size : {kPage, size_t(64 << 10)}) {
+	for (size_t size : { kPage, size_t(64 << 10) }) {
 		ContigBuf c;
 		if (!contig_lock_checked(fd.get(), size, &c, false))
 			continue;
 		const off_t off =
-		    static_cast<off_t>(c.id) * static_cast<off_t>(kPage);
-		for (size_t len : {size + kPage, 2 * size}) {
+			static_cast<off_t>(c.id) * static_cast<off_t>(kPage);
+		for (size_t len : { size + kPage, 2 * size }) {
 			Mapping m = Mapping::map(len, PROT_READ | PROT_WRITE,
 						 MAP_SHARED, fd.get(), off);
 			CHECK_MSG(!m.ok() && m.err() == EINVAL,
@@ -1933,15 +1938,15 @@ void s_contig_bad_size()
 		     ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci));
 	// Absurd sizes fail cleanly (ABI.md names no single errno for "too
 	// big").
-	for (uint64_t size : {uint64_t(1) << 40, ~uint64_t(0)}) {
+	for (uint64_t size : { uint64_t(1) << 40, ~uint64_t(0) }) {
 		memset(&ci, 0, sizeof ci);
 		ci.size = size;
 		SysRes r = VT_SYS(
-		    ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci));
+			ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci));
 		expect_errno_in(__LINE__,
 				strf("LOCK_CONTIG_BUFFER size 0x%llx",
 				     static_cast<unsigned long long>(size)),
-				r, {ENOMEM, E2BIG, EINVAL});
+				r, { ENOMEM, E2BIG, EINVAL });
 		if (r.ok())
 			unlock_contig(fd.get(), ci.id);
 	}
@@ -1953,17 +1958,18 @@ void s_memlock_rlimit()
 {
 	const Board &b = board(0);
 	Child c = spawn_child("unprivileged child", 45, [&] {
-		struct rlimit rl = {64 << 10, 64 << 10};
+		struct rlimit rl = { 64 << 10, 64 << 10 };
 		REQUIRE_MSG(setrlimit(RLIMIT_MEMLOCK, &rl) == 0,
 			    "setrlimit: %s", errno_name(errno).c_str());
 		struct __user_cap_header_struct hdr = {
-		    _LINUX_CAPABILITY_VERSION_3, 0};
+			_LINUX_CAPABILITY_VERSION_3, 0
+		};
 		struct __user_cap_data_struct data[2];
 		memset(data, 0, sizeof data);
 		REQUIRE_MSG(syscall(SYS_capget, &hdr, data) == 0, "capget: %s",
 			    errno_name(errno).c_str());
 		const uint32_t bit =
-		    1u << CAP_IPC_LOCK; // CAP_IPC_LOCK (14) is in word 0
+			1u << CAP_IPC_LOCK; // CAP_IPC_LOCK (14) is in word 0
 		data[0].effective &= ~bit;
 		data[0].permitted &= ~bit;
 		data[0].inheritable &= ~bit;
@@ -1984,16 +1990,17 @@ void s_memlock_rlimit()
 		lock_expect(fd.get(), "of 1 MiB over a 64 KiB RLIMIT_MEMLOCK",
 			    big.addr(), 1 << 20,
 			    reinterpret_cast<uint64_t>(table.data()), 256,
-			    {ENOMEM});
+			    { ENOMEM });
 		SgBuf small;
 		REQUIRE(sg_lock_checked(fd.get(), 32 << 10, &small));
 		Mapping more = Mapping::anon(64 << 10);
 		REQUIRE(more.ok());
 		lock_expect(
-		    fd.get(),
-		    "of 64 KiB with 32 KiB already locked (limit 64 KiB)",
-		    more.addr(), 64 << 10,
-		    reinterpret_cast<uint64_t>(table.data()), 16, {ENOMEM});
+			fd.get(),
+			"of 64 KiB with 32 KiB already locked (limit 64 KiB)",
+			more.addr(), 64 << 10,
+			reinterpret_cast<uint64_t>(table.data()), 16,
+			{ ENOMEM });
 		CHECK(small.unlock() == 0);
 		CHECK_PINS(base, 0, "after UNLOCK_BUFFER");
 		// The 32 KiB were given back: 48 KiB fit now.
@@ -2016,18 +2023,19 @@ void check_foreign(const Board &other, int32_t sg_id, int32_t contig_id,
 	REQUIRE_MSG(fd.valid(), "%s: open %s: %s", who, other.node().c_str(),
 		    errno_name(e).c_str());
 	EXPECT_ERRNO(
-	    EINVAL,
-	    strf("%s: UNLOCK_BUFFER(%d) of board A's buffer on board B", who,
-		 sg_id),
-	    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &sg_id));
+		EINVAL,
+		strf("%s: UNLOCK_BUFFER(%d) of board A's buffer on board B",
+		     who, sg_id),
+		ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &sg_id));
 	EXPECT_ERRNO(
-	    EINVAL,
-	    strf("%s: UNLOCK_CONTIG_BUFFER(%d) of board A's buffer on board B",
-		 who, contig_id),
-	    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &contig_id));
+		EINVAL,
+		strf("%s: UNLOCK_CONTIG_BUFFER(%d) of board A's buffer on "
+		     "board B",
+		     who, contig_id),
+		ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &contig_id));
 	Mapping m = Mapping::map(
-	    kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
-	    static_cast<off_t>(contig_id) * static_cast<off_t>(kPage));
+		kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
+		static_cast<off_t>(contig_id) * static_cast<off_t>(kPage));
 	CHECK_MSG(!m.ok() && m.err() == EINVAL,
 		  "%s: mmap of board A's buffer id %d on board B: expected "
 		  "EINVAL, got %s",
@@ -2058,7 +2066,7 @@ void s_foreign_id()
 	CHECK_PINS(base, 16, "after the foreign unlock attempts");
 	CHECK_MSG(find_mismatch(c.map.data(), kPage, tag) < 0,
 		  "board A's contiguous buffer changed");
-	sg_dma_check(a.bar, s, {{0, 15}, {9, 4}});
+	sg_dma_check(a.bar, s, { { 0, 15 }, { 9, 4 } });
 	CHECK_MSG(s.unlock() == 0, "UNLOCK_BUFFER of board A's buffer");
 	CHECK_MSG(c.unlock() == 0, "UNLOCK_CONTIG_BUFFER of board A's buffer");
 }
@@ -2127,8 +2135,8 @@ void s_compat_32bit()
 	REQUIRE_MSG(is_i386_elf(kCompat32, &err), "%s", err.c_str());
 	Pins base = read_pins();
 	const std::string node = b.node(), pci = b.pci;
-	const char *const argv[] = {kCompat32, node.c_str(), pci.c_str(),
-				    nullptr};
+	const char *const argv[] = { kCompat32, node.c_str(), pci.c_str(),
+				     nullptr };
 	int p[2];
 	REQUIRE_MSG(pipe2(p, O_CLOEXEC) == 0, "pipe: %s",
 		    errno_name(errno).c_str());
@@ -2205,7 +2213,7 @@ void s_compat_32bit()
 const char kCronoctl[] = "/cronoctl";
 
 struct ProgramRun {
-	int status = -1; // wait status
+	int status = -1;    // wait status
 	std::string output; // stdout and stderr
 };
 
@@ -2216,7 +2224,7 @@ ProgramRun run_cronoctl(const std::vector<std::string> &args,
 			unsigned timeout_s)
 {
 	ProgramRun run;
-	std::vector<const char *> argv{kCronoctl};
+	std::vector<const char *> argv{ kCronoctl };
 	for (const std::string &a : args)
 		argv.push_back(a.c_str());
 	argv.push_back(nullptr);
@@ -2290,25 +2298,26 @@ void check_cronoctl_unpinned(const Pins &base)
 // sysfs as the driver names it.
 void s_cronoctl_list()
 {
-	ProgramRun table = run_cronoctl({"list"}, 30);
+	ProgramRun table = run_cronoctl({ "list" }, 30);
 	CHECK_MSG(exited_ok(table), "cronoctl list %s",
 		  wait_status_str(table.status).c_str());
-	ProgramRun json = run_cronoctl({"list", "--json"}, 30);
+	ProgramRun json = run_cronoctl({ "list", "--json" }, 30);
 	CHECK_MSG(exited_ok(json), "cronoctl list --json %s",
 		  wait_status_str(json.status).c_str());
 	for (const auto &b : g.boards) {
-		CHECK_MSG(has(table.output, b->pci +
-						 "  1234:11e8  QEMU edu (test "
-						 "device)  " +
-						 b->node()),
-			  "the table has no row for %s (%s)", b->pci.c_str(),
-			  b->node().c_str());
+		CHECK_MSG(
+			has(table.output, b->pci +
+						  "  1234:11e8  QEMU edu (test "
+						  "device)  " +
+						  b->node()),
+			"the table has no row for %s (%s)", b->pci.c_str(),
+			b->node().c_str());
 		CHECK_MSG(has(json.output,
 			      "{\"pci_address\": \"" + b->pci + "\"") &&
-				  has(json.output, "\"node_path\": \"" +
-						       b->node() +
-						       "\", \"node_registered\": "
-						       "true"),
+				  has(json.output,
+				      "\"node_path\": \"" + b->node() +
+					      "\", \"node_registered\": "
+					      "true"),
 			  "the JSON has no object for %s", b->pci.c_str());
 	}
 }
@@ -2319,7 +2328,7 @@ void s_cronoctl_selftest()
 {
 	const Board &b = board(0);
 	Pins base = read_pins();
-	ProgramRun run = run_cronoctl({"selftest", b.node()}, 120);
+	ProgramRun run = run_cronoctl({ "selftest", b.node() }, 120);
 	CHECK_MSG(exited_ok(run), "cronoctl selftest %s",
 		  wait_status_str(run.status).c_str());
 	CHECK_MSG(has(run.output, "selftest passed"),
@@ -2340,10 +2349,12 @@ void s_cronoctl_bench()
 {
 	Pins base = read_pins();
 	ProgramRun run = run_cronoctl(
-	    {"bench", board(0).pci, "--max", "16M", "--repeat", "1"}, 120);
+		{ "bench", board(0).pci, "--max", "16M", "--repeat", "1" },
+		120);
 	CHECK_MSG(exited_ok(run), "cronoctl bench %s",
 		  wait_status_str(run.status).c_str());
-	for (const char *row : {"4 MiB   1024", "8 MiB   2048", "16 MiB   4096"})
+	for (const char *row :
+	     { "4 MiB   1024", "8 MiB   2048", "16 MiB   4096" })
 		CHECK_MSG(has(run.output, row), "no row '%s'", row);
 	CHECK_MSG(!has(run.output, "\033"), "a progress bar off a terminal");
 	check_cronoctl_unpinned(base);
@@ -2352,8 +2363,8 @@ void s_cronoctl_bench()
 // =============================================================================================
 // Scenarios: sysfs statistics, limits, concurrency
 
-const char *const kStatNames[] = {"locked_buffers", "pinned_bytes",
-				  "coherent_bytes"};
+const char *const kStatNames[] = { "locked_buffers", "pinned_bytes",
+				   "coherent_bytes" };
 
 std::string stat_path(const Board &b, const char *attr)
 {
@@ -2365,7 +2376,7 @@ std::string stat_path(const Board &b, const char *attr)
 bool check_stats(int line, const Board &b, long long locked, long long pinned,
 		 long long coherent, const std::string &when)
 {
-	const long long want[3] = {locked, pinned, coherent};
+	const long long want[3] = { locked, pinned, coherent };
 	std::string got, bad;
 	for (size_t k = 0; k < 3; k++) {
 		std::string s;
@@ -2480,7 +2491,7 @@ struct LimitLocker {
 		info.addr = mem.addr() + i * kPage;
 		info.size = kPage;
 		info.pages = info.upages =
-		    reinterpret_cast<uint64_t>(&table[i]);
+			reinterpret_cast<uint64_t>(&table[i]);
 		info.pages_count = 1;
 		info.id = -1;
 		int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
@@ -2505,11 +2516,11 @@ void s_lock_limits()
 	// Under swiotlb=force the ABI does not order the size check and the
 	// swiotlb refusal.
 	const std::vector<int> enomem =
-	    sg ? std::vector<int>{ENOMEM}
-	       : std::vector<int>{ENOMEM, EOPNOTSUPP};
+		sg ? std::vector<int>{ ENOMEM }
+		   : std::vector<int>{ ENOMEM, EOPNOTSUPP };
 
-	LimitLocker l{fd.get(), sg, Mapping::anon((kMax + 1) * kPage),
-		      std::vector<uint64_t>(kMax + 1, 0)};
+	LimitLocker l{ fd.get(), sg, Mapping::anon((kMax + 1) * kPage),
+		       std::vector<uint64_t>(kMax + 1, 0) };
 	REQUIRE(l.mem.ok());
 	const uint64_t huge = (1ull << 40) + kPage;
 	lock_expect(fd.get(), "of 1 TiB + 4096 bytes", l.mem.addr(), huge,
@@ -2553,7 +2564,7 @@ void s_lock_limits()
 		  "ids range from %d to %d, expected [0, %zu)", sorted.front(),
 		  sorted.back(), kMax);
 	CHECK_MSG(std::adjacent_find(sorted.begin(), sorted.end()) ==
-		      sorted.end(),
+			  sorted.end(),
 		  "ids of the %zu held buffers are not distinct", kMax);
 	if (sg) {
 		size_t bad = 0;
@@ -2580,8 +2591,8 @@ void s_lock_limits()
 			  e ? errno_name(e).c_str() : "success");
 		if (!e)
 			l.unlock(id);
-		LimitLocker other{fd.get(), !sg, Mapping::anon(kPage),
-				  std::vector<uint64_t>(1, 0)};
+		LimitLocker other{ fd.get(), !sg, Mapping::anon(kPage),
+				   std::vector<uint64_t>(1, 0) };
 		if (!other.mem.ok()) {
 			VT_FAIL("mmap: %s",
 				errno_name(other.mem.err()).c_str());
@@ -2589,8 +2600,8 @@ void s_lock_limits()
 		}
 		int32_t oid = -1;
 		e = other.lock(0, &oid);
-		bool want =
-		    e == ENOMEM || (other.sg && g.swiotlb() && e == EOPNOTSUPP);
+		bool want = e == ENOMEM ||
+			    (other.sg && g.swiotlb() && e == EOPNOTSUPP);
 		CHECK_MSG(want,
 			  "%s lock with 4096 buffers held (%s): expected "
 			  "ENOMEM, got %s",
@@ -2598,9 +2609,9 @@ void s_lock_limits()
 			  e ? errno_name(e).c_str() : "success");
 		if (!e)
 			other.unlock(oid);
-		CHECK_PINS(
-		    before, 0,
-		    (std::string("after the refused locks ") + when).c_str());
+		CHECK_PINS(before, 0,
+			   (std::string("after the refused locks ") + when)
+				   .c_str());
 	};
 	expect_full("first time");
 
@@ -2617,8 +2628,8 @@ void s_lock_limits()
 		  errno_name(e).c_str());
 	if (e == 0) {
 		CHECK_MSG(id >= 0 && id < int32_t(kMax) &&
-			      std::find(ids.begin(), ids.end(), id) ==
-				  ids.end(),
+				  std::find(ids.begin(), ids.end(), id) ==
+					  ids.end(),
 			  "new id %d is out of range or held already (freed "
 			  "id: %d)",
 			  id, freed);
@@ -2682,7 +2693,7 @@ void s_concurrent_ioctls()
 			info.addr = mems[size_t(t)].addr();
 			info.size = kSize;
 			info.pages = info.upages =
-			    reinterpret_cast<uint64_t>(table.data());
+				reinterpret_cast<uint64_t>(table.data());
 			info.pages_count = uint32_t(kCount);
 			info.id = -1;
 			int e = crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER,
@@ -2695,10 +2706,10 @@ void s_concurrent_ioctls()
 			for (size_t k = 0; k < kCount; k++)
 				if (table[k] == 0 || (table[k] & (kPage - 1))) {
 					fail(strf(
-					    "%s: entry %zu = 0x%llx",
-					    who.c_str(), k,
-					    static_cast<unsigned long long>(
-						table[k])));
+						"%s: entry %zu = 0x%llx",
+						who.c_str(), k,
+						static_cast<unsigned long long>(
+							table[k])));
 					break;
 				}
 			if (table[kCount] != kSentinel)
@@ -2721,13 +2732,13 @@ void s_concurrent_ioctls()
 	auto contig_worker = [&](int t) {
 		for (int i = 0; i < kIters; i++) {
 			std::string who =
-			    strf("contiguous thread %d, round %d", t, i);
+				strf("contiguous thread %d, round %d", t, i);
 			CRONO_CONTIG_BUFFER_INFO ci;
 			memset(&ci, 0, sizeof ci);
 			ci.size = kSize;
 			ci.id = -1;
 			int e = crono_ioctl(
-			    fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
+				fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
 			if (e) {
 				fail(who +
 				     ": LOCK_CONTIG_BUFFER: " + errno_name(e));
@@ -2737,17 +2748,17 @@ void s_concurrent_ioctls()
 			if (ci.dma_handle == 0 || (ci.dma_handle & (kPage - 1)))
 				fail(strf("%s: dma_handle 0x%llx", who.c_str(),
 					  static_cast<unsigned long long>(
-					      ci.dma_handle)));
+						  ci.dma_handle)));
 			void *p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
 				       MAP_SHARED, fd.get(),
 				       static_cast<off_t>(ci.id) *
-					   static_cast<off_t>(kPage));
+					       static_cast<off_t>(kPage));
 			if (p == MAP_FAILED) {
 				fail(who + ": mmap: " + errno_name(errno));
 			} else {
 				auto *w = static_cast<volatile uint64_t *>(p);
 				uint64_t tag =
-				    mix64(uint64_t(t) << 32 | uint64_t(i));
+					mix64(uint64_t(t) << 32 | uint64_t(i));
 				w[0] = tag;
 				w[kSize / 8 - 1] = ~tag;
 				if (w[0] != tag || w[kSize / 8 - 1] != ~tag)
@@ -2771,7 +2782,7 @@ void s_concurrent_ioctls()
 	auto cleanup_worker = [&] {
 		for (uint32_t n = 1; !stop.load(); n++) {
 			uint32_t v = 0x7e570000u + n;
-			int e = cleanup_setup(fd.get(), {kcmd(REG_LIVE, v)});
+			int e = cleanup_setup(fd.get(), { kcmd(REG_LIVE, v) });
 			if (e) {
 				fail("CLEANUP_SETUP: " + errno_name(e));
 				return;
@@ -2858,14 +2869,15 @@ void expect_sigbus_child(volatile uint8_t *p, bool write)
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
 	}
 	forget_child(pid);
-	CHECK_MSG(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS,
-		  "a child %s the old contiguous mapping %s, expected it to "
-		  "be killed by SIGBUS (%d)%s",
-		  write ? "writing" : "reading", wait_status_str(st).c_str(),
-		  SIGBUS,
-		  WIFEXITED(st) && WEXITSTATUS(st) == 0
-		      ? ": the mapping still reaches memory after the removal"
-		      : "");
+	CHECK_MSG(
+		WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS,
+		"a child %s the old contiguous mapping %s, expected it to "
+		"be killed by SIGBUS (%d)%s",
+		write ? "writing" : "reading", wait_status_str(st).c_str(),
+		SIGBUS,
+		WIFEXITED(st) && WEXITSTATUS(st) == 0
+			? ": the mapping still reaches memory after the removal"
+			: "");
 }
 
 // What must hold once board b was removed while fd was open with buffer c
@@ -2892,7 +2904,7 @@ void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 		info.addr = mem.addr();
 		info.size = kPage;
 		info.pages = info.upages =
-		    reinterpret_cast<uint64_t>(table.data());
+			reinterpret_cast<uint64_t>(table.data());
 		info.pages_count = 1;
 		EXPECT_ERRNO(ENODEV, "LOCK_BUFFER after the removal",
 			     ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info));
@@ -2901,7 +2913,7 @@ void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 	int sg_id = s ? s->id : 0;
 	EXPECT_ERRNO(ENODEV, strf("UNLOCK_BUFFER(%d) after the removal", sg_id),
 		     ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &sg_id));
-	std::vector<CRONO_KERNEL_CMD> cmds = {kcmd(REG_LIVE, 0x0badf00du)};
+	std::vector<CRONO_KERNEL_CMD> cmds = { kcmd(REG_LIVE, 0x0badf00du) };
 	CRONO_KERNEL_CMDS_INFO ki;
 	memset(&ki, 0, sizeof ki);
 	ki.cmds = ki.ucmds = reinterpret_cast<uint64_t>(cmds.data());
@@ -2915,11 +2927,12 @@ void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 		     ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci));
 	int contig_id = c.id;
 	EXPECT_ERRNO(
-	    ENODEV, strf("UNLOCK_CONTIG_BUFFER(%d) after the removal", c.id),
-	    ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &contig_id));
-	Mapping again =
-	    Mapping::map(kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
-			 static_cast<off_t>(c.id) * static_cast<off_t>(kPage));
+		ENODEV,
+		strf("UNLOCK_CONTIG_BUFFER(%d) after the removal", c.id),
+		ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &contig_id));
+	Mapping again = Mapping::map(
+		kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
+		static_cast<off_t>(c.id) * static_cast<off_t>(kPage));
 	CHECK_MSG(!again.ok() && again.err() == ENODEV,
 		  "mmap of buffer id %d after the removal: expected ENODEV, "
 		  "got %s",
@@ -2973,7 +2986,7 @@ void s_remove_while_open()
 		REQUIRE(sg_lock_checked(fd.get(), 1 << 20, &s));
 	REQUIRE(contig_lock_checked(fd.get(), 64 << 10, &c));
 	fill_pattern(c.map.data(), c.size, next_tag());
-	REQUIRE(cleanup_setup(fd.get(), {kcmd(REG_LIVE, v)}) == 0);
+	REQUIRE(cleanup_setup(fd.get(), { kcmd(REG_LIVE, v) }) == 0);
 	CHECK_STATS(b, s.locked ? 2 : 1, s.locked ? 1 << 20 : 0, 64 << 10,
 		    "before the unbind");
 	// A second buffer as the library leaves it between UNLOCK_CONTIG_BUFFER
@@ -3000,7 +3013,7 @@ void s_remove_while_open()
 		std::string err;
 		if (fresh.open_bar(b.sysfs(), &err))
 			CHECK_MSG(fresh.r32(REG_ID) == kEduIdValue &&
-				      fresh.r32(REG_LIVE) == ~v,
+					  fresh.r32(REG_LIVE) == ~v,
 				  "resource0 mapped after the unbind reads id "
 				  "0x%08x, liveness 0x%08x",
 				  fresh.r32(REG_ID), fresh.r32(REG_LIVE));
@@ -3028,18 +3041,19 @@ void s_remove_while_open()
 	if (!back)
 		g.bound = false; // later scenarios report why they cannot run
 	REQUIRE_MSG(
-	    back, "rebind through %s/bind: %s%s", kDrvDir.c_str(),
-	    errno_name(e).c_str(),
-	    e == 0
-		? strf(", but %s did not come back", b.node().c_str()).c_str()
-		: "");
+		back, "rebind through %s/bind: %s%s", kDrvDir.c_str(),
+		errno_name(e).c_str(),
+		e == 0 ? strf(", but %s did not come back", b.node().c_str())
+				 .c_str()
+		       : "");
 	CHECK_MSG(bound_to_us(b),
 		  "%s not bound to " CRONO_DRIVER_NAME " after bind",
 		  b.pci.c_str());
 	struct stat st;
-	CHECK_MSG(
-	    stat(b.node().c_str(), &st) == 0 && (st.st_mode & 07777) == 0660,
-	    "%s missing or not mode 0660 after the rebind", b.node().c_str());
+	CHECK_MSG(stat(b.node().c_str(), &st) == 0 &&
+			  (st.st_mode & 07777) == 0660,
+		  "%s missing or not mode 0660 after the rebind",
+		  b.node().c_str());
 	CHECK_STATS(b, 0, 0, 0, "after the rebind");
 	const uint32_t later = 0x12121212u;
 	bar.w32(REG_LIVE, later);
@@ -3049,7 +3063,7 @@ void s_remove_while_open()
 		if (!g.swiotlb()) {
 			SgBuf s2;
 			if (sg_lock_checked(fresh.get(), 64 << 10, &s2))
-				sg_dma_check(bar, s2, {{0, 15}});
+				sg_dma_check(bar, s2, { { 0, 15 } });
 			CHECK(s2.unlock() == 0);
 		} else {
 			ContigBuf c2;
@@ -3106,13 +3120,13 @@ void s_many_boards()
 	}
 	for (size_t i = 0; i < kManyBoards; i++) {
 		REQUIRE_MSG(
-		    contig_lock_checked(fds[i].get(), 64 << 10, &bufs[i]),
-		    "board %zu (%s)", i, board(i).pci.c_str());
+			contig_lock_checked(fds[i].get(), 64 << 10, &bufs[i]),
+			"board %zu (%s)", i, board(i).pci.c_str());
 		CHECK_STATS(board(i), 1, 0, 64 << 10,
 			    "with a 64 KiB buffer locked");
 	}
 	// One DMA round trip on the first and on the last board.
-	for (size_t i : {size_t(0), kManyBoards - 1}) {
+	for (size_t i : { size_t(0), kManyBoards - 1 }) {
 		Board &b = board(i);
 		std::string err;
 		if (!b.bar.open_bar(b.sysfs(), &err)) {
@@ -3159,10 +3173,10 @@ void s_hot_unplug()
 	SgBuf s;
 	ContigBuf c;
 	REQUIRE(sg_lock_checked(fd.get(), 1 << 20, &s));
-	REQUIRE(sg_dma_check(h.bar, s, {{0, 255}}));
+	REQUIRE(sg_dma_check(h.bar, s, { { 0, 255 } }));
 	REQUIRE(contig_lock_checked(fd.get(), 64 << 10, &c));
 	fill_pattern(c.map.data(), c.size, next_tag());
-	REQUIRE(cleanup_setup(fd.get(), {kcmd(REG_LIVE, 0x5a5a0008u)}) == 0);
+	REQUIRE(cleanup_setup(fd.get(), { kcmd(REG_LIVE, 0x5a5a0008u) }) == 0);
 	CHECK_STATS(h, 2, 1 << 20, 64 << 10, "before the unplug");
 	// The device is about to vanish: drop our BAR0 mapping of it first.
 	board(hi).bar.close_bar();
@@ -3197,7 +3211,7 @@ void s_hot_unplug()
 		REQUIRE(ofd.valid());
 		SgBuf os;
 		if (sg_lock_checked(ofd.get(), 64 << 10, &os))
-			sg_dma_check(o.bar, os, {{0, 15}});
+			sg_dma_check(o.bar, os, { { 0, 15 } });
 		CHECK(os.unlock() == 0);
 	}
 }
@@ -3221,7 +3235,7 @@ void check_module_gone()
 		CHECK_MSG(!exists(b->node()), "%s still exists",
 			  b->node().c_str());
 		std::string drv =
-		    basename_of(readlink_str(b->sysfs() + "/driver"));
+			basename_of(readlink_str(b->sysfs() + "/driver"));
 		CHECK_MSG(drv.empty(), "%s still bound to '%s'", b->pci.c_str(),
 			  drv.c_str());
 	}
@@ -3255,7 +3269,7 @@ void s_reload_cycle()
 		bool there = wait_until(2.0, [&] { return exists(b->node()); });
 		struct stat st;
 		CHECK_MSG(there && stat(b->node().c_str(), &st) == 0 &&
-			      (st.st_mode & 07777) == 0660,
+				  (st.st_mode & 07777) == 0660,
 			  "%s missing or not mode 0660 after reload",
 			  b->node().c_str());
 	}
@@ -3271,18 +3285,17 @@ void s_reload_cycle()
 		SgBuf s;
 		if (!g.swiotlb())
 			CHECK(sg_lock_checked(fd.get(), 64 << 10, &s));
-		CHECK(cleanup_setup(fd.get(), {kcmd(REG_LIVE, v)}) == 0);
-		SysRes busy = VT_SYS(
-		    syscall(SYS_delete_module, kModName.c_str(), O_NONBLOCK));
+		CHECK(cleanup_setup(fd.get(), { kcmd(REG_LIVE, v) }) == 0);
+		SysRes busy = VT_SYS(syscall(SYS_delete_module,
+					     kModName.c_str(), O_NONBLOCK));
 		if (busy.ok()) {
 			// Nothing sensible can follow: the open file now
 			// belongs to a dead module.
 			g.module_loaded = false;
 			fd.release(); // closing it would call into the unloaded
 				      // module
-			REQUIRE_MSG(
-			    false,
-			    "delete_module succeeded while a file was open");
+			REQUIRE_MSG(false, "delete_module succeeded while a "
+					   "file was open");
 		}
 		CHECK_MSG(busy.err == EAGAIN || busy.err == EBUSY,
 			  "delete_module while a file is open: expected EAGAIN "
@@ -3326,88 +3339,90 @@ struct Scenario {
 };
 
 const Scenario kScenarios[] = {
-    {"installed_module", s_installed_module, INSTALLED, 0, 30},
-    {"load_module", s_load_module, FRAME, 0, 30},
-    {"modalias", s_modalias, ALL, NEED_MODULE, 30},
-    {"bind_new_id", s_bind_new_id, FRAME, NEED_MODULE, 30},
-    {"node_name_mode", s_node_name_mode, ALL_I | HOTPLUG,
-     NEED_MODULE | NEED_BOUND, 30},
-    {"installed_permission", s_installed_permission, INSTALLED,
-     NEED_MODULE | NEED_BOUND, 30},
-    {"bar_access", s_bar_access, ALL_I | HOTPLUG, NEED_MODULE | NEED_BOUND, 30},
-    {"second_open_ebusy", s_second_open_ebusy, ALL_I, DEV, 30},
-    {"sg_lock_4k", s_sg_lock_4k, DMA_OK_I, DEV, 60},
-    {"sg_lock_64k", s_sg_lock_64k, DMA_OK_I, DEV, 60},
-    {"sg_lock_4m", s_sg_lock_4m, DMA_OK_I, DEV, 60},
-    {"sg_lock_256m", s_sg_lock_256m, DMA_OK, DEV, 150},
-    {"sg_multi_close", s_sg_multi_close, DMA_OK, DEV, 60},
-    {"dma_addr_phys", s_dma_addr_phys, PLAIN, DEV, 30},
-    {"iommu_active", s_iommu_active, IOMMU, DEV, 30},
-    {"iommu_iova", s_iommu_iova, IOMMU, DEV, 30},
-    {"contig_lock_mmap", s_contig_lock_mmap, ALL_I, DEV, 60},
-    {"contig_unlock_keeps_memory", s_contig_unlock_keeps_memory, ALL_I, DEV,
-     30},
-    {"sysfs_stats", s_sysfs_stats, ALL_I, DEV, 60},
-    {"cleanup_on_close", s_cleanup_on_close, ALL_I, DEV, 30},
-    {"cleanup_replaces", s_cleanup_replaces, ALL_I, DEV, 30},
-    {"cleanup_on_sigkill", s_cleanup_on_sigkill, ALL_I, DEV, 90},
-    {"swiotlb_refused", s_swiotlb_refused, SWIOTLB, DEV, 30},
-    {"lock_addr_zero", s_lock_addr_zero, ALL_I, DEV, 30},
-    {"lock_addr_unaligned", s_lock_addr_unaligned, ALL_I, DEV, 30},
-    {"lock_size_zero", s_lock_size_zero, ALL_I, DEV, 30},
-    {"lock_count_small", s_lock_count_small, ALL_I, DEV, 30},
-    {"lock_count_large", s_lock_count_large, ALL_I, DEV, 30},
-    {"lock_wrap", s_lock_wrap, ALL_I, DEV, 30},
-    {"lock_unmapped", s_lock_unmapped, ALL_I, DEV, 30},
-    {"lock_readonly", s_lock_readonly, ALL_I, DEV, 30},
-    {"lock_upages_readonly", s_lock_upages_readonly, ALL_I, DEV, 30},
-    {"lock_arg_readonly", s_lock_arg_readonly, ALL_I, DEV, 30},
-    {"ioctl_arg_null", s_ioctl_arg_null, ALL_I, DEV, 30},
-    {"ioctl_arg_unmapped", s_ioctl_arg_unmapped, ALL_I, DEV, 30},
-    {"ioctl_unknown", s_ioctl_unknown, ALL_I, DEV, 30},
-    {"unlock_unknown_id", s_unlock_unknown_id, ALL_I, DEV, 30},
-    {"unlock_twice", s_unlock_twice, ALL_I, DEV, 30},
-    {"unlock_wrong_kind", s_unlock_wrong_kind, ALL_I, DEV, 30},
-    {"cleanup_bad_count", s_cleanup_bad_count, ALL_I, DEV, 30},
-    {"cleanup_unaligned", s_cleanup_unaligned, ALL_I, DEV, 30},
-    {"cleanup_outside_bar", s_cleanup_outside_bar, ALL_I, DEV, 30},
-    {"cleanup_cmds_efault", s_cleanup_cmds_efault, ALL_I, DEV, 30},
-    {"cleanup_keeps_previous", s_cleanup_keeps_previous, ALL_I, DEV, 30},
-    {"mmap_bad_offset", s_mmap_bad_offset, ALL_I, DEV, 30},
-    {"mmap_too_long", s_mmap_too_long, ALL_I, DEV, 30},
-    {"contig_bad_size", s_contig_bad_size, ALL_I, DEV, 30},
-    {"memlock_rlimit", s_memlock_rlimit, DMA_OK, DEV, 60},
-    {"lock_limits", s_lock_limits, ALL, DEV, 120},
-    {"concurrent_ioctls", s_concurrent_ioctls, ALL, DEV, 120},
-    {"foreign_id", s_foreign_id, DMA_OK, DEV | NEED_TWO, 90},
-    {"two_devices_two_processes", s_two_devices_two_processes, DMA_OK,
-     DEV | NEED_TWO, 120},
-    {"compat_32bit", s_compat_32bit, DMA_OK, DEV, 90},
-    {"cronoctl_list", s_cronoctl_list, DMA_OK_I, DEV, 60},
-    {"cronoctl_selftest", s_cronoctl_selftest, DMA_OK_I, DEV, 150},
-    {"cronoctl_bench", s_cronoctl_bench, DMA_OK, DEV, 150},
-    {"remove_while_open", s_remove_while_open, ALL, DEV, 90},
-    {"many_boards", s_many_boards, MANY, NEED_MODULE | NEED_BOUND, 120},
-    {"hot_unplug", s_hot_unplug, HOTPLUG, DEV | NEED_TWO, 90},
-    {"pins_balanced", s_pins_balanced, FRAME, 0, 30},
-    {"unload_no_leak", s_unload_no_leak, FRAME, NEED_MODULE, 30},
-    {"reload_cycle", s_reload_cycle, ALL, NEED_UNLOADED, 60},
+	{ "installed_module", s_installed_module, INSTALLED, 0, 30 },
+	{ "load_module", s_load_module, FRAME, 0, 30 },
+	{ "modalias", s_modalias, ALL, NEED_MODULE, 30 },
+	{ "bind_new_id", s_bind_new_id, FRAME, NEED_MODULE, 30 },
+	{ "node_name_mode", s_node_name_mode, ALL_I | HOTPLUG,
+	  NEED_MODULE | NEED_BOUND, 30 },
+	{ "installed_permission", s_installed_permission, INSTALLED,
+	  NEED_MODULE | NEED_BOUND, 30 },
+	{ "bar_access", s_bar_access, ALL_I | HOTPLUG, NEED_MODULE | NEED_BOUND,
+	  30 },
+	{ "second_open_ebusy", s_second_open_ebusy, ALL_I, DEV, 30 },
+	{ "sg_lock_4k", s_sg_lock_4k, DMA_OK_I, DEV, 60 },
+	{ "sg_lock_64k", s_sg_lock_64k, DMA_OK_I, DEV, 60 },
+	{ "sg_lock_4m", s_sg_lock_4m, DMA_OK_I, DEV, 60 },
+	{ "sg_lock_256m", s_sg_lock_256m, DMA_OK, DEV, 150 },
+	{ "sg_multi_close", s_sg_multi_close, DMA_OK, DEV, 60 },
+	{ "dma_addr_phys", s_dma_addr_phys, PLAIN, DEV, 30 },
+	{ "iommu_active", s_iommu_active, IOMMU, DEV, 30 },
+	{ "iommu_iova", s_iommu_iova, IOMMU, DEV, 30 },
+	{ "contig_lock_mmap", s_contig_lock_mmap, ALL_I, DEV, 60 },
+	{ "contig_unlock_keeps_memory", s_contig_unlock_keeps_memory, ALL_I,
+	  DEV, 30 },
+	{ "sysfs_stats", s_sysfs_stats, ALL_I, DEV, 60 },
+	{ "cleanup_on_close", s_cleanup_on_close, ALL_I, DEV, 30 },
+	{ "cleanup_replaces", s_cleanup_replaces, ALL_I, DEV, 30 },
+	{ "cleanup_on_sigkill", s_cleanup_on_sigkill, ALL_I, DEV, 90 },
+	{ "swiotlb_refused", s_swiotlb_refused, SWIOTLB, DEV, 30 },
+	{ "lock_addr_zero", s_lock_addr_zero, ALL_I, DEV, 30 },
+	{ "lock_addr_unaligned", s_lock_addr_unaligned, ALL_I, DEV, 30 },
+	{ "lock_size_zero", s_lock_size_zero, ALL_I, DEV, 30 },
+	{ "lock_count_small", s_lock_count_small, ALL_I, DEV, 30 },
+	{ "lock_count_large", s_lock_count_large, ALL_I, DEV, 30 },
+	{ "lock_wrap", s_lock_wrap, ALL_I, DEV, 30 },
+	{ "lock_unmapped", s_lock_unmapped, ALL_I, DEV, 30 },
+	{ "lock_readonly", s_lock_readonly, ALL_I, DEV, 30 },
+	{ "lock_upages_readonly", s_lock_upages_readonly, ALL_I, DEV, 30 },
+	{ "lock_arg_readonly", s_lock_arg_readonly, ALL_I, DEV, 30 },
+	{ "ioctl_arg_null", s_ioctl_arg_null, ALL_I, DEV, 30 },
+	{ "ioctl_arg_unmapped", s_ioctl_arg_unmapped, ALL_I, DEV, 30 },
+	{ "ioctl_unknown", s_ioctl_unknown, ALL_I, DEV, 30 },
+	{ "unlock_unknown_id", s_unlock_unknown_id, ALL_I, DEV, 30 },
+	{ "unlock_twice", s_unlock_twice, ALL_I, DEV, 30 },
+	{ "unlock_wrong_kind", s_unlock_wrong_kind, ALL_I, DEV, 30 },
+	{ "cleanup_bad_count", s_cleanup_bad_count, ALL_I, DEV, 30 },
+	{ "cleanup_unaligned", s_cleanup_unaligned, ALL_I, DEV, 30 },
+	{ "cleanup_outside_bar", s_cleanup_outside_bar, ALL_I, DEV, 30 },
+	{ "cleanup_cmds_efault", s_cleanup_cmds_efault, ALL_I, DEV, 30 },
+	{ "cleanup_keeps_previous", s_cleanup_keeps_previous, ALL_I, DEV, 30 },
+	{ "mmap_bad_offset", s_mmap_bad_offset, ALL_I, DEV, 30 },
+	{ "mmap_too_long", s_mmap_too_long, ALL_I, DEV, 30 },
+	{ "contig_bad_size", s_contig_bad_size, ALL_I, DEV, 30 },
+	{ "memlock_rlimit", s_memlock_rlimit, DMA_OK, DEV, 60 },
+	{ "lock_limits", s_lock_limits, ALL, DEV, 120 },
+	{ "concurrent_ioctls", s_concurrent_ioctls, ALL, DEV, 120 },
+	{ "foreign_id", s_foreign_id, DMA_OK, DEV | NEED_TWO, 90 },
+	{ "two_devices_two_processes", s_two_devices_two_processes, DMA_OK,
+	  DEV | NEED_TWO, 120 },
+	{ "compat_32bit", s_compat_32bit, DMA_OK, DEV, 90 },
+	{ "cronoctl_list", s_cronoctl_list, DMA_OK_I, DEV, 60 },
+	{ "cronoctl_selftest", s_cronoctl_selftest, DMA_OK_I, DEV, 150 },
+	{ "cronoctl_bench", s_cronoctl_bench, DMA_OK, DEV, 150 },
+	{ "remove_while_open", s_remove_while_open, ALL, DEV, 90 },
+	{ "many_boards", s_many_boards, MANY, NEED_MODULE | NEED_BOUND, 120 },
+	{ "hot_unplug", s_hot_unplug, HOTPLUG, DEV | NEED_TWO, 90 },
+	{ "pins_balanced", s_pins_balanced, FRAME, 0, 30 },
+	{ "unload_no_leak", s_unload_no_leak, FRAME, NEED_MODULE, 30 },
+	{ "reload_cycle", s_reload_cycle, ALL, NEED_UNLOADED, 60 },
 };
 
 std::string unmet_needs(unsigned needs)
 {
 	if ((needs & NEED_MODULE) && !g.module_loaded)
 		return g.installed()
-			   ? "not run: the installed module was not found "
-			     "loaded and bound (installed_module failed)"
-			   : "not run: the module is not loaded (load_module "
-			     "failed)";
+			       ? "not run: the installed module was not found "
+				 "loaded and bound (installed_module failed)"
+			       : "not run: the module is not loaded "
+				 "(load_module "
+				 "failed)";
 	if ((needs & NEED_BOUND) && !g.bound)
 		return g.installed()
-			   ? "not run: the edu devices are not all bound "
-			     "(installed_module failed)"
-			   : "not run: the edu devices are not all bound "
-			     "(bind_new_id failed)";
+			       ? "not run: the edu devices are not all bound "
+				 "(installed_module failed)"
+			       : "not run: the edu devices are not all bound "
+				 "(bind_new_id failed)";
 	if ((needs & NEED_BARS) && !g.bars)
 		return "not run: BAR0 not mapped through resource0 (bar_access "
 		       "failed)";
@@ -3519,18 +3534,18 @@ void run_scenario(const Scenario &s)
 		// nothing pins between one scenario's closing reading and the
 		// next one's start: reuse it.
 		static Pins last_after;
-		Pins before =
-		    g.installed() && last_after.ok ? last_after : read_pins();
+		Pins before = g.installed() && last_after.ok ? last_after
+							     : read_pins();
 		alarm(s.timeout_s * static_cast<unsigned>(g_timeout_scale));
 		if (sigsetjmp(g_fault_jmp, 1) == 0) {
 			g_fault_armed = 1;
 			s.fn();
 			g_fault_armed = 0;
 		} else {
-			ctx.add_raw(
-			    strf("%s at address %p in the test program",
-				 g_fault_sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
-				 static_cast<void *>(g_fault_addr)));
+			ctx.add_raw(strf("%s at address %p in the test program",
+					 g_fault_sig == SIGBUS ? "SIGBUS"
+							       : "SIGSEGV",
+					 static_cast<void *>(g_fault_addr)));
 		}
 		release_tracked();
 		reap_children();
@@ -3541,13 +3556,13 @@ void run_scenario(const Scenario &s)
 			ctx.add_raw("pin counters: " +
 				    (before.ok ? after.err : before.err));
 		else if (after.outstanding() != before.outstanding())
-			ctx.add_raw(
-			    strf("pages left pinned by this scenario: "
-				 "outstanding %lld "
-				 "before, %lld after (%s)",
-				 static_cast<long long>(before.outstanding()),
-				 static_cast<long long>(after.outstanding()),
-				 after.str().c_str()));
+			ctx.add_raw(strf(
+				"pages left pinned by this scenario: "
+				"outstanding %lld "
+				"before, %lld after (%s)",
+				static_cast<long long>(before.outstanding()),
+				static_cast<long long>(after.outstanding()),
+				after.str().c_str()));
 		alarm(0);
 	}
 	cur_ptr() = nullptr;

@@ -23,8 +23,7 @@
 #include <memory>
 #include <sys/ioctl.h>
 
-namespace vt
-{
+namespace vt {
 
 constexpr unsigned kEduVendor = 0x1234;
 constexpr unsigned kEduDevice = 0x11e8;
@@ -39,19 +38,18 @@ constexpr uint32_t REG_DMA_SRC = 0x80;
 constexpr uint32_t REG_DMA_DST = 0x88;
 constexpr uint32_t REG_DMA_CNT = 0x90;
 constexpr uint32_t REG_DMA_CMD =
-    0x98; // bit 0 start/busy, bit 1 direction (1: device to RAM)
+	0x98; // bit 0 start/busy, bit 1 direction (1: device to RAM)
 
 constexpr uint64_t kEduBuf = 0x40000;
 constexpr uint64_t kEduBufEnd =
-    0x41000; // a transfer must end strictly below this
+	0x41000; // a transfer must end strictly below this
 constexpr uint32_t kHalf = 2048;
 constexpr double kDmaTimeoutS =
-    10.0; // one transfer takes ~100 ms of guest time
+	10.0; // one transfer takes ~100 ms of guest time
 constexpr size_t kPage = 4096;
 
-class EduBar
-{
-      public:
+class EduBar {
+public:
 	EduBar() = default;
 	~EduBar() { close_bar(); }
 	EduBar(const EduBar &) = delete;
@@ -121,7 +119,7 @@ class EduBar
 			*reinterpret_cast<volatile uint64_t *>(base_ + off) = v;
 	}
 
-      private:
+private:
 	int fd_ = -1;
 	volatile uint8_t *base_ = nullptr;
 	size_t len_ = 0;
@@ -210,9 +208,9 @@ inline bool edu_wait_idle(const EduBar &b, std::string *err)
 		if (!(cmd & 1))
 			return true;
 		if (now_s() > end) {
-			*err = strf(
-			    "edu DMA did not finish within %.0f s (cmd=0x%x)",
-			    kDmaTimeoutS, cmd);
+			*err = strf("edu DMA did not finish within %.0f s "
+				    "(cmd=0x%x)",
+				    kDmaTimeoutS, cmd);
 			return false;
 		}
 		sleep_ms(2);
@@ -286,10 +284,10 @@ inline bool dma_check_pair(const EduBar &bar, uint8_t *src_cpu,
 		uint32_t off = half * kHalf;
 		std::string e;
 		if (!edu_dma(bar, false, src_bus + off, kEduBuf, kHalf, &e)) {
-			*err =
-			    strf("DMA RAM->device from 0x%llx: %s",
-				 static_cast<unsigned long long>(src_bus + off),
-				 e.c_str());
+			*err = strf(
+				"DMA RAM->device from 0x%llx: %s",
+				static_cast<unsigned long long>(src_bus + off),
+				e.c_str());
 			return false;
 		}
 		// Poison the destination half now that the source half is in
@@ -297,10 +295,10 @@ inline bool dma_check_pair(const EduBar &bar, uint8_t *src_cpu,
 		// afterwards came from the device.
 		fill_pattern(dst_cpu + off, kHalf, ~tag ^ 0xdead, off / 8);
 		if (!edu_dma(bar, true, dst_bus + off, kEduBuf, kHalf, &e)) {
-			*err =
-			    strf("DMA device->RAM to 0x%llx: %s",
-				 static_cast<unsigned long long>(dst_bus + off),
-				 e.c_str());
+			*err = strf(
+				"DMA device->RAM to 0x%llx: %s",
+				static_cast<unsigned long long>(dst_bus + off),
+				e.c_str());
 			return false;
 		}
 		uint64_t got = 0, want = 0;
@@ -408,7 +406,7 @@ struct SgBuf {
 	int fd = -1;
 	Mapping mem;
 	std::vector<uint64_t>
-	    table; // count entries and a sentinel the driver must not touch
+		table; // count entries and a sentinel the driver must not touch
 	uint32_t count = 0;
 	int32_t id = -1;
 	bool locked = false;
@@ -448,7 +446,7 @@ inline bool sg_lock_checked(int fd, size_t size, SgBuf *b,
 	info.addr = b->mem.addr();
 	info.size = size;
 	info.pages = reinterpret_cast<uint64_t>(
-	    b->table.data()); // as the vendor library does
+		b->table.data()); // as the vendor library does
 	info.upages = reinterpret_cast<uint64_t>(b->table.data());
 	info.pages_count = b->count;
 	info.id = -12345;
@@ -601,7 +599,7 @@ inline bool contig_lock_checked(int fd, size_t size, ContigBuf *c,
 		return ok;
 	c->map = Mapping::map(size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			      static_cast<off_t>(info.id) *
-				  static_cast<off_t>(kPage));
+				      static_cast<off_t>(kPage));
 	if (!c->map.ok()) {
 		VT_FAIL("mmap of contiguous buffer id %d (%zu bytes at offset "
 			"id*4096): %s",
@@ -630,7 +628,7 @@ inline uint64_t phys_addr_of(const void *p, std::string *err)
 	}
 	uint64_t e = 0;
 	off_t off =
-	    static_cast<off_t>(reinterpret_cast<uint64_t>(p) / kPage * 8);
+		static_cast<off_t>(reinterpret_cast<uint64_t>(p) / kPage * 8);
 	ssize_t n = pread(fd, &e, sizeof e, off);
 	close(fd);
 	if (n != static_cast<ssize_t>(sizeof e)) {
@@ -652,9 +650,8 @@ inline uint64_t phys_addr_of(const void *p, std::string *err)
 // ---------------------------------------------------------------------------------------------
 // /dev/kmsg: the kernel log records written after open.
 
-class Kmsg
-{
-      public:
+class Kmsg {
+public:
 	bool open_at_end(std::string *err)
 	{
 		fd_ = Fd(open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC));
@@ -691,7 +688,7 @@ class Kmsg
 		return v;
 	}
 
-      private:
+private:
 	Fd fd_;
 };
 

@@ -35,14 +35,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-namespace vt
-{
+namespace vt {
 
 // ---------------------------------------------------------------------------------------------
 // Strings and errno names
 
 inline std::string strf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+	__attribute__((format(printf, 1, 2)));
 inline std::string strf(const char *fmt, ...)
 {
 	va_list ap;
@@ -202,9 +201,8 @@ inline void out(const std::string &s)
 // ---------------------------------------------------------------------------------------------
 // Scenario context
 
-class Ctx
-{
-      public:
+class Ctx {
+public:
 	void fail(int line, const std::string &msg)
 	{
 		failures_.push_back(one_line(msg) + strf(" (line %d)", line));
@@ -217,7 +215,7 @@ class Ctx
 	size_t count() const { return failures_.size(); }
 	const std::vector<std::string> &failures() const { return failures_; }
 
-      private:
+private:
 	std::vector<std::string> failures_;
 };
 
@@ -269,7 +267,7 @@ struct SysRes {
 	([&]() {                                                               \
 		errno = 0;                                                     \
 		long rc_ = (long)(call);                                       \
-		return ::vt::SysRes{rc_, rc_ == -1 ? errno : 0};               \
+		return ::vt::SysRes{ rc_, rc_ == -1 ? errno : 0 };             \
 	}())
 
 inline bool expect_errno_in(int line, const std::string &what, SysRes r,
@@ -301,7 +299,7 @@ inline bool expect_ok(int line, const std::string &what, SysRes r)
 // EXPECT_ERRNO(EINVAL, "what", call): the call must fail with exactly that
 // errno.
 #define EXPECT_ERRNO(want, what, call)                                         \
-	::vt::expect_errno_in(__LINE__, what, VT_SYS(call), {want})
+	::vt::expect_errno_in(__LINE__, what, VT_SYS(call), { want })
 #define EXPECT_ERRNO_IN(wantlist, what, call)                                  \
 	::vt::expect_errno_in(__LINE__, what, VT_SYS(call), wantlist)
 #define EXPECT_OK(what, call) ::vt::expect_ok(__LINE__, what, VT_SYS(call))
@@ -356,9 +354,8 @@ inline void release_tracked()
 	tracked().fds.clear();
 }
 
-class Fd
-{
-      public:
+class Fd {
+public:
 	Fd() = default;
 	explicit Fd(int fd) : fd_(fd) { track_fd(fd_); }
 	~Fd() { reset(); }
@@ -397,7 +394,7 @@ class Fd
 		return rc;
 	}
 
-      private:
+private:
 	int fd_ = -1;
 };
 
@@ -411,9 +408,8 @@ inline Fd open_fd(const std::string &path, int flags, int *err = nullptr)
 	return Fd(fd);
 }
 
-class Mapping
-{
-      public:
+class Mapping {
+public:
 	Mapping() = default;
 	~Mapping() { reset(); }
 	Mapping(const Mapping &) = delete;
@@ -472,7 +468,7 @@ class Mapping
 		return rc;
 	}
 
-      private:
+private:
 	uint8_t *p_ = nullptr;
 	size_t len_ = 0;
 	int err_ = 0;
@@ -481,8 +477,8 @@ class Mapping
 // An address range that is certainly not mapped: map it, then unmap it.
 inline uint64_t unmapped_address(size_t len = 4 * 4096)
 {
-	void *p =
-	    mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
 	if (p == MAP_FAILED)
 		return 0;
 	munmap(p, len);
@@ -552,8 +548,8 @@ inline int write_file(const std::string &path, const std::string &data)
 	if (fd < 0)
 		return errno;
 	ssize_t n = write(fd, data.data(), data.size());
-	int e =
-	    n < 0 ? errno : (static_cast<size_t>(n) != data.size() ? EIO : 0);
+	int e = n < 0 ? errno
+		      : (static_cast<size_t>(n) != data.size() ? EIO : 0);
 	if (close(fd) != 0 && e == 0)
 		e = errno;
 	return e;
@@ -586,7 +582,7 @@ inline double now_s()
 }
 inline void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
 	}
 }
@@ -717,11 +713,11 @@ inline Pins read_pins_settled()
 		if (t - start > limit) {
 			Pins bad;
 			bad.err =
-			    strf("the pin counters in /proc/vmstat did "
-				 "not settle within %.0f s (unprivileged: "
-				 "/proc/sys/vm/stat_refresh is root "
-				 "only; last %s)",
-				 limit, q.str().c_str());
+				strf("the pin counters in /proc/vmstat did "
+				     "not settle within %.0f s (unprivileged: "
+				     "/proc/sys/vm/stat_refresh is root "
+				     "only; last %s)",
+				     limit, q.str().c_str());
 			return bad;
 		}
 	}
@@ -795,11 +791,12 @@ inline bool check_pins(int line, const Pins &base, int64_t delta,
 	}
 	if (now.outstanding() != base.outstanding() + delta) {
 		cur().fail(
-		    line,
-		    strf("pins %s: expected outstanding %lld (+%lld), now %s",
-			 when,
-			 static_cast<long long>(base.outstanding() + delta),
-			 static_cast<long long>(delta), now.str().c_str()));
+			line,
+			strf("pins %s: expected outstanding %lld (+%lld), now "
+			     "%s",
+			     when,
+			     static_cast<long long>(base.outstanding() + delta),
+			     static_cast<long long>(delta), now.str().c_str()));
 		return false;
 	}
 	return true;
@@ -892,7 +889,7 @@ inline Child spawn_child(const std::string &label, unsigned timeout_s,
 		size_t off = 0;
 		while (off < msg.size()) {
 			ssize_t w =
-			    write(p[1], msg.data() + off, msg.size() - off);
+				write(p[1], msg.data() + off, msg.size() - off);
 			if (w <= 0)
 				break;
 			off += static_cast<size_t>(w);

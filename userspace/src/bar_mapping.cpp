@@ -10,8 +10,7 @@
 #include "crono/units.hpp"
 #include "errno_text.hpp"
 
-namespace crono
-{
+namespace crono {
 
 Result<BarMapping> BarMapping::map(const PciAddress &address, unsigned bar,
 				   const Context &context)
@@ -19,35 +18,36 @@ Result<BarMapping> BarMapping::map(const PciAddress &address, unsigned bar,
 	if (bar > 5)
 		return Error(EINVAL, "there is no BAR" + std::to_string(bar));
 	Os &os = *context.os;
-	const std::string path =
-	    context.pci_device_dir(address) + "/resource" + std::to_string(bar);
+	const std::string path = context.pci_device_dir(address) + "/resource" +
+				 std::to_string(bar);
 	/* sysfs gives the resource file the size of the BAR. */
 	Result<FileStatus> status = os.stat(path);
 	if (!status) {
 		const int code = status.error().code();
 		if (code == ENOENT)
 			return Error(code, address.to_string() + " has no BAR" +
-					       std::to_string(bar) +
-					       " that can be mapped (no " +
-					       path + ")");
+						   std::to_string(bar) +
+						   " that can be mapped (no " +
+						   path + ")");
 		return Error(code,
 			     "cannot map " + path + ": " + errno_text(code));
 	}
 	if (status->size == 0)
 		return Error(ENODEV, "BAR" + std::to_string(bar) + " of " +
-					 address.to_string() + " is empty");
+					     address.to_string() + " is empty");
 	Result<int> fd = os.open(path, O_RDWR | O_SYNC);
 	if (!fd) {
 		const int code = fd.error().code();
 		if (code == EACCES || code == EPERM)
 			return Error(code, "no permission to map " + path +
-					       ": register access through "
-					       "sysfs needs root");
+						   ": register access through "
+						   "sysfs needs root");
 		return Error(code,
 			     "cannot open " + path + ": " + errno_text(code));
 	}
-	Result<void *> base = os.mmap(
-	    nullptr, status->size, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	Result<void *> base =
+		os.mmap(nullptr, status->size, PROT_READ | PROT_WRITE,
+			MAP_SHARED, *fd, 0);
 	/* The mapping stays valid without the descriptor. */
 	os.close(*fd);
 	if (!base) {
@@ -56,9 +56,9 @@ Result<BarMapping> BarMapping::map(const PciAddress &address, unsigned bar,
 				  format_bytes(status->size) +
 				  "): " + errno_text(code);
 		if (code == EINVAL || code == EPERM || code == EBUSY)
-			why +=
-			    "; with CONFIG_IO_STRICT_DEVMEM this fails while a "
-			    "driver holds the region requested";
+			why += "; with CONFIG_IO_STRICT_DEVMEM this fails "
+			       "while a "
+			       "driver holds the region requested";
 		return Error(code, why);
 	}
 	return BarMapping(&os, *base, status->size, bar);

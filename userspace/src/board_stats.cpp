@@ -3,8 +3,7 @@
 
 #include "sysfs_files.hpp"
 
-namespace crono
-{
+namespace crono {
 
 Result<BoardStats> read_board_stats(const Context &context,
 				    const std::string &node)
@@ -15,13 +14,13 @@ Result<BoardStats> read_board_stats(const Context &context,
 		const char *name;
 		std::uint64_t *value;
 	} fields[] = {
-	    {"locked_buffers", &stats.locked_buffers},
-	    {"pinned_bytes", &stats.pinned_bytes},
-	    {"coherent_bytes", &stats.coherent_bytes},
+		{ "locked_buffers", &stats.locked_buffers },
+		{ "pinned_bytes", &stats.pinned_bytes },
+		{ "coherent_bytes", &stats.coherent_bytes },
 	};
 	for (const Field &field : fields) {
 		Result<std::uint64_t> value =
-		    read_decimal(*context.os, dir + "/" + field.name);
+			read_decimal(*context.os, dir + "/" + field.name);
 		if (!value)
 			return std::move(value).error();
 		*field.value = *value;

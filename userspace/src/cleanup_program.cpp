@@ -7,17 +7,16 @@
 
 #include "crono_pci_drvmod.h"
 
-namespace crono
-{
+namespace crono {
 
 static_assert(kMaxCleanupWrites == CRONO_KERNEL_CMDS_MAX, "cleanup writes");
 static_assert(sizeof(RegisterWrite) == sizeof(CRONO_KERNEL_CMD),
 	      "RegisterWrite is passed as CRONO_KERNEL_CMD");
 static_assert(offsetof(RegisterWrite, offset) ==
-		  offsetof(CRONO_KERNEL_CMD, addr),
+		      offsetof(CRONO_KERNEL_CMD, addr),
 	      "offset");
 static_assert(offsetof(RegisterWrite, value) ==
-		  offsetof(CRONO_KERNEL_CMD, data),
+		      offsetof(CRONO_KERNEL_CMD, data),
 	      "value");
 
 Result<void> validate_cleanup_program(Span<const RegisterWrite> writes,
@@ -25,9 +24,9 @@ Result<void> validate_cleanup_program(Span<const RegisterWrite> writes,
 {
 	if (writes.size() > kMaxCleanupWrites)
 		return Error(EINVAL, "a cleanup program holds at most " +
-					 std::to_string(kMaxCleanupWrites) +
-					 " writes, not " +
-					 std::to_string(writes.size()));
+					     std::to_string(kMaxCleanupWrites) +
+					     " writes, not " +
+					     std::to_string(writes.size()));
 	for (std::size_t i = 0; i < writes.size(); i++) {
 		char text[160];
 		const std::uint32_t offset = writes[i].offset;
@@ -38,13 +37,13 @@ Result<void> validate_cleanup_program(Span<const RegisterWrite> writes,
 				      i, offset);
 			return Error(EINVAL, text);
 		}
-		if (std::uint64_t{offset} + 4 > bar0_size) {
+		if (std::uint64_t{ offset } + 4 > bar0_size) {
 			std::snprintf(
-			    text, sizeof text,
-			    "cleanup write %zu: offset 0x%x is "
-			    "outside BAR0 (0x%llx bytes)",
-			    i, offset,
-			    static_cast<unsigned long long>(bar0_size));
+				text, sizeof text,
+				"cleanup write %zu: offset 0x%x is "
+				"outside BAR0 (0x%llx bytes)",
+				i, offset,
+				static_cast<unsigned long long>(bar0_size));
 			return Error(EINVAL, text);
 		}
 	}

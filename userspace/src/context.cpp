@@ -3,8 +3,7 @@
 
 #include "crono_pci_drvmod.h"
 
-namespace crono
-{
+namespace crono {
 
 std::string Context::driver_dir() const
 {

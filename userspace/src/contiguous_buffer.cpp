@@ -12,11 +12,9 @@
 #include "device_file.hpp"
 #include "driver_errors.hpp"
 
-namespace crono
-{
+namespace crono {
 
-namespace
-{
+namespace {
 
 std::size_t system_page_size()
 {
@@ -37,12 +35,12 @@ Result<ContiguousBuffer> ContiguousBuffer::lock(Device &device,
 	const std::size_t page = system_page_size();
 	if (size > SIZE_MAX - page)
 		return Error(EINVAL, "cannot lock " + format_bytes(size) +
-					 ": too large");
+					     ": too large");
 	const std::size_t length = (size + page - 1) / page * page;
 	detail::DeviceFile &file = *device.file_;
 	Os &os = file.os();
 	const std::string what =
-	    "lock a " + format_bytes(length) + " contiguous buffer";
+		"lock a " + format_bytes(length) + " contiguous buffer";
 
 	CRONO_CONTIG_BUFFER_INFO info{};
 	info.size = length;
@@ -53,15 +51,15 @@ Result<ContiguousBuffer> ContiguousBuffer::lock(Device &device,
 
 	/* The driver finds the buffer by the offset: id pages in. */
 	const off_t offset =
-	    static_cast<off_t>(info.id) * static_cast<off_t>(page);
+		static_cast<off_t>(info.id) * static_cast<off_t>(page);
 	Result<void *> data = os.mmap(nullptr, length, PROT_READ | PROT_WRITE,
 				      MAP_SHARED, file.fd(), offset);
 	if (!data) {
 		int id = info.id;
 		(void)file.ioctl(IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &id);
 		return explain_request_error(
-		    os, "map contiguous buffer " + std::to_string(info.id),
-		    data.error().code());
+			os, "map contiguous buffer " + std::to_string(info.id),
+			data.error().code());
 	}
 	ContiguousBuffer buffer;
 	buffer.file_ = device.file_;
@@ -120,8 +118,8 @@ Result<void> ContiguousBuffer::unlock()
 	file_.reset();
 	if (!done)
 		return explain_request_error(
-		    os, "unlock contiguous buffer " + std::to_string(id),
-		    done.error().code());
+			os, "unlock contiguous buffer " + std::to_string(id),
+			done.error().code());
 	return {};
 }
 

@@ -9,8 +9,7 @@
 #include "device_file.hpp"
 #include "driver_errors.hpp"
 
-namespace crono
-{
+namespace crono {
 
 Device::Device(std::shared_ptr<detail::DeviceFile> file, BoardInfo board,
 	       std::vector<PciResource> resources, const Context &context)
@@ -32,7 +31,7 @@ Result<Device> Device::open(const BoardInfo &board, const Context &context)
 	/* The regions first: reading sysfs needs no permission, so a
 	 * broken tree is reported before a permission problem hides it. */
 	Result<std::vector<PciResource>> resources =
-	    read_pci_resources(context, board.address);
+		read_pci_resources(context, board.address);
 	if (!resources)
 		return std::move(resources).error();
 

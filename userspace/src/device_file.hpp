@@ -12,12 +12,10 @@
 
 #include "crono/os.hpp"
 
-namespace crono::detail
-{
+namespace crono::detail {
 
-class DeviceFile
-{
-      public:
+class DeviceFile {
+public:
 	DeviceFile(Os *os, int fd, std::string path)
 	    : os_(os), fd_(fd), path_(std::move(path))
 	{
@@ -35,7 +33,7 @@ class DeviceFile
 		return os_->ioctl(fd_, request, argument);
 	}
 
-      private:
+private:
 	Os *os_;
 	int fd_;
 	std::string path_;

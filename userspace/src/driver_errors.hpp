@@ -14,8 +14,7 @@
 #include "crono/discovery.hpp"
 #include "crono/result.hpp"
 
-namespace crono
-{
+namespace crono {
 
 /* open() of the board's node failed with `code`. */
 Error explain_open_error(const Context &context, const BoardInfo &board,

@@ -4,8 +4,7 @@
 #include <cerrno>
 #include <system_error>
 
-namespace crono
-{
+namespace crono {
 
 std::string errno_name(int code)
 {

@@ -5,8 +5,7 @@
 
 #include <string>
 
-namespace crono
-{
+namespace crono {
 
 /* "EBUSY", or "errno 123" for one without a name here. */
 std::string errno_name(int code);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #pragma once
 
-namespace crono
-{
+namespace crono {
 
 /* The value of one hex digit (either case), or -1 if c is none. */
 inline int hex_digit_value(char c)

@@ -5,8 +5,7 @@
 
 #include "crono_pci_drvmod.h"
 
-namespace crono
-{
+namespace crono {
 
 static_assert(kCronologicVendorId == CRONO_VENDOR_ID, "vendor id");
 

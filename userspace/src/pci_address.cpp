@@ -5,11 +5,9 @@
 
 #include "hex_digit.hpp"
 
-namespace crono
-{
+namespace crono {
 
-namespace
-{
+namespace {
 
 /* Exactly `min`..`max` hex digits from text[*pos], advancing *pos. */
 bool take_hex(const std::string &text, std::size_t *pos, unsigned min,

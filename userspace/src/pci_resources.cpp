@@ -8,11 +8,9 @@
 #include "hex_digit.hpp"
 #include "sysfs_files.hpp"
 
-namespace crono
-{
+namespace crono {
 
-namespace
-{
+namespace {
 
 bool parse_hex64(const std::string &word, std::uint64_t *value)
 {
@@ -64,16 +62,16 @@ Result<std::vector<PciResource>> parse_pci_resources(const std::string &text,
 		    !parse_hex64(flags, &r.flags))
 			return Error(EINVAL,
 				     "unexpected line " +
-					 std::to_string(index + 1) + " in " +
-					 path + ": \"" + line +
-					 "\" (expected three hex numbers)");
+					     std::to_string(index + 1) +
+					     " in " + path + ": \"" + line +
+					     "\" (expected three hex numbers)");
 		/* An unimplemented region reads as all zeroes. */
 		if (last != 0 || r.start != 0) {
 			if (last < r.start)
 				return Error(EINVAL,
 					     "region " + std::to_string(index) +
-						 " in " + path +
-						 " ends before it starts");
+						     " in " + path +
+						     " ends before it starts");
 			r.size = last - r.start + 1;
 		}
 		resources.push_back(r);

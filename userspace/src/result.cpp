@@ -4,8 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace crono::detail
-{
+namespace crono::detail {
 
 /* A value taken from a failed Result: a bug in the caller. Without
  * exceptions there is nothing sensible to return, so stop loudly. */

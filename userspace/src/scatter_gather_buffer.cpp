@@ -20,13 +20,11 @@
 #define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
 #endif
 
-namespace crono
-{
+namespace crono {
 
 static_assert(kDevicePageSize == CRONO_DEVICE_PAGE_SIZE, "device page");
 
-namespace
-{
+namespace {
 
 std::size_t round_up(std::size_t value, std::size_t unit)
 {
@@ -59,8 +57,8 @@ Result<Memory> allocate_huge(Os &os, std::size_t length)
 {
 	Memory m;
 	Result<void *> huge =
-	    os.mmap(nullptr, length, kReadWrite,
-		    kAnonymous | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
+		os.mmap(nullptr, length, kReadWrite,
+			kAnonymous | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
 	if (huge) {
 		m.mapping = m.data = *huge;
 		m.mapping_length = length;
@@ -85,8 +83,8 @@ Result<Memory> allocate_huge(Os &os, std::size_t length)
 	m.mapping = m.data = reinterpret_cast<void *>(aligned);
 	m.mapping_length = length;
 	m.backing = os.madvise(m.data, length, MADV_HUGEPAGE)
-			? PageBacking::transparent_huge_pages
-			: PageBacking::small_pages;
+			    ? PageBacking::transparent_huge_pages
+			    : PageBacking::small_pages;
 	return m;
 }
 
@@ -97,7 +95,7 @@ Result<Memory> allocate(Os &os, std::size_t size, bool huge_pages)
 	Memory m;
 	const std::size_t length = round_up(size, system_page_size());
 	Result<void *> p =
-	    os.mmap(nullptr, length, kReadWrite, kAnonymous, -1, 0);
+		os.mmap(nullptr, length, kReadWrite, kAnonymous, -1, 0);
 	if (!p)
 		return std::move(p).error();
 	m.mapping = m.data = *p;
@@ -131,32 +129,33 @@ ScatterGatherBuffer::lock(Device &device, std::size_t size,
 		return Error(EINVAL, "cannot lock an empty buffer");
 	if (size > SIZE_MAX - kHugePageSize)
 		return Error(EINVAL, "cannot lock " + format_bytes(size) +
-					 ": too large");
+					     ": too large");
 	detail::DeviceFile &file = *device.file_;
 	Os &os = file.os();
 	/* With huge pages the whole 2 MiB pages are locked: the memory is
 	 * there anyway, and the board gets every page of it. */
 	const std::size_t locked_size = round_up(
-	    size, options.huge_pages ? kHugePageSize : kDevicePageSize);
+		size, options.huge_pages ? kHugePageSize : kDevicePageSize);
 	const std::size_t entries = locked_size / kDevicePageSize;
-	const std::string what =
-	    "lock a " + format_bytes(locked_size) + " scatter/gather buffer";
+	const std::string what = "lock a " + format_bytes(locked_size) +
+				 " scatter/gather buffer";
 	if (entries > UINT32_MAX)
-		return Error(EINVAL, "cannot " + what +
-					 ": more pages than the ABI counts");
+		return Error(EINVAL,
+			     "cannot " + what +
+				     ": more pages than the ABI counts");
 
 	Result<Memory> memory = allocate(os, locked_size, options.huge_pages);
 	if (!memory)
 		return Error(memory.error().code(),
 			     "cannot allocate " + format_bytes(locked_size) +
-				 " for a scatter/gather buffer: " +
-				 errno_text(memory.error().code()));
+				     " for a scatter/gather buffer: " +
+				     errno_text(memory.error().code()));
 
 	ScatterGatherBuffer buffer;
 	buffer.page_table_.assign(entries, 0);
 	const auto address = reinterpret_cast<std::uintptr_t>(memory->data);
 	const auto table =
-	    reinterpret_cast<std::uintptr_t>(buffer.page_table_.data());
+		reinterpret_cast<std::uintptr_t>(buffer.page_table_.data());
 	CRONO_SG_BUFFER_INFO info{};
 	info.addr = address;
 	info.size = locked_size;
@@ -242,8 +241,8 @@ Result<void> ScatterGatherBuffer::unlock()
 	file_.reset();
 	if (!done)
 		return explain_request_error(
-		    os, "unlock buffer " + std::to_string(id),
-		    done.error().code());
+			os, "unlock buffer " + std::to_string(id),
+			done.error().code());
 	return {};
 }
 

@@ -7,11 +7,9 @@
 
 #include "errno_text.hpp"
 
-namespace crono
-{
+namespace crono {
 
-namespace
-{
+namespace {
 
 constexpr std::size_t kMaxFileSize = 64 * 1024;
 
@@ -36,8 +34,8 @@ Error garbage(const std::string &path, const std::string &text,
 	      const char *expected)
 {
 	return Error(EINVAL, "unexpected contents in " + path + ": " +
-				 quoted(trimmed(text)) + " (expected " +
-				 expected + ")");
+				     quoted(trimmed(text)) + " (expected " +
+				     expected + ")");
 }
 
 } // namespace
@@ -48,7 +46,7 @@ Result<std::string> read_text_file(Os &os, const std::string &path)
 	if (!fd)
 		return Error(fd.error().code(),
 			     "cannot read " + path + ": " +
-				 errno_text(fd.error().code()));
+				     errno_text(fd.error().code()));
 	std::string text;
 	char chunk[4096];
 	for (;;) {
@@ -57,7 +55,7 @@ Result<std::string> read_text_file(Os &os, const std::string &path)
 			os.close(*fd);
 			return Error(n.error().code(),
 				     "cannot read " + path + ": " +
-					 errno_text(n.error().code()));
+					     errno_text(n.error().code()));
 		}
 		if (*n == 0)
 			break;
@@ -86,11 +84,11 @@ Result<std::uint16_t> read_hex_id(Os &os, const std::string &path)
 		if (c >= '0' && c <= '9')
 			value = value * 16 + static_cast<unsigned>(c - '0');
 		else if (c >= 'a' && c <= 'f')
-			value =
-			    value * 16 + static_cast<unsigned>(c - 'a' + 10);
+			value = value * 16 +
+				static_cast<unsigned>(c - 'a' + 10);
 		else if (c >= 'A' && c <= 'F')
-			value =
-			    value * 16 + static_cast<unsigned>(c - 'A' + 10);
+			value = value * 16 +
+				static_cast<unsigned>(c - 'A' + 10);
 		else
 			return garbage(path, *text, "a hex id such as 0x1a13");
 	}

@@ -9,8 +9,7 @@
 #include "crono/os.hpp"
 #include "crono/result.hpp"
 
-namespace crono
-{
+namespace crono {
 
 /* The whole file (sysfs attributes are at most a page). */
 Result<std::string> read_text_file(Os &os, const std::string &path);

@@ -16,11 +16,9 @@
 #include "crono/os.hpp"
 #include "errno_text.hpp"
 
-namespace crono
-{
+namespace crono {
 
-namespace
-{
+namespace {
 
 Error call_failed(const std::string &what, int code)
 {
@@ -187,7 +185,7 @@ MemlockLimit SystemOs::memlock_limit()
 	while (std::getline(status, line)) {
 		if (line.rfind("CapEff:", 0) == 0) {
 			unsigned long long caps =
-			    std::strtoull(line.c_str() + 7, nullptr, 16);
+				std::strtoull(line.c_str() + 7, nullptr, 16);
 			limit.has_ipc_lock = caps & (1ull << 14);
 		}
 	}

@@ -5,12 +5,11 @@
 #include <cstdio>
 #include <limits>
 
-namespace crono
-{
+namespace crono {
 
 std::string format_bytes(std::uint64_t bytes)
 {
-	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
 	if (bytes < 1024)
 		return std::to_string(bytes) +
 		       (bytes == 1 ? " byte" : " bytes");

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "crono/version.hpp"
 
-namespace crono
-{
+namespace crono {
 
 const char *library_version() noexcept
 {

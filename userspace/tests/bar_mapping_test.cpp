@@ -9,18 +9,15 @@
 #include "crono/device.hpp"
 #include "fake_system.hpp"
 
-namespace crono::test
-{
-namespace
-{
+namespace crono::test {
+namespace {
 
-class BarMappingTest : public OneBoardTest
-{
-      protected:
-	PciAddress address{0, 3, 0, 0};
+class BarMappingTest : public OneBoardTest {
+protected:
+	PciAddress address{ 0, 3, 0, 0 };
 	/* As the library names it, through bus/pci/devices. */
 	std::string resource0 =
-	    tree.path("bus/pci/devices/0000:03:00.0/resource0");
+		tree.path("bus/pci/devices/0000:03:00.0/resource0");
 
 	std::uint32_t file_word(std::uint64_t offset)
 	{
@@ -58,16 +55,16 @@ TEST_F(BarMappingTest, ChecksBoundsAndAlignment)
 		unsigned width;
 		int code;
 	} cases[] = {
-	    {size, 4, ERANGE},
-	    {size - 2, 4, EINVAL},
-	    {size - 4, 8, EINVAL},
-	    {size, 8, ERANGE},
-	    {size + 4096, 4, ERANGE},
-	    {UINT64_MAX - 3, 4, ERANGE}, /* offset + 4 wraps to 0 */
-	    {UINT64_MAX - 7, 8, ERANGE},
-	    {UINT64_MAX, 4, EINVAL},
-	    {2, 4, EINVAL},
-	    {4, 8, EINVAL},
+		{ size, 4, ERANGE },
+		{ size - 2, 4, EINVAL },
+		{ size - 4, 8, EINVAL },
+		{ size, 8, ERANGE },
+		{ size + 4096, 4, ERANGE },
+		{ UINT64_MAX - 3, 4, ERANGE }, /* offset + 4 wraps to 0 */
+		{ UINT64_MAX - 7, 8, ERANGE },
+		{ UINT64_MAX, 4, EINVAL },
+		{ 2, 4, EINVAL },
+		{ 4, 8, EINVAL },
 	};
 	for (const Case &c : cases) {
 		Result<void> write = c.width == 4 ? bar->write32(c.offset, 1)
@@ -124,8 +121,8 @@ TEST_F(BarMappingTest, MovesTheMappingAndUnmapsItOnce)
 	ASSERT_TRUE(second);
 	b = std::move(*second);
 	EXPECT_EQ(*b.read32(0), 5u);
-	EXPECT_EQ(os.events_matching({"munmap"}),
-		  std::vector<std::string>{"munmap file"});
+	EXPECT_EQ(os.events_matching({ "munmap" }),
+		  std::vector<std::string>{ "munmap file" });
 }
 
 TEST_F(BarMappingTest, TheDeviceMapsItsBar0)

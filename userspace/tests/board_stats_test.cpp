@@ -4,10 +4,8 @@
 #include "crono/board_stats.hpp"
 #include "fake_system.hpp"
 
-namespace crono::test
-{
-namespace
-{
+namespace crono::test {
+namespace {
 
 using BoardStatsTest = OneBoardTest;
 
@@ -26,8 +24,8 @@ TEST_F(BoardStatsTest, ReadsTheDriversAttributes)
 TEST_F(BoardStatsTest, RefusesGarbage)
 {
 	for (const char *garbage :
-	     {"", "-1\n", "1 2\n", "0x10\n", "abc", "18446744073709551616\n",
-	      "123456789012345678901\n"}) {
+	     { "", "-1\n", "1 2\n", "0x10\n", "abc", "18446744073709551616\n",
+	       "123456789012345678901\n" }) {
 		tree.write("class/misc/" + node + "/pinned_bytes", garbage);
 		auto stats = read_board_stats(context, node);
 		ASSERT_FALSE(stats) << garbage;

@@ -6,10 +6,8 @@
 
 #include "crono/cleanup_program.hpp"
 
-namespace crono
-{
-namespace
-{
+namespace crono {
+namespace {
 
 constexpr std::uint64_t kBar0 = 1 << 20;
 
@@ -24,15 +22,15 @@ TEST(CleanupProgram, AcceptsNothingToSixteenAlignedWritesInsideBar0)
 	EXPECT_TRUE(validate({}));
 	std::vector<RegisterWrite> writes;
 	for (std::uint32_t i = 0; i < 16; i++)
-		writes.push_back({i * 4, i});
+		writes.push_back({ i * 4, i });
 	EXPECT_TRUE(validate(writes));
-	EXPECT_TRUE(validate({{static_cast<std::uint32_t>(kBar0 - 4), 0}}));
-	EXPECT_TRUE(validate({{0, 0}}, 4));
+	EXPECT_TRUE(validate({ { static_cast<std::uint32_t>(kBar0 - 4), 0 } }));
+	EXPECT_TRUE(validate({ { 0, 0 } }, 4));
 }
 
 TEST(CleanupProgram, RefusesSeventeenWrites)
 {
-	std::vector<RegisterWrite> writes(17, RegisterWrite{0, 0});
+	std::vector<RegisterWrite> writes(17, RegisterWrite{ 0, 0 });
 	auto r = validate(writes);
 	ASSERT_FALSE(r);
 	EXPECT_EQ(r.error().code(), EINVAL);
@@ -41,8 +39,8 @@ TEST(CleanupProgram, RefusesSeventeenWrites)
 
 TEST(CleanupProgram, RefusesUnalignedOffsetsNamingTheWrite)
 {
-	for (std::uint32_t offset : {1u, 2u, 3u, 6u, 0xfffffu}) {
-		auto r = validate({{0, 0}, {offset, 0}});
+	for (std::uint32_t offset : { 1u, 2u, 3u, 6u, 0xfffffu }) {
+		auto r = validate({ { 0, 0 }, { offset, 0 } });
 		ASSERT_FALSE(r) << offset;
 		EXPECT_EQ(r.error().code(), EINVAL);
 		EXPECT_NE(r.error().message().find("write 1"),
@@ -55,17 +53,17 @@ TEST(CleanupProgram, RefusesUnalignedOffsetsNamingTheWrite)
 TEST(CleanupProgram, RefusesOffsetsOutsideBar0)
 {
 	for (std::uint32_t offset :
-	     {std::uint32_t(kBar0), 0x7ffffffcu, 0xfffffffcu}) {
-		auto r = validate({{offset, 0}});
+	     { std::uint32_t(kBar0), 0x7ffffffcu, 0xfffffffcu }) {
+		auto r = validate({ { offset, 0 } });
 		ASSERT_FALSE(r) << offset;
 		EXPECT_NE(r.error().message().find("outside BAR0"),
 			  std::string::npos);
 	}
 	/* No BAR0 (or not a memory BAR): nothing can be written. */
-	EXPECT_FALSE(validate({{0, 0}}, 0));
-	EXPECT_FALSE(validate({{0, 0}}, 3));
+	EXPECT_FALSE(validate({ { 0, 0 } }, 0));
+	EXPECT_FALSE(validate({ { 0, 0 } }, 3));
 	/* 0xfffffffc + 4 does not wrap in 64 bits. */
-	EXPECT_TRUE(validate({{0xfffffffcu, 0}}, 1ull << 32));
+	EXPECT_TRUE(validate({ { 0xfffffffcu, 0 } }, 1ull << 32));
 }
 
 } // namespace

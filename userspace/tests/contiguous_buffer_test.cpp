@@ -7,17 +7,14 @@
 #include "crono/scatter_gather_buffer.hpp"
 #include "fake_system.hpp"
 
-namespace crono::test
-{
-namespace
-{
+namespace crono::test {
+namespace {
 
 static_assert(!std::is_copy_constructible_v<ContiguousBuffer>);
 static_assert(std::is_nothrow_move_constructible_v<ContiguousBuffer>);
 
-class ContigBufferTest : public OneBoardTest
-{
-      protected:
+class ContigBufferTest : public OneBoardTest {
+protected:
 	void SetUp() override
 	{
 		OneBoardTest::SetUp();
@@ -36,15 +33,15 @@ TEST_F(ContigBufferTest, LocksAndMapsAtIdPages)
 	EXPECT_EQ(buffer->id(), 0);
 	EXPECT_EQ(buffer->device_address(), 0x80000000u);
 	std::memset(buffer->data(), 1, buffer->size());
-	EXPECT_EQ(os.events_matching({"ioctl", "mmap"}),
-		  (std::vector<std::string>{"ioctl LOCK_CONTIG_BUFFER id=0",
-					    "mmap contig id=0"}));
+	EXPECT_EQ(os.events_matching({ "ioctl", "mmap" }),
+		  (std::vector<std::string>{ "ioctl LOCK_CONTIG_BUFFER id=0",
+					     "mmap contig id=0" }));
 	auto sg = ScatterGatherBuffer::lock(*device, 4096);
 	ASSERT_TRUE(sg);
 	auto second = ContiguousBuffer::lock(*device, 4096);
 	ASSERT_TRUE(second);
 	EXPECT_EQ(second->id(), 2);
-	EXPECT_EQ(os.events_matching({"mmap contig"}).back(),
+	EXPECT_EQ(os.events_matching({ "mmap contig" }).back(),
 		  "mmap contig id=2");
 }
 
@@ -54,11 +51,11 @@ TEST_F(ContigBufferTest, UnmapsThenUnlocks)
 		auto buffer = ContiguousBuffer::lock(*device, 4096);
 		ASSERT_TRUE(buffer);
 	}
-	EXPECT_EQ(
-	    os.events_matching({"ioctl", "mmap", "munmap"}),
-	    (std::vector<std::string>{"ioctl LOCK_CONTIG_BUFFER id=0",
-				      "mmap contig id=0", "munmap contig id=0",
-				      "ioctl UNLOCK_CONTIG_BUFFER id=0"}));
+	EXPECT_EQ(os.events_matching({ "ioctl", "mmap", "munmap" }),
+		  (std::vector<std::string>{
+			  "ioctl LOCK_CONTIG_BUFFER id=0", "mmap contig id=0",
+			  "munmap contig id=0",
+			  "ioctl UNLOCK_CONTIG_BUFFER id=0" }));
 	EXPECT_EQ(os.open_mappings(), 0u);
 }
 
@@ -69,11 +66,11 @@ TEST_F(ContigBufferTest, UnlocksWhenTheMappingFails)
 	ASSERT_FALSE(buffer);
 	EXPECT_EQ(buffer.error().code(), ENOMEM);
 	EXPECT_TRUE(
-	    contains(buffer.error().message(), "map contiguous buffer 0"));
-	EXPECT_EQ(
-	    os.events_matching({"ioctl"}),
-	    (std::vector<std::string>{"ioctl LOCK_CONTIG_BUFFER id=0",
-				      "ioctl UNLOCK_CONTIG_BUFFER id=0"}));
+		contains(buffer.error().message(), "map contiguous buffer 0"));
+	EXPECT_EQ(os.events_matching({ "ioctl" }),
+		  (std::vector<std::string>{
+			  "ioctl LOCK_CONTIG_BUFFER id=0",
+			  "ioctl UNLOCK_CONTIG_BUFFER id=0" }));
 	EXPECT_EQ(device->stats()->locked_buffers, 0u);
 }
 
@@ -97,7 +94,7 @@ TEST_F(ContigBufferTest, ExplainsLockErrors)
 	auto removed = ContiguousBuffer::lock(*device, 4096);
 	ASSERT_FALSE(removed);
 	EXPECT_TRUE(contains(removed.error().message(), "removed"));
-	EXPECT_TRUE(os.events_matching({"mmap"}).empty());
+	EXPECT_TRUE(os.events_matching({ "mmap" }).empty());
 }
 
 TEST_F(ContigBufferTest, ReportsUnlockErrors)
@@ -107,8 +104,8 @@ TEST_F(ContigBufferTest, ReportsUnlockErrors)
 	os.fail_ioctl(0xC0086304u, EINVAL);
 	auto failed = buffer->unlock();
 	ASSERT_FALSE(failed);
-	EXPECT_TRUE(
-	    contains(failed.error().message(), "unlock contiguous buffer 0"));
+	EXPECT_TRUE(contains(failed.error().message(),
+			     "unlock contiguous buffer 0"));
 	EXPECT_FALSE(buffer->locked());
 	EXPECT_TRUE(buffer->unlock());
 	EXPECT_EQ(os.open_mappings(), 0u);
@@ -128,10 +125,10 @@ TEST_F(ContigBufferTest, MovesWithoutUnlockingTwice)
 	ASSERT_TRUE(other);
 	b = std::move(*other);
 	EXPECT_EQ(b.id(), 1);
-	EXPECT_EQ(
-	    os.events_matching({"ioctl UNLOCK", "munmap"}),
-	    (std::vector<std::string>{"munmap contig id=0",
-				      "ioctl UNLOCK_CONTIG_BUFFER id=0"}));
+	EXPECT_EQ(os.events_matching({ "ioctl UNLOCK", "munmap" }),
+		  (std::vector<std::string>{
+			  "munmap contig id=0",
+			  "ioctl UNLOCK_CONTIG_BUFFER id=0" }));
 }
 
 TEST_F(ContigBufferTest, NeedsAnOpenDevice)

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "cronoctl_harness.hpp"
 
-namespace crono::test
-{
-namespace
-{
+namespace crono::test {
+namespace {
 
 using CronoctlCli = CronoctlTest;
 
@@ -14,8 +12,8 @@ TEST_F(CronoctlCli, PrintsUsageWithoutACommand)
 	EXPECT_EQ(r.status, 2);
 	EXPECT_TRUE(contains(r.err, "usage: cronoctl"));
 	EXPECT_EQ(r.out, "");
-	for (const char *help : {"--help", "-h", "help"}) {
-		CliRun h = run({help});
+	for (const char *help : { "--help", "-h", "help" }) {
+		CliRun h = run({ help });
 		EXPECT_EQ(h.status, 0);
 		EXPECT_TRUE(contains(h.out, "list [--json]"));
 		EXPECT_TRUE(contains(h.out, "selftest DEV"));
@@ -25,7 +23,7 @@ TEST_F(CronoctlCli, PrintsUsageWithoutACommand)
 
 TEST_F(CronoctlCli, NamesAnUnknownCommand)
 {
-	CliRun r = run({"lst"});
+	CliRun r = run({ "lst" });
 	EXPECT_EQ(r.status, 2);
 	EXPECT_EQ(r.err, "cronoctl: unknown command 'lst' (commands: list, "
 			 "info, selftest, bench)\n"
@@ -34,7 +32,7 @@ TEST_F(CronoctlCli, NamesAnUnknownCommand)
 
 TEST_F(CronoctlCli, PrintsTheVersion)
 {
-	CliRun r = run({"--version"});
+	CliRun r = run({ "--version" });
 	EXPECT_EQ(r.status, 0);
 	EXPECT_EQ(r.out, "cronoctl 0.1.0\n");
 }
@@ -45,12 +43,12 @@ TEST_F(CronoctlCli, ReadsAnotherTreeWhenTold)
 	context.sysfs_root = "/nonexistent";
 	context.dev_root = "/nonexistent";
 	tree.load_driver();
-	CliRun lost = run({"list"});
+	CliRun lost = run({ "list" });
 	EXPECT_EQ(lost.status, 1);
-	CliRun found =
-	    run({"--sysfs-root", tree.sys(), "--dev-root", tree.dev(), "list"});
+	CliRun found = run({ "--sysfs-root", tree.sys(), "--dev-root",
+			     tree.dev(), "list" });
 	EXPECT_EQ(found.status, 0) << found.err;
-	CliRun missing = run({"--sysfs-root"});
+	CliRun missing = run({ "--sysfs-root" });
 	EXPECT_EQ(missing.status, 2);
 	EXPECT_TRUE(contains(missing.err, "--sysfs-root needs a directory"));
 }

@@ -10,8 +10,7 @@
 #include "cli.hpp"
 #include "fake_system.hpp"
 
-namespace crono::test
-{
+namespace crono::test {
 
 struct CliRun {
 	int status;
@@ -19,9 +18,8 @@ struct CliRun {
 	std::string err;
 };
 
-class CronoctlTest : public FakeSystemTest
-{
-      protected:
+class CronoctlTest : public FakeSystemTest {
+protected:
 	CliRun run(const std::vector<std::string> &args, bool terminal = false)
 	{
 		std::ostringstream out, err;
@@ -31,7 +29,7 @@ class CronoctlTest : public FakeSystemTest
 		env.err = &err;
 		env.out_is_terminal = terminal;
 		const int status = cronoctl::run(args, env);
-		return {status, out.str(), err.str()};
+		return { status, out.str(), err.str() };
 	}
 };
 

@@ -6,16 +6,14 @@
 #include "crono/scatter_gather_buffer.hpp"
 #include "fake_system.hpp"
 
-namespace crono::test
-{
-namespace
-{
+namespace crono::test {
+namespace {
 
 using DeviceTest = OneBoardTest;
 
 TEST_F(DeviceTest, OpensByNodeOrAddressAndKnowsTheBoard)
 {
-	for (const char *name : {"crono_06_0003000", "0000:03:00.0"}) {
+	for (const char *name : { "crono_06_0003000", "0000:03:00.0" }) {
 		auto device = Device::open(name, context);
 		ASSERT_TRUE(device) << device.error().message();
 		EXPECT_TRUE(device->is_open());
@@ -25,9 +23,10 @@ TEST_F(DeviceTest, OpensByNodeOrAddressAndKnowsTheBoard)
 		ASSERT_FALSE(device->resources().empty());
 		EXPECT_EQ(device->resources()[0].start, 0xfea00000u);
 	}
-	EXPECT_EQ(os.events_matching({"open", "close"}),
-		  (std::vector<std::string>{"open " + node, "close " + node,
-					    "open " + node, "close " + node}));
+	EXPECT_EQ(
+		os.events_matching({ "open", "close" }),
+		(std::vector<std::string>{ "open " + node, "close " + node,
+					   "open " + node, "close " + node }));
 }
 
 TEST_F(DeviceTest, SaysWhenAnotherProcessHasTheBoard)
@@ -45,7 +44,7 @@ TEST_F(DeviceTest, SaysWhenAnotherProcessHasTheBoard)
 TEST_F(DeviceTest, NamesTheGroupToJoinOnEacces)
 {
 	os.fail_open(node_path, EACCES);
-	os.stat_overrides[node_path] = {S_IFCHR | 0660, 0, 1234, 0};
+	os.stat_overrides[node_path] = { S_IFCHR | 0660, 0, 1234, 0 };
 	os.groups[1234] = "crono";
 	auto device = Device::open(node, context);
 	ASSERT_FALSE(device);
@@ -60,7 +59,7 @@ TEST_F(DeviceTest, NamesTheGroupToJoinOnEacces)
 TEST_F(DeviceTest, SaysOnlyRootMayOpenARootGroupNode)
 {
 	os.fail_open(node_path, EACCES);
-	os.stat_overrides[node_path] = {S_IFCHR | 0660, 0, 0, 0};
+	os.stat_overrides[node_path] = { S_IFCHR | 0660, 0, 0, 0 };
 	os.groups[0] = "root";
 	auto device = Device::open(node, context);
 	ASSERT_FALSE(device);
@@ -69,7 +68,7 @@ TEST_F(DeviceTest, SaysOnlyRootMayOpenARootGroupNode)
 
 	/* A group without a name is shown by number. */
 	os.fail_open(node_path, EPERM);
-	os.stat_overrides[node_path] = {S_IFCHR | 0660, 0, 4321, 0};
+	os.stat_overrides[node_path] = { S_IFCHR | 0660, 0, 4321, 0 };
 	device = Device::open(node, context);
 	ASSERT_FALSE(device);
 	EXPECT_EQ(device.error().code(), EPERM);
@@ -115,22 +114,22 @@ TEST_F(DeviceTest, ReportsABrokenResourceFileBeforeOpening)
 	ASSERT_FALSE(device);
 	EXPECT_EQ(device.error().code(), EINVAL);
 	EXPECT_TRUE(contains(device.error().message(), "resource"));
-	EXPECT_TRUE(os.events_matching({"open"}).empty());
+	EXPECT_TRUE(os.events_matching({ "open" }).empty());
 }
 
 TEST_F(DeviceTest, HandsAValidCleanupProgramToTheDriver)
 {
 	auto device = Device::open(node, context);
 	ASSERT_TRUE(device);
-	const RegisterWrite program[] = {{0x04, 0x1234}, {0xfffffc, 0}};
+	const RegisterWrite program[] = { { 0x04, 0x1234 }, { 0xfffffc, 0 } };
 	/* 0xfffffc is beyond this 1 MiB BAR0. */
 	auto refused = device->set_cleanup_program(program);
 	ASSERT_FALSE(refused);
 	EXPECT_EQ(refused.error().code(), EINVAL);
 	EXPECT_TRUE(contains(refused.error().message(), "outside BAR0"));
-	EXPECT_TRUE(os.events_matching({"ioctl"}).empty());
+	EXPECT_TRUE(os.events_matching({ "ioctl" }).empty());
 
-	const RegisterWrite good[] = {{0x04, 0x1234}, {0xffffc, 7}};
+	const RegisterWrite good[] = { { 0x04, 0x1234 }, { 0xffffc, 7 } };
 	ASSERT_TRUE(device->set_cleanup_program(good));
 	auto stored = os.cleanup_program_of(node);
 	ASSERT_EQ(stored.size(), 2u);
@@ -139,27 +138,27 @@ TEST_F(DeviceTest, HandsAValidCleanupProgramToTheDriver)
 
 	ASSERT_TRUE(device->clear_cleanup_program());
 	EXPECT_TRUE(os.cleanup_program_of(node).empty());
-	EXPECT_EQ(os.events_matching({"ioctl"}),
-		  (std::vector<std::string>{"ioctl CLEANUP_SETUP count=2",
-					    "ioctl CLEANUP_SETUP count=0"}));
+	EXPECT_EQ(os.events_matching({ "ioctl" }),
+		  (std::vector<std::string>{ "ioctl CLEANUP_SETUP count=2",
+					     "ioctl CLEANUP_SETUP count=0" }));
 }
 
 TEST_F(DeviceTest, ValidatesTheCleanupProgramBeforeTheIoctl)
 {
 	auto device = Device::open(node, context);
 	ASSERT_TRUE(device);
-	std::vector<RegisterWrite> seventeen(17, RegisterWrite{0, 0});
+	std::vector<RegisterWrite> seventeen(17, RegisterWrite{ 0, 0 });
 	EXPECT_FALSE(device->set_cleanup_program(seventeen));
-	const RegisterWrite unaligned[] = {{0x06, 0}};
+	const RegisterWrite unaligned[] = { { 0x06, 0 } };
 	EXPECT_FALSE(device->set_cleanup_program(unaligned));
-	EXPECT_TRUE(os.events_matching({"ioctl"}).empty());
+	EXPECT_TRUE(os.events_matching({ "ioctl" }).empty());
 }
 
 TEST_F(DeviceTest, ExplainsDriverErrorsOfTheCleanupProgram)
 {
 	auto device = Device::open(node, context);
 	ASSERT_TRUE(device);
-	const RegisterWrite program[] = {{0x04, 1}};
+	const RegisterWrite program[] = { { 0x04, 1 } };
 	os.fail_ioctl(0xC0086302u, ENODEV);
 	auto removed = device->set_cleanup_program(program);
 	ASSERT_FALSE(removed);
@@ -176,7 +175,7 @@ TEST_F(DeviceTest, TheDriverRunsTheProgramWhenTheFileCloses)
 	{
 		auto device = Device::open(node, context);
 		ASSERT_TRUE(device);
-		const RegisterWrite program[] = {{0x04, 0xabc}};
+		const RegisterWrite program[] = { { 0x04, 0xabc } };
 		ASSERT_TRUE(device->set_cleanup_program(program));
 	}
 	ASSERT_EQ(os.replayed[node].size(), 1u);
@@ -202,7 +201,7 @@ TEST_F(DeviceTest, MovesOwnershipOfTheFile)
 	EXPECT_FALSE(other); /* still open, in b */
 	b = std::move(a);    /* drops b's file */
 	EXPECT_FALSE(os.node_is_open(node));
-	EXPECT_EQ(os.events_matching({"open", "close"}).size(), 3u);
+	EXPECT_EQ(os.events_matching({ "open", "close" }).size(), 3u);
 }
 
 TEST_F(DeviceTest, BuffersKeepTheFileOpenAfterTheDeviceGoes)
@@ -216,11 +215,11 @@ TEST_F(DeviceTest, BuffersKeepTheFileOpenAfterTheDeviceGoes)
 	EXPECT_TRUE(os.node_is_open(node));
 	EXPECT_TRUE(buffer->unlock());
 	EXPECT_FALSE(os.node_is_open(node));
-	EXPECT_EQ(
-	    os.events_matching({"ioctl", "munmap", "close"}),
-	    (std::vector<std::string>{"ioctl LOCK_BUFFER id=0 pages=2",
-				      "ioctl UNLOCK_BUFFER id=0",
-				      "munmap sg id=0", "close " + node}));
+	EXPECT_EQ(os.events_matching({ "ioctl", "munmap", "close" }),
+		  (std::vector<std::string>{ "ioctl LOCK_BUFFER id=0 pages=2",
+					     "ioctl UNLOCK_BUFFER id=0",
+					     "munmap sg id=0",
+					     "close " + node }));
 }
 
 } // namespace

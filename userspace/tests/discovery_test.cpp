@@ -4,10 +4,8 @@
 #include "crono/discovery.hpp"
 #include "fake_system.hpp"
 
-namespace crono::test
-{
-namespace
-{
+namespace crono::test {
+namespace {
 
 using Discovery = FakeSystemTest;
 
@@ -25,7 +23,7 @@ TEST_F(Discovery, SaysTheDriverIsNotLoaded)
 TEST_F(Discovery, ListsNothingWhenNothingIsBound)
 {
 	tree.load_driver();
-	tree.add_board({"0000:05:00.0", 0x1A13, 0x06, false});
+	tree.add_board({ "0000:05:00.0", 0x1A13, 0x06, false });
 	auto boards = list_boards(context);
 	ASSERT_TRUE(boards) << boards.error().message();
 	EXPECT_TRUE(boards->empty());
@@ -34,9 +32,9 @@ TEST_F(Discovery, ListsNothingWhenNothingIsBound)
 TEST_F(Discovery, ListsBoundBoardsSortedWithIdsModelAndNode)
 {
 	tree.load_driver();
-	tree.add_board({"0000:0a:00.0", 0x1A13, 0x0c});
-	tree.add_board({"0000:00:03.0", 0x1234, 0x11e8});
-	tree.add_board({"0000:03:00.0", 0x1A13, 0x1f});
+	tree.add_board({ "0000:0a:00.0", 0x1A13, 0x0c });
+	tree.add_board({ "0000:00:03.0", 0x1234, 0x11e8 });
+	tree.add_board({ "0000:03:00.0", 0x1A13, 0x1f });
 	auto boards = list_boards(context);
 	ASSERT_TRUE(boards) << boards.error().message();
 	ASSERT_EQ(boards->size(), 3u);
@@ -86,13 +84,13 @@ TEST_F(Discovery, ReportsUnreadableIdFilesWithTheirPath)
 	tree.load_driver();
 	tree.add_board({});
 	const std::string vendor =
-	    context.driver_dir() + "/0000:03:00.0/vendor";
+		context.driver_dir() + "/0000:03:00.0/vendor";
 	os.fail_open(vendor, EACCES);
 	auto boards = list_boards(context);
 	ASSERT_FALSE(boards);
 	EXPECT_EQ(boards.error().code(), EACCES);
 	EXPECT_TRUE(
-	    contains(boards.error().message(), "cannot read " + vendor));
+		contains(boards.error().message(), "cannot read " + vendor));
 
 	os.fail_read(context.driver_dir() + "/0000:03:00.0/device", EIO);
 	boards = list_boards(context);
@@ -110,10 +108,10 @@ TEST_F(Discovery, RefusesGarbageInIdFiles)
 	tree.load_driver();
 	tree.add_board({});
 	const std::string vendor =
-	    FakeSysfs::device_dir("0000:03:00.0") + "/vendor";
+		FakeSysfs::device_dir("0000:03:00.0") + "/vendor";
 	for (const char *garbage :
-	     {"", "\n", "1a13\n", "0x\n", "0x1a13x\n", "0x123456\n", "0xzz\n",
-	      "0x1a13 0x1a13\n", "\x01\x02\x03"}) {
+	     { "", "\n", "1a13\n", "0x\n", "0x1a13x\n", "0x123456\n", "0xzz\n",
+	       "0x1a13 0x1a13\n", "\x01\x02\x03" }) {
 		tree.write(vendor, garbage);
 		auto boards = list_boards(context);
 		ASSERT_FALSE(boards) << garbage;
@@ -142,10 +140,11 @@ TEST_F(Discovery, FindsABoardByAddressNodeOrPath)
 {
 	tree.load_driver();
 	tree.add_board({});
-	tree.add_board({"0000:00:03.0", 0x1234, 0x11e8});
+	tree.add_board({ "0000:00:03.0", 0x1234, 0x11e8 });
 	for (const std::string &name : std::vector<std::string>{
-		 "0000:03:00.0", "03:00.0", "crono_06_0003000",
-		 "/dev/crono_06_0003000", tree.dev() + "/crono_06_0003000"}) {
+		     "0000:03:00.0", "03:00.0", "crono_06_0003000",
+		     "/dev/crono_06_0003000",
+		     tree.dev() + "/crono_06_0003000" }) {
 		auto board = find_board(name, context);
 		ASSERT_TRUE(board) << name << ": " << board.error().message();
 		EXPECT_EQ(board->node, "crono_06_0003000") << name;
@@ -160,7 +159,7 @@ TEST_F(Discovery, ExplainsBoardsItCannotFind)
 	EXPECT_TRUE(contains(absent.error().message(), "not loaded"));
 
 	tree.load_driver();
-	tree.add_board({"0000:05:00.0", 0x8086, 0x1533, false});
+	tree.add_board({ "0000:05:00.0", 0x8086, 0x1533, false });
 	auto unbound = find_board("05:00.0", context);
 	ASSERT_FALSE(unbound);
 	EXPECT_EQ(unbound.error().code(), ENODEV);

@@ -8,10 +8,8 @@
 #include "edu_dma.hpp"
 #include "fake_system.hpp"
 
-namespace crono::test
-{
-namespace
-{
+namespace crono::test {
+namespace {
 
 using cronoctl::EduDma;
 
@@ -20,7 +18,7 @@ TEST(EduDmaRange, StaysStrictlyInsideTheDeviceBuffer)
 	EXPECT_TRUE(EduDma::inside_buffer(0x40000, 2048));
 	EXPECT_TRUE(EduDma::inside_buffer(0x40000, 4095));
 	EXPECT_FALSE(
-	    EduDma::inside_buffer(0x40000, 4096)); /* reaches 0x41000 */
+		EduDma::inside_buffer(0x40000, 4096)); /* reaches 0x41000 */
 	EXPECT_FALSE(EduDma::inside_buffer(0x40800, 2048));
 	EXPECT_FALSE(EduDma::inside_buffer(0x40fff, 1));
 	EXPECT_TRUE(EduDma::inside_buffer(0x40ffe, 1));
@@ -30,13 +28,12 @@ TEST(EduDmaRange, StaysStrictlyInsideTheDeviceBuffer)
 	EXPECT_FALSE(EduDma::inside_buffer(UINT64_MAX, 4));
 }
 
-class EduDmaTest : public OneBoardTest
-{
-      protected:
+class EduDmaTest : public OneBoardTest {
+protected:
 	void SetUp() override
 	{
 		OneBoardTest::SetUp();
-		auto mapped = BarMapping::map({0, 3, 0, 0}, 0, context);
+		auto mapped = BarMapping::map({ 0, 3, 0, 0 }, 0, context);
 		ASSERT_TRUE(mapped) << mapped.error().message();
 		bar.emplace(std::move(*mapped));
 	}
@@ -52,8 +49,8 @@ TEST_F(EduDmaTest, RefusesTransfersReachingTheBufferEndWithoutTouchingIt)
 	EXPECT_TRUE(contains(whole.error().message(), "strictly inside"));
 	EXPECT_FALSE(dma.device_to_ram(0x40800, 0x1000, 2048));
 	EXPECT_FALSE(dma.device_to_ram(0x3f000, 0x1000, 16));
-	for (std::uint64_t reg : {EduDma::kSource, EduDma::kDestination,
-				  EduDma::kCount, EduDma::kCommand})
+	for (std::uint64_t reg : { EduDma::kSource, EduDma::kDestination,
+				   EduDma::kCount, EduDma::kCommand })
 		EXPECT_EQ(*bar->read64(reg), 0u) << reg;
 }
 

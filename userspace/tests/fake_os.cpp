@@ -9,11 +9,9 @@
 
 #include "crono_pci_drvmod.h"
 
-namespace crono::test
-{
+namespace crono::test {
 
-namespace
-{
+namespace {
 
 constexpr std::uint64_t kPage = 4096;
 
@@ -52,7 +50,7 @@ FakeOs::~FakeOs()
 	for (auto &[address, mapping] : mappings_)
 		SystemOs::munmap(reinterpret_cast<void *>(address),
 				 mapping.length)
-		    .ok();
+			.ok();
 }
 
 std::vector<std::string>
@@ -85,7 +83,7 @@ void FakeOs::fail_list(const std::string &path, int code)
 
 void FakeOs::fail_ioctl(unsigned long request, int code, int times)
 {
-	ioctl_errors_[request] = {code, times};
+	ioctl_errors_[request] = { code, times };
 }
 
 bool FakeOs::node_is_open(const std::string &node) const
@@ -194,15 +192,15 @@ Result<void> FakeOs::driver_ioctl(OpenNode &file, unsigned long request,
 		/* Made-up device addresses: distinct, page aligned, not in
 		 * order (pairs swapped), in a range per buffer id. */
 		const std::uint64_t base =
-		    0x200000000ull + (std::uint64_t(id) << 32);
+			0x200000000ull + (std::uint64_t(id) << 32);
 		for (std::uint64_t i = 0; i < pages; i++)
 			table[i] = base + (i ^ 1) * kPage;
 		if (duplicate_page_table_entries && pages > 1)
 			table[pages - 1] = table[0];
 		info->id = id;
-		file.sg[id] = {info->addr, info->size};
+		file.sg[id] = { info->addr, info->size };
 		sg_memory_[static_cast<std::uintptr_t>(info->addr)] =
-		    "sg id=" + std::to_string(id);
+			"sg id=" + std::to_string(id);
 		events.push_back(name + " id=" + std::to_string(id) +
 				 " pages=" + std::to_string(pages));
 		update_statistics(file);
@@ -213,7 +211,7 @@ Result<void> FakeOs::driver_ioctl(OpenNode &file, unsigned long request,
 		const int id = *static_cast<int *>(argument);
 		const bool sg = request == IOCTL_CRONO_UNLOCK_BUFFER;
 		const bool erased =
-		    sg ? file.sg.erase(id) : file.contig.erase(id);
+			sg ? file.sg.erase(id) : file.contig.erase(id);
 		if (!erased) {
 			events.push_back(name + " id=" + std::to_string(id) +
 					 " EINVAL");
@@ -245,7 +243,7 @@ Result<void> FakeOs::driver_ioctl(OpenNode &file, unsigned long request,
 		info->id = id;
 		info->addr = 0;
 		info->dma_handle = 0x80000000ull + std::uint64_t(id) * 0x100000;
-		file.contig[id] = {info->size, info->dma_handle};
+		file.contig[id] = { info->size, info->dma_handle };
 		events.push_back(name + " id=" + std::to_string(id));
 		update_statistics(file);
 		return {};
@@ -303,7 +301,7 @@ Result<void *> FakeOs::mmap(void *address, std::size_t length, int protection,
 			return fake_error("mmap", code);
 		}
 		const int id =
-		    static_cast<int>(offset / ::sysconf(_SC_PAGESIZE));
+			static_cast<int>(offset / ::sysconf(_SC_PAGESIZE));
 		auto contig = file->second.contig.find(id);
 		if (contig == file->second.contig.end() ||
 		    length > contig->second.size || !(flags & MAP_SHARED)) {
@@ -311,13 +309,14 @@ Result<void *> FakeOs::mmap(void *address, std::size_t length, int protection,
 			return fake_error("mmap", EINVAL);
 		}
 		Result<void *> memory =
-		    SystemOs::mmap(nullptr, length, protection,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			SystemOs::mmap(nullptr, length, protection,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (memory) {
 			const std::string what =
-			    "contig id=" + std::to_string(id);
+				"contig id=" + std::to_string(id);
 			mappings_[reinterpret_cast<std::uintptr_t>(*memory)] = {
-			    what, length};
+				what, length
+			};
 			events.push_back("mmap " + what);
 		}
 		return memory;
@@ -344,10 +343,11 @@ Result<void *> FakeOs::mmap(void *address, std::size_t length, int protection,
 				      offset);
 	}
 	Result<void *> memory =
-	    SystemOs::mmap(address, length, protection, flags, fd, offset);
+		SystemOs::mmap(address, length, protection, flags, fd, offset);
 	if (memory) {
-		mappings_[reinterpret_cast<std::uintptr_t>(*memory)] = {"file",
-									length};
+		mappings_[reinterpret_cast<std::uintptr_t>(*memory)] = {
+			"file", length
+		};
 		events.push_back("mmap file");
 	}
 	return memory;

@@ -20,12 +20,10 @@
 #include "crono/os.hpp"
 #include "fake_sysfs.hpp"
 
-namespace crono::test
-{
+namespace crono::test {
 
-class FakeOs : public SystemOs
-{
-      public:
+class FakeOs : public SystemOs {
+public:
 	explicit FakeOs(const FakeSysfs &tree) : tree_(tree) {}
 	~FakeOs() override;
 
@@ -53,7 +51,7 @@ class FakeOs : public SystemOs
 	/* ---- what the permission and memlock messages see ---------------- */
 	std::map<std::string, FileStatus> stat_overrides;
 	std::map<unsigned, std::string> groups;
-	MemlockLimit memlock{8 << 20, 8 << 20, false};
+	MemlockLimit memlock{ 8 << 20, 8 << 20, false };
 
 	/* ---- the fake driver's state ------------------------------------- */
 	bool node_is_open(const std::string &node) const;
@@ -80,7 +78,7 @@ class FakeOs : public SystemOs
 	std::string group_name(unsigned gid) override;
 	MemlockLimit memlock_limit() override { return memlock; }
 
-      private:
+private:
 	struct SgLock {
 		std::uint64_t address;
 		std::uint64_t size;

@@ -16,11 +16,9 @@
 #include "crono/models.hpp"
 #include "crono/pci_address.hpp"
 
-namespace crono::test
-{
+namespace crono::test {
 
-namespace
-{
+namespace {
 
 void must(bool ok, const std::string &what)
 {
@@ -60,7 +58,7 @@ FakeSysfs::FakeSysfs()
 {
 	const char *tmp = std::getenv("TMPDIR");
 	std::string pattern =
-	    std::string(tmp && *tmp ? tmp : "/tmp") + "/crono-sysfs-XXXXXX";
+		std::string(tmp && *tmp ? tmp : "/tmp") + "/crono-sysfs-XXXXXX";
 	must(::mkdtemp(&pattern[0]) != nullptr, "mkdtemp");
 	root_ = pattern;
 	make_dirs(sys() + "/bus/pci/devices");
@@ -134,7 +132,7 @@ void FakeSysfs::load_driver()
 {
 	const std::string d = "bus/pci/drivers/crono_pci_driver/";
 	for (const char *file :
-	     {"bind", "unbind", "new_id", "remove_id", "uevent"})
+	     { "bind", "unbind", "new_id", "remove_id", "uevent" })
 		write(d + file, "");
 	make_directory("module/crono_pci_drvmod");
 	symlink("../../../../module/crono_pci_drvmod", d + "module");
@@ -143,7 +141,7 @@ void FakeSysfs::load_driver()
 std::string FakeSysfs::add_board(const BoardSpec &spec)
 {
 	const std::optional<PciAddress> address =
-	    PciAddress::parse(spec.address);
+		PciAddress::parse(spec.address);
 	must(address.has_value(), "bad address " + spec.address);
 	const std::string node = misc_node_name(spec.device, *address);
 	const std::string dir = device_dir(spec.address);
@@ -163,7 +161,7 @@ std::string FakeSysfs::add_board(const BoardSpec &spec)
 				      "0x%016" PRIx64 " 0x%016" PRIx64
 				      " 0x%016" PRIx64 "\n",
 				      start, start + spec.bar0_size - 1,
-				      std::uint64_t{0x40200});
+				      std::uint64_t{ 0x40200 });
 		else
 			std::snprintf(text, sizeof text,
 				      "0x%016x 0x%016x 0x%016x\n", 0, 0, 0);

@@ -12,8 +12,7 @@
 
 #include "crono/context.hpp"
 
-namespace crono::test
-{
+namespace crono::test {
 
 struct BoardSpec {
 	std::string address = "0000:03:00.0";
@@ -25,9 +24,8 @@ struct BoardSpec {
 	std::uint64_t bar0_size = 1 << 20;
 };
 
-class FakeSysfs
-{
-      public:
+class FakeSysfs {
+public:
 	FakeSysfs();
 	~FakeSysfs();
 	FakeSysfs(const FakeSysfs &) = delete;
@@ -55,7 +53,7 @@ class FakeSysfs
 	/* The board's device directory, SYS-relative. */
 	static std::string device_dir(const std::string &address);
 
-      private:
+private:
 	std::string root_;
 };
 

@@ -9,21 +9,18 @@
 #include "fake_os.hpp"
 #include "fake_sysfs.hpp"
 
-namespace crono::test
-{
+namespace crono::test {
 
-class FakeSystemTest : public ::testing::Test
-{
-      protected:
+class FakeSystemTest : public ::testing::Test {
+protected:
 	FakeSysfs tree;
-	FakeOs os{tree};
+	FakeOs os{ tree };
 	Context context = tree.context(&os);
 };
 
 /* An xTDC4 at 0000:03:00.0 bound to a loaded driver. */
-class OneBoardTest : public FakeSystemTest
-{
-      protected:
+class OneBoardTest : public FakeSystemTest {
+protected:
 	void SetUp() override
 	{
 		tree.load_driver();

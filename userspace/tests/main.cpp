@@ -11,12 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace
-{
+namespace {
 
-class ResultLines : public ::testing::EmptyTestEventListener
-{
-      public:
+class ResultLines : public ::testing::EmptyTestEventListener {
+public:
 	explicit ResultLines(std::FILE *file) : file_(file) {}
 
 	void OnTestStart(const ::testing::TestInfo &test) override
@@ -28,7 +26,7 @@ class ResultLines : public ::testing::EmptyTestEventListener
 		line(test.result()->Failed() ? "fail" : "pass", test);
 	}
 
-      private:
+private:
 	void line(const char *event, const ::testing::TestInfo &test)
 	{
 		std::fprintf(file_, "%s %s.%s\n", event, test.test_suite_name(),
@@ -51,7 +49,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		::testing::UnitTest::GetInstance()->listeners().Append(
-		    new ResultLines(file));
+			new ResultLines(file));
 	}
 	return RUN_ALL_TESTS();
 }

@@ -6,10 +6,8 @@
 
 #include "crono/result.hpp"
 
-namespace crono
-{
-namespace
-{
+namespace crono {
+namespace {
 
 Result<int> half(int n)
 {

@@ -7,21 +7,18 @@
 #include "crono/scatter_gather_buffer.hpp"
 #include "fake_system.hpp"
 
-namespace crono::test
-{
-namespace
-{
+namespace crono::test {
+namespace {
 
-static_assert(
-    std::is_same_v<decltype(std::declval<ScatterGatherBuffer>().page_table()),
-		   Span<const std::uint64_t>>,
-    "the page table is read-only");
+static_assert(std::is_same_v<decltype(std::declval<ScatterGatherBuffer>()
+					      .page_table()),
+			     Span<const std::uint64_t>>,
+	      "the page table is read-only");
 static_assert(!std::is_copy_constructible_v<ScatterGatherBuffer>);
 static_assert(std::is_nothrow_move_constructible_v<ScatterGatherBuffer>);
 
-class SgBufferTest : public OneBoardTest
-{
-      protected:
+class SgBufferTest : public OneBoardTest {
+protected:
 	void SetUp() override
 	{
 		OneBoardTest::SetUp();
@@ -48,9 +45,10 @@ TEST_F(SgBufferTest, LocksAndReturnsThePageTable)
 	EXPECT_EQ(table[1], 0x200000000u);
 	EXPECT_EQ(table[3], 0x200002000u);
 	std::memset(buffer->data(), 0x5a, buffer->size());
-	EXPECT_EQ(os.events_matching({"mmap", "ioctl"}),
-		  (std::vector<std::string>{"mmap anonymous",
-					    "ioctl LOCK_BUFFER id=0 pages=4"}));
+	EXPECT_EQ(
+		os.events_matching({ "mmap", "ioctl" }),
+		(std::vector<std::string>{ "mmap anonymous",
+					   "ioctl LOCK_BUFFER id=0 pages=4" }));
 }
 
 TEST_F(SgBufferTest, RoundsTheSizeUpToWholePages)
@@ -73,7 +71,7 @@ TEST_F(SgBufferTest, RefusesNothing)
 	auto huge = ScatterGatherBuffer::lock(*device, SIZE_MAX);
 	ASSERT_FALSE(huge);
 	EXPECT_EQ(huge.error().code(), EINVAL);
-	EXPECT_TRUE(os.events_matching({"ioctl", "mmap"}).empty());
+	EXPECT_TRUE(os.events_matching({ "ioctl", "mmap" }).empty());
 }
 
 TEST_F(SgBufferTest, UnlocksBeforeFreeingTheMemory)
@@ -82,10 +80,10 @@ TEST_F(SgBufferTest, UnlocksBeforeFreeingTheMemory)
 		auto buffer = ScatterGatherBuffer::lock(*device, 8192);
 		ASSERT_TRUE(buffer);
 	}
-	EXPECT_EQ(os.events_matching({"ioctl", "munmap"}),
-		  (std::vector<std::string>{"ioctl LOCK_BUFFER id=0 pages=2",
-					    "ioctl UNLOCK_BUFFER id=0",
-					    "munmap sg id=0"}));
+	EXPECT_EQ(os.events_matching({ "ioctl", "munmap" }),
+		  (std::vector<std::string>{ "ioctl LOCK_BUFFER id=0 pages=2",
+					     "ioctl UNLOCK_BUFFER id=0",
+					     "munmap sg id=0" }));
 }
 
 TEST_F(SgBufferTest, ExplicitUnlockReportsAndIsNotRepeated)
@@ -96,7 +94,7 @@ TEST_F(SgBufferTest, ExplicitUnlockReportsAndIsNotRepeated)
 	EXPECT_FALSE(buffer->locked());
 	EXPECT_EQ(buffer->page_table().size(), 0u);
 	EXPECT_TRUE(buffer->unlock());
-	EXPECT_EQ(os.events_matching({"ioctl UNLOCK"}).size(), 1u);
+	EXPECT_EQ(os.events_matching({ "ioctl UNLOCK" }).size(), 1u);
 
 	auto second = ScatterGatherBuffer::lock(*device, 8192);
 	ASSERT_TRUE(second);
@@ -107,7 +105,7 @@ TEST_F(SgBufferTest, ExplicitUnlockReportsAndIsNotRepeated)
 	EXPECT_TRUE(contains(failed.error().message(), "unlock buffer 1"));
 	EXPECT_TRUE(contains(failed.error().message(), "removed"));
 	/* The memory is freed all the same. */
-	EXPECT_EQ(os.events_matching({"munmap"}).back(), "munmap sg id=1");
+	EXPECT_EQ(os.events_matching({ "munmap" }).back(), "munmap sg id=1");
 }
 
 TEST_F(SgBufferTest, ExplainsRlimitMemlockOnEnomem)
@@ -118,24 +116,25 @@ TEST_F(SgBufferTest, ExplainsRlimitMemlockOnEnomem)
 	EXPECT_EQ(buffer.error().code(), ENOMEM);
 	const std::string &m = buffer.error().message();
 	EXPECT_TRUE(contains(m, "cannot lock a 64 MiB scatter/gather buffer"))
-	    << m;
+		<< m;
 	EXPECT_TRUE(contains(m, "RLIMIT_MEMLOCK is 8 MiB (hard limit 8 MiB)"))
-	    << m;
+		<< m;
 	EXPECT_TRUE(contains(m, "ulimit -l")) << m;
 	EXPECT_TRUE(contains(m, "/etc/security/limits.conf")) << m;
 	EXPECT_TRUE(contains(m, "CAP_IPC_LOCK")) << m;
 	/* Nothing stays allocated. */
-	EXPECT_EQ(os.events_matching({"mmap", "munmap"}),
-		  (std::vector<std::string>{"mmap anonymous", "munmap other"}));
+	EXPECT_EQ(
+		os.events_matching({ "mmap", "munmap" }),
+		(std::vector<std::string>{ "mmap anonymous", "munmap other" }));
 
-	os.memlock = {UINT64_MAX, UINT64_MAX, false};
+	os.memlock = { UINT64_MAX, UINT64_MAX, false };
 	os.fail_ioctl(0xC0086300u, ENOMEM);
 	auto unlimited = ScatterGatherBuffer::lock(*device, 64 << 20);
 	ASSERT_FALSE(unlimited);
 	EXPECT_TRUE(contains(unlimited.error().message(),
 			     "does not limit this process (unlimited)"));
 
-	os.memlock = {8 << 20, 8 << 20, true};
+	os.memlock = { 8 << 20, 8 << 20, true };
 	os.fail_ioctl(0xC0086300u, ENOMEM);
 	auto capable = ScatterGatherBuffer::lock(*device, 64 << 20);
 	ASSERT_FALSE(capable);
@@ -146,12 +145,12 @@ TEST_F(SgBufferTest, ExplainsRlimitMemlockOnEnomem)
 TEST_F(SgBufferTest, ExplainsTheDriversOtherErrors)
 {
 	const std::pair<int, const char *> cases[] = {
-	    {EFAULT, "could not access the memory"},
-	    {ENODEV, "board was removed"},
-	    {EOPNOTSUPP, "swiotlb"},
-	    {EINVAL, "refused the request"},
-	    {ENOTTY, "does not know this request"},
-	    {EIO, "EIO"},
+		{ EFAULT, "could not access the memory" },
+		{ ENODEV, "board was removed" },
+		{ EOPNOTSUPP, "swiotlb" },
+		{ EINVAL, "refused the request" },
+		{ ENOTTY, "does not know this request" },
+		{ EIO, "EIO" },
 	};
 	for (const auto &[code, text] : cases) {
 		os.fail_ioctl(0xC0086300u, code);
@@ -159,10 +158,10 @@ TEST_F(SgBufferTest, ExplainsTheDriversOtherErrors)
 		ASSERT_FALSE(buffer) << code;
 		EXPECT_EQ(buffer.error().code(), code);
 		EXPECT_TRUE(contains(buffer.error().message(), text))
-		    << buffer.error().message();
+			<< buffer.error().message();
 	}
-	EXPECT_EQ(os.events_matching({"mmap"}).size(),
-		  os.events_matching({"munmap"}).size());
+	EXPECT_EQ(os.events_matching({ "mmap" }).size(),
+		  os.events_matching({ "munmap" }).size());
 }
 
 TEST_F(SgBufferTest, ReportsAFailedAllocation)
@@ -172,8 +171,8 @@ TEST_F(SgBufferTest, ReportsAFailedAllocation)
 	ASSERT_FALSE(buffer);
 	EXPECT_EQ(buffer.error().code(), ENOMEM);
 	EXPECT_TRUE(
-	    contains(buffer.error().message(), "cannot allocate 4 KiB"));
-	EXPECT_TRUE(os.events_matching({"ioctl"}).empty());
+		contains(buffer.error().message(), "cannot allocate 4 KiB"));
+	EXPECT_TRUE(os.events_matching({ "ioctl" }).empty());
 }
 
 TEST_F(SgBufferTest, UsesHugeTlbPagesWhenThereAreSome)
@@ -186,8 +185,8 @@ TEST_F(SgBufferTest, UsesHugeTlbPagesWhenThereAreSome)
 	EXPECT_EQ(buffer->backing(), PageBacking::huge_pages);
 	EXPECT_EQ(buffer->size(), 4u << 20);
 	EXPECT_EQ(buffer->page_table().size(), 1024u);
-	EXPECT_EQ(os.events_matching({"mmap"}),
-		  std::vector<std::string>{"mmap hugetlb"});
+	EXPECT_EQ(os.events_matching({ "mmap" }),
+		  std::vector<std::string>{ "mmap hugetlb" });
 }
 
 TEST_F(SgBufferTest, FallsBackToTransparentHugePages)
@@ -198,10 +197,10 @@ TEST_F(SgBufferTest, FallsBackToTransparentHugePages)
 	ASSERT_TRUE(buffer) << buffer.error().message();
 	EXPECT_EQ(buffer->backing(), PageBacking::transparent_huge_pages);
 	EXPECT_EQ(reinterpret_cast<std::uintptr_t>(buffer->data()) %
-		      kHugePageSize,
+			  kHugePageSize,
 		  0u);
 	EXPECT_EQ(buffer->size(), 2u << 20);
-	auto events = os.events_matching({"mmap", "madvise"});
+	auto events = os.events_matching({ "mmap", "madvise" });
 	ASSERT_GE(events.size(), 3u);
 	EXPECT_EQ(events[0], "mmap hugetlb ENOMEM");
 	EXPECT_EQ(events[1], "mmap anonymous");
@@ -232,9 +231,9 @@ TEST_F(SgBufferTest, MovesWithoutUnlockingTwice)
 	ASSERT_TRUE(other);
 	b = std::move(*other); /* unlocks id 0 first */
 	EXPECT_EQ(b.id(), 1);
-	EXPECT_EQ(os.events_matching({"ioctl UNLOCK", "munmap"}),
-		  (std::vector<std::string>{"ioctl UNLOCK_BUFFER id=0",
-					    "munmap sg id=0"}));
+	EXPECT_EQ(os.events_matching({ "ioctl UNLOCK", "munmap" }),
+		  (std::vector<std::string>{ "ioctl UNLOCK_BUFFER id=0",
+					     "munmap sg id=0" }));
 	b = std::move(b);
 	EXPECT_EQ(b.id(), 1);
 }
@@ -255,10 +254,10 @@ TEST_F(SgBufferTest, DestroyingTheDeviceFirstIsSafe)
 	EXPECT_TRUE(os.node_is_open(node));
 	buffer = Error(0, "replaced");
 	EXPECT_FALSE(os.node_is_open(node));
-	EXPECT_EQ(
-	    os.events_matching({"ioctl UNLOCK", "munmap", "close"}),
-	    (std::vector<std::string>{"ioctl UNLOCK_BUFFER id=0",
-				      "munmap sg id=0", "close " + node}));
+	EXPECT_EQ(os.events_matching({ "ioctl UNLOCK", "munmap", "close" }),
+		  (std::vector<std::string>{ "ioctl UNLOCK_BUFFER id=0",
+					     "munmap sg id=0",
+					     "close " + node }));
 }
 
 TEST_F(SgBufferTest, TheStatisticsFollowLocks)

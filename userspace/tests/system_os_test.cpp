@@ -11,10 +11,8 @@
 #include "crono/os.hpp"
 #include "fake_sysfs.hpp"
 
-namespace crono
-{
-namespace
-{
+namespace crono {
+namespace {
 
 TEST(SystemOs, ReadsFilesAndReportsErrnoWithThePath)
 {
@@ -46,13 +44,13 @@ TEST(SystemOs, ListsDirectoriesAndReadsLinks)
 	auto names = system_os().list_directory(tree.path("d"));
 	ASSERT_TRUE(names);
 	std::sort(names->begin(), names->end());
-	EXPECT_EQ(*names, (std::vector<std::string>{"link", "one", "two"}));
+	EXPECT_EQ(*names, (std::vector<std::string>{ "link", "one", "two" }));
 	auto target = system_os().read_link(tree.path("d/link"));
 	ASSERT_TRUE(target);
 	EXPECT_EQ(*target, "../elsewhere/0000:00:03.0");
 	EXPECT_EQ(
-	    system_os().list_directory(tree.path("nothing")).error().code(),
-	    ENOENT);
+		system_os().list_directory(tree.path("nothing")).error().code(),
+		ENOENT);
 	EXPECT_EQ(system_os().read_link(tree.path("d/one")).error().code(),
 		  EINVAL);
 }
@@ -65,13 +63,13 @@ TEST(SystemOs, StatsMapsAndAdvises)
 	ASSERT_TRUE(st);
 	EXPECT_EQ(st->size, 5u);
 	Result<void *> p =
-	    system_os().mmap(nullptr, 8192, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		system_os().mmap(nullptr, 8192, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(p);
 	static_cast<char *>(*p)[8191] = 1;
 	EXPECT_TRUE(system_os().munmap(*p, 8192));
 	Result<void *> bad = system_os().mmap(
-	    nullptr, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		nullptr, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_FALSE(bad);
 	EXPECT_EQ(bad.error().code(), EINVAL);
 	Result<int> fd = system_os().open(tree.path("f"), O_RDONLY);

@@ -3,10 +3,8 @@
 
 #include "crono/units.hpp"
 
-namespace crono
-{
-namespace
-{
+namespace crono {
+namespace {
 
 TEST(FormatBytes, PicksTheLargestWholeUnit)
 {
@@ -35,8 +33,8 @@ TEST(ParseBytes, TakesBinarySuffixes)
 
 TEST(ParseBytes, RefusesGarbageAndOverflow)
 {
-	for (const char *text : {"", "M", "-4M", "4Q", "4 M", "0x10", "4MB",
-				 "99999999999999999999", "17179869184G"})
+	for (const char *text : { "", "M", "-4M", "4Q", "4 M", "0x10", "4MB",
+				  "99999999999999999999", "17179869184G" })
 		EXPECT_FALSE(parse_bytes(text).has_value()) << text;
 }
 

@@ -13,12 +13,10 @@
 #include "crono/pci_address.hpp"
 #include "crono/result.hpp"
 
-namespace crono
-{
+namespace crono {
 
-class BarMapping
-{
-      public:
+class BarMapping {
+public:
 	static Result<BarMapping> map(const PciAddress &address,
 				      unsigned bar = 0,
 				      const Context &context = {});
@@ -37,7 +35,7 @@ class BarMapping
 	Result<std::uint64_t> read64(std::uint64_t offset) const;
 	Result<void> write64(std::uint64_t offset, std::uint64_t value);
 
-      private:
+private:
 	BarMapping(Os *os, void *base, std::uint64_t size, unsigned bar)
 	    : os_(os), base_(base), size_(size), bar_(bar)
 	{

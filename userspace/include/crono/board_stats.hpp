@@ -13,8 +13,7 @@
 #include "crono/context.hpp"
 #include "crono/result.hpp"
 
-namespace crono
-{
+namespace crono {
 
 struct BoardStats {
 	std::uint64_t locked_buffers = 0; /* S/G and contiguous */

@@ -14,8 +14,7 @@
 #include "crono/result.hpp"
 #include "crono/span.hpp"
 
-namespace crono
-{
+namespace crono {
 
 struct RegisterWrite {
 	std::uint32_t offset; /* byte offset into BAR0, 4-byte aligned */

@@ -12,8 +12,7 @@
 #include "crono/os.hpp"
 #include "crono/pci_address.hpp"
 
-namespace crono
-{
+namespace crono {
 
 struct Context {
 	std::string sysfs_root = "/sys";

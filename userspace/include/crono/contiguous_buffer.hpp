@@ -19,12 +19,10 @@
 #include "crono/device.hpp"
 #include "crono/result.hpp"
 
-namespace crono
-{
+namespace crono {
 
-class ContiguousBuffer
-{
-      public:
+class ContiguousBuffer {
+public:
 	/* size is rounded up to the page size; 0 is an error. */
 	static Result<ContiguousBuffer> lock(Device &device, std::size_t size);
 
@@ -46,7 +44,7 @@ class ContiguousBuffer
 	/* Unmap and unlock now, reporting the driver's answer. */
 	Result<void> unlock();
 
-      private:
+private:
 	ContiguousBuffer() = default;
 
 	std::shared_ptr<detail::DeviceFile> file_;

@@ -26,17 +26,14 @@
 #include "crono/result.hpp"
 #include "crono/span.hpp"
 
-namespace crono
-{
+namespace crono {
 
-namespace detail
-{
+namespace detail {
 class DeviceFile;
 }
 
-class Device
-{
-      public:
+class Device {
+public:
 	/* By PCI address, node name or node path (see find_board). */
 	static Result<Device> open(const std::string &name,
 				   const Context &context = {});
@@ -72,7 +69,7 @@ class Device
 	/* Gives up this handle; the file closes once no buffer uses it. */
 	void close() noexcept;
 
-      private:
+private:
 	friend class ScatterGatherBuffer;
 	friend class ContiguousBuffer;
 

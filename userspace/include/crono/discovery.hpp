@@ -15,8 +15,7 @@
 #include "crono/pci_address.hpp"
 #include "crono/result.hpp"
 
-namespace crono
-{
+namespace crono {
 
 struct BoardInfo {
 	PciAddress address;

@@ -8,8 +8,7 @@
 
 #include "crono/pci_address.hpp"
 
-namespace crono
-{
+namespace crono {
 
 constexpr std::uint16_t kCronologicVendorId = 0x1A13;
 /* QEMU's edu device: the emulated DMA engine the tests bind. */

@@ -20,8 +20,7 @@
 
 #include "crono/result.hpp"
 
-namespace crono
-{
+namespace crono {
 
 struct FileStatus {
 	unsigned mode = 0; /* st_mode */
@@ -37,9 +36,8 @@ struct MemlockLimit {
 	bool has_ipc_lock = false; /* CAP_IPC_LOCK in the effective set */
 };
 
-class Os
-{
-      public:
+class Os {
+public:
 	virtual ~Os() = default;
 
 	virtual Result<int> open(const std::string &path, int flags) = 0;
@@ -70,9 +68,8 @@ class Os
 Os &system_os();
 
 /* The real system calls as a class, for fakes that pass most calls through. */
-class SystemOs : public Os
-{
-      public:
+class SystemOs : public Os {
+public:
 	Result<int> open(const std::string &path, int flags) override;
 	void close(int fd) override;
 	Result<std::size_t> read(int fd, void *buffer,

@@ -6,8 +6,7 @@
 #include <optional>
 #include <string>
 
-namespace crono
-{
+namespace crono {
 
 struct PciAddress {
 	unsigned domain = 0;   /* 16 bits in sysfs names */

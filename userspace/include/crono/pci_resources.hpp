@@ -11,8 +11,7 @@
 #include "crono/pci_address.hpp"
 #include "crono/result.hpp"
 
-namespace crono
-{
+namespace crono {
 
 struct PciResource {
 	unsigned index = 0; /* line of the file: 0-5 BARs, 6 expansion ROM */

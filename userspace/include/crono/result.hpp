@@ -16,12 +16,10 @@
 #include <utility>
 #include <variant>
 
-namespace crono
-{
+namespace crono {
 
-class Error
-{
-      public:
+class Error {
+public:
 	/* code: a positive errno value (EINVAL, EBUSY, ...). */
 	Error(int code, std::string message)
 	    : code_(code), message_(std::move(message))
@@ -32,7 +30,7 @@ class Error
 	const std::string &message() const noexcept { return message_; }
 	std::error_code error_code() const noexcept
 	{
-		return {code_, std::generic_category()};
+		return { code_, std::generic_category() };
 	}
 
 	/* The same errno with more context in front of the message. */
@@ -41,21 +39,19 @@ class Error
 		return Error(code_, context + ": " + message_);
 	}
 
-      private:
+private:
 	int code_;
 	std::string message_;
 };
 
-namespace detail
-{
+namespace detail {
 [[noreturn]] void die_on_unchecked(const Error &error) noexcept;
 }
 
-template <class T> class [[nodiscard]] Result
-{
+template <class T> class [[nodiscard]] Result {
 	static_assert(!std::is_same_v<T, Error>, "Result<Error> is ambiguous");
 
-      public:
+public:
 	Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}
 	Result(Error error) : state_(std::in_place_index<1>, std::move(error))
 	{
@@ -95,19 +91,19 @@ template <class T> class [[nodiscard]] Result
 	const Error &error() const &
 	{
 		if (ok())
-			detail::die_on_unchecked(
-			    Error(0, "error() called on a successful Result"));
+			detail::die_on_unchecked(Error(
+				0, "error() called on a successful Result"));
 		return *std::get_if<1>(&state_);
 	}
 	Error &&error() &&
 	{
 		if (ok())
-			detail::die_on_unchecked(
-			    Error(0, "error() called on a successful Result"));
+			detail::die_on_unchecked(Error(
+				0, "error() called on a successful Result"));
 		return std::move(*std::get_if<1>(&state_));
 	}
 
-      private:
+private:
 	void check() const noexcept
 	{
 		if (!ok())
@@ -117,9 +113,8 @@ template <class T> class [[nodiscard]] Result
 	std::variant<T, Error> state_;
 };
 
-template <> class [[nodiscard]] Result<void>
-{
-      public:
+template <> class [[nodiscard]] Result<void> {
+public:
 	Result() = default;
 	Result(Error error) : error_(std::move(error)) {}
 
@@ -135,19 +130,19 @@ template <> class [[nodiscard]] Result<void>
 	const Error &error() const &
 	{
 		if (ok())
-			detail::die_on_unchecked(
-			    Error(0, "error() called on a successful Result"));
+			detail::die_on_unchecked(Error(
+				0, "error() called on a successful Result"));
 		return *error_;
 	}
 	Error &&error() &&
 	{
 		if (ok())
-			detail::die_on_unchecked(
-			    Error(0, "error() called on a successful Result"));
+			detail::die_on_unchecked(Error(
+				0, "error() called on a successful Result"));
 		return std::move(*error_);
 	}
 
-      private:
+private:
 	std::optional<Error> error_;
 };
 

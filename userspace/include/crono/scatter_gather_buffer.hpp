@@ -18,8 +18,7 @@
 #include "crono/result.hpp"
 #include "crono/span.hpp"
 
-namespace crono
-{
+namespace crono {
 
 constexpr std::size_t kDevicePageSize = 4096;
 constexpr std::size_t kHugePageSize = 2u << 20;
@@ -38,9 +37,8 @@ struct ScatterGatherOptions {
 	bool huge_pages = false;
 };
 
-class ScatterGatherBuffer
-{
-      public:
+class ScatterGatherBuffer {
+public:
 	/* size is rounded up to 4096 bytes; 0 is an error. */
 	static Result<ScatterGatherBuffer>
 	lock(Device &device, std::size_t size,
@@ -59,14 +57,14 @@ class ScatterGatherBuffer
 	PageBacking backing() const noexcept { return backing_; }
 	Span<const std::uint64_t> page_table() const noexcept
 	{
-		return {page_table_.data(), page_table_.size()};
+		return { page_table_.data(), page_table_.size() };
 	}
 
 	/* Unlock now and report the driver's answer; the memory is freed
 	 * either way. The destructor does the same and ignores errors. */
 	Result<void> unlock();
 
-      private:
+private:
 	ScatterGatherBuffer() = default;
 	void release() noexcept;
 

@@ -10,24 +10,22 @@
 #include <type_traits>
 #include <vector>
 
-namespace crono
-{
+namespace crono {
 
-template <class T> class Span
-{
-      public:
+template <class T> class Span {
+public:
 	constexpr Span() noexcept = default;
 	constexpr Span(T *data, std::size_t size) noexcept
 	    : data_(data), size_(size)
 	{
 	}
 	template <class U, class = std::enable_if_t<
-			       std::is_convertible_v<U (*)[], T (*)[]>>>
+				   std::is_convertible_v<U (*)[], T (*)[]>>>
 	Span(std::vector<U> &v) noexcept : data_(v.data()), size_(v.size())
 	{
 	}
-	template <class U, class = std::enable_if_t<
-			       std::is_convertible_v<const U (*)[], T (*)[]>>>
+	template <class U, class = std::enable_if_t<std::is_convertible_v<
+				   const U (*)[], T (*)[]>>>
 	Span(const std::vector<U> &v) noexcept
 	    : data_(v.data()), size_(v.size())
 	{
@@ -49,7 +47,7 @@ template <class T> class Span
 	constexpr T &front() const noexcept { return data_[0]; }
 	constexpr T &back() const noexcept { return data_[size_ - 1]; }
 
-      private:
+private:
 	T *data_ = nullptr;
 	std::size_t size_ = 0;
 };

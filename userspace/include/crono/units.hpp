@@ -7,8 +7,7 @@
 #include <optional>
 #include <string>
 
-namespace crono
-{
+namespace crono {
 
 /* "4 KiB", "64 MiB", "1.5 GiB", "123 bytes". */
 std::string format_bytes(std::uint64_t bytes);

@@ -2,8 +2,7 @@
 #ifndef CRONO_VERSION_HPP
 #define CRONO_VERSION_HPP
 
-namespace crono
-{
+namespace crono {
 
 /* The library's version, "MAJOR.MINOR.PATCH". */
 const char *library_version() noexcept;

@@ -20,11 +20,9 @@
 #include "progress_bar.hpp"
 #include "table.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-namespace
-{
+namespace {
 
 using Clock = std::chrono::steady_clock;
 
@@ -76,7 +74,7 @@ int bench_command(const BenchOptions &options, Environment &env)
 	if (options.repeat == 0)
 		return report_error(env, "bench: --repeat must be at least 1");
 	crono::Result<crono::Device> device =
-	    crono::Device::open(options.device, env.context);
+		crono::Device::open(options.device, env.context);
 	if (!device)
 		return report_error(env, device.error().message());
 
@@ -102,11 +100,11 @@ int bench_command(const BenchOptions &options, Environment &env)
 		sizes.push_back(s);
 	out << notes;
 	if (sizes.empty())
-		return report_error(env,
-				    "bench: no size between --min (" +
-					crono::format_bytes(options.min_size) +
-					") and the limit (" +
-					crono::format_bytes(max_size) + ")");
+		return report_error(
+			env, "bench: no size between --min (" +
+				     crono::format_bytes(options.min_size) +
+				     ") and the limit (" +
+				     crono::format_bytes(max_size) + ")");
 
 	out << "bench of " << device->board().node_path << ": lock and unlock "
 	    << (options.huge_pages ? "huge-page" : "4 KiB-page")
@@ -132,9 +130,9 @@ int bench_command(const BenchOptions &options, Environment &env)
 			progress.update(step++, crono::format_bytes(size));
 			const auto t0 = Clock::now();
 			crono::Result<crono::ScatterGatherBuffer> sg =
-			    crono::ScatterGatherBuffer::lock(
-				*device, static_cast<std::size_t>(size),
-				sg_options);
+				crono::ScatterGatherBuffer::lock(
+					*device, static_cast<std::size_t>(size),
+					sg_options);
 			const auto t1 = Clock::now();
 			if (!sg) {
 				progress.clear();
@@ -149,19 +147,19 @@ int bench_command(const BenchOptions &options, Environment &env)
 				return report_error(env,
 						    unlocked.error().message());
 			}
-			const Measurement m{milliseconds(t1 - t0),
-					    milliseconds(t2 - t1)};
+			const Measurement m{ milliseconds(t1 - t0),
+					     milliseconds(t2 - t1) };
 			if (run == 0 || m.lock_ms < best.lock_ms)
 				best.lock_ms = m.lock_ms;
 			if (run == 0 || m.unlock_ms < best.unlock_ms)
 				best.unlock_ms = m.unlock_ms;
 		}
 		const double gib = static_cast<double>(size) / (1u << 30);
-		table.add_row({crono::format_bytes(size),
-			       std::to_string(size / crono::kDevicePageSize),
-			       fixed(best.lock_ms, 2), fixed(best.unlock_ms, 2),
-			       rate(gib, best.lock_ms),
-			       rate(gib, best.unlock_ms)});
+		table.add_row(
+			{ crono::format_bytes(size),
+			  std::to_string(size / crono::kDevicePageSize),
+			  fixed(best.lock_ms, 2), fixed(best.unlock_ms, 2),
+			  rate(gib, best.lock_ms), rate(gib, best.unlock_ms) });
 	}
 	progress.update(step, "done");
 	progress.clear();

@@ -7,36 +7,34 @@
 #include "crono/units.hpp"
 #include "crono/version.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-namespace
-{
+namespace {
 
 const char kUsage[] =
-    "usage: cronoctl [--sysfs-root DIR] [--dev-root DIR] COMMAND ...\n"
-    "\n"
-    "  list [--json]          the boards the driver serves, with their "
-    "buffers\n"
-    "  info DEV               PCI address, ids, BARs, node, locked "
-    "buffers\n"
-    "  selftest DEV [--size SIZE] [--huge] [--seed N]\n"
-    "                         lock buffers, check the page table; on "
-    "QEMU's edu\n"
-    "                         device, DMA through first, last and random "
-    "pages\n"
-    "  bench DEV [--min SIZE] [--max SIZE] [--repeat N] [--huge]\n"
-    "                         lock and unlock times from 4 MiB up\n"
-    "\n"
-    "DEV is a PCI address (0000:03:00.0 or 03:00.0), a node "
-    "(crono_06_0003000)\n"
-    "or its path (/dev/crono_06_0003000). SIZE takes K, M, G suffixes "
-    "(64M).\n"
-    "list and info need no privileges; selftest and bench open the node, "
-    "and\n"
-    "selftest on edu maps BAR0 through sysfs, which needs root.\n"
-    "--sysfs-root and --dev-root read another tree instead of /sys and "
-    "/dev.\n";
+	"usage: cronoctl [--sysfs-root DIR] [--dev-root DIR] COMMAND ...\n"
+	"\n"
+	"  list [--json]          the boards the driver serves, with their "
+	"buffers\n"
+	"  info DEV               PCI address, ids, BARs, node, locked "
+	"buffers\n"
+	"  selftest DEV [--size SIZE] [--huge] [--seed N]\n"
+	"                         lock buffers, check the page table; on "
+	"QEMU's edu\n"
+	"                         device, DMA through first, last and random "
+	"pages\n"
+	"  bench DEV [--min SIZE] [--max SIZE] [--repeat N] [--huge]\n"
+	"                         lock and unlock times from 4 MiB up\n"
+	"\n"
+	"DEV is a PCI address (0000:03:00.0 or 03:00.0), a node "
+	"(crono_06_0003000)\n"
+	"or its path (/dev/crono_06_0003000). SIZE takes K, M, G suffixes "
+	"(64M).\n"
+	"list and info need no privileges; selftest and bench open the node, "
+	"and\n"
+	"selftest on edu maps BAR0 through sysfs, which needs root.\n"
+	"--sysfs-root and --dev-root read another tree instead of /sys and "
+	"/dev.\n";
 
 int usage_error(Environment &env, const std::string &message)
 {
@@ -46,9 +44,8 @@ int usage_error(Environment &env, const std::string &message)
 }
 
 /* Options after the command: flags, and options with a value. */
-class Arguments
-{
-      public:
+class Arguments {
+public:
 	Arguments(const std::vector<std::string> &args, std::size_t first)
 	    : args_(args), next_(first)
 	{
@@ -64,7 +61,7 @@ class Arguments
 		return true;
 	}
 
-      private:
+private:
 	const std::vector<std::string> &args_;
 	std::size_t next_;
 };
@@ -83,8 +80,8 @@ bool parse_number(const std::string &text, std::uint32_t *number)
 	if (text.empty() || text.size() > 9 ||
 	    text.find_first_not_of("0123456789") != std::string::npos)
 		return false;
-	*number =
-	    static_cast<std::uint32_t>(std::strtoul(text.c_str(), nullptr, 10));
+	*number = static_cast<std::uint32_t>(
+		std::strtoul(text.c_str(), nullptr, 10));
 	return true;
 }
 
@@ -100,7 +97,7 @@ int run_list(Arguments &a, Environment &env)
 			options.json = true;
 		else
 			return usage_error(env, "list: unknown option '" + arg +
-						    "'");
+							"'");
 	}
 	return list_command(options, env);
 }
@@ -112,7 +109,7 @@ int run_info(Arguments &a, Environment &env)
 		const std::string &arg = a.take();
 		if (!arg.empty() && arg[0] == '-')
 			return usage_error(env, "info: unknown option '" + arg +
-						    "'");
+							"'");
 		if (!device.empty())
 			return usage_error(env, "info: one board at a time");
 		device = arg;
@@ -144,7 +141,7 @@ int run_selftest(Arguments &a, Environment &env)
 						   "a number");
 		} else if (!arg.empty() && arg[0] == '-') {
 			return usage_error(env, "selftest: unknown option '" +
-						    arg + "'");
+							arg + "'");
 		} else if (!options.device.empty()) {
 			return usage_error(env,
 					   "selftest: one board at a time");
@@ -168,13 +165,13 @@ int run_bench(Arguments &a, Environment &env)
 			options.huge_pages = true;
 		} else if (arg == "--min" || arg == "--max") {
 			std::uint64_t *size = arg == "--min"
-						  ? &options.min_size
-						  : &options.max_size;
+						      ? &options.min_size
+						      : &options.max_size;
 			if (!a.take_value(&value) || !parse_size(value, size))
 				return usage_error(env,
 						   "bench: " + arg +
-						       " needs a size such "
-						       "as 64M");
+							   " needs a size such "
+							   "as 64M");
 		} else if (arg == "--repeat") {
 			std::uint32_t n = 0;
 			if (!a.take_value(&value) || !parse_number(value, &n) ||
@@ -184,7 +181,7 @@ int run_bench(Arguments &a, Environment &env)
 			options.repeat = n;
 		} else if (!arg.empty() && arg[0] == '-') {
 			return usage_error(env, "bench: unknown option '" +
-						    arg + "'");
+							arg + "'");
 		} else if (!options.device.empty()) {
 			return usage_error(env, "bench: one board at a time");
 		} else {
@@ -224,7 +221,7 @@ int run(const std::vector<std::string> &args, Environment &env)
 							      "directory");
 			(arg == "--sysfs-root" ? env.context.sysfs_root
 					       : env.context.dev_root) =
-			    args[++i];
+				args[++i];
 			continue;
 		}
 		break;
@@ -244,8 +241,8 @@ int run(const std::vector<std::string> &args, Environment &env)
 	if (command == "bench")
 		return run_bench(rest, env);
 	return usage_error(env, "unknown command '" + command +
-				    "' (commands: list, info, selftest, "
-				    "bench)");
+					"' (commands: list, info, selftest, "
+					"bench)");
 }
 
 } // namespace cronoctl

@@ -12,8 +12,7 @@
 
 #include "crono/context.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
 struct Environment {
 	crono::Context context;

@@ -8,8 +8,7 @@
 
 #include "cli.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
 struct ListOptions {
 	bool json = false;

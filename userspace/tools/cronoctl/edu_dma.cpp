@@ -7,8 +7,7 @@
 #include <cstdio>
 #include <thread>
 
-namespace cronoctl
-{
+namespace cronoctl {
 
 using crono::Error;
 using crono::Result;
@@ -48,8 +47,8 @@ Result<void> EduDma::wait_idle()
 			return Error(ETIMEDOUT,
 				     "the edu DMA engine did not "
 				     "finish within " +
-					 std::to_string(timeout_.count()) +
-					 " ms");
+					     std::to_string(timeout_.count()) +
+					     " ms");
 		std::this_thread::sleep_for(std::chrono::milliseconds(1));
 	}
 	/* The device wrote memory behind the compiler's back. */
@@ -104,11 +103,11 @@ Result<void> EduDma::copy_page(std::uint64_t from, std::uint64_t to)
 	for (std::uint32_t half = 0; half < 2; half++) {
 		const std::uint64_t offset = half * kHalfPage;
 		Result<void> in =
-		    ram_to_device(from + offset, kBufferAddress, kHalfPage);
+			ram_to_device(from + offset, kBufferAddress, kHalfPage);
 		if (!in)
 			return in;
 		Result<void> out =
-		    device_to_ram(kBufferAddress, to + offset, kHalfPage);
+			device_to_ram(kBufferAddress, to + offset, kHalfPage);
 		if (!out)
 			return out;
 	}

@@ -17,12 +17,10 @@
 #include "crono/bar_mapping.hpp"
 #include "crono/result.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-class EduDma
-{
-      public:
+class EduDma {
+public:
 	static constexpr std::uint64_t kBufferAddress = 0x40000;
 	static constexpr std::uint64_t kBufferEnd = 0x41000; /* never reached */
 	static constexpr std::uint32_t kHalfPage = 2048;
@@ -38,8 +36,8 @@ class EduDma
 	static constexpr std::uint32_t kToRam = 2;
 
 	explicit EduDma(
-	    crono::BarMapping &bar,
-	    std::chrono::milliseconds timeout = std::chrono::seconds(10))
+		crono::BarMapping &bar,
+		std::chrono::milliseconds timeout = std::chrono::seconds(10))
 	    : bar_(bar), timeout_(timeout)
 	{
 	}
@@ -59,7 +57,7 @@ class EduDma
 	/* Whether [device, device + count) is strictly inside the buffer. */
 	static bool inside_buffer(std::uint64_t device, std::uint32_t count);
 
-      private:
+private:
 	crono::Result<void> run(std::uint64_t source, std::uint64_t destination,
 				std::uint32_t count, std::uint32_t command);
 	crono::Result<void> wait_idle();

@@ -9,11 +9,9 @@
 #include "crono/pci_resources.hpp"
 #include "crono/units.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-namespace
-{
+namespace {
 
 std::string hex(std::uint64_t value)
 {
@@ -41,7 +39,7 @@ void field(std::ostream &out, const std::string &name, const std::string &value)
 int info_command(const std::string &device, Environment &env)
 {
 	crono::Result<crono::BoardInfo> found =
-	    crono::find_board(device, env.context);
+		crono::find_board(device, env.context);
 	if (!found)
 		return report_error(env, found.error().message());
 	const crono::BoardInfo &board = *found;
@@ -54,17 +52,17 @@ int info_command(const std::string &device, Environment &env)
 	field(out, "PCI address", board.address.to_string());
 	field(out, "vendor:device",
 	      std::string(ids) + (board.model.empty()
-				      ? " (not a known board)"
-				      : " (" + board.model + ")"));
+					  ? " (not a known board)"
+					  : " (" + board.model + ")"));
 	field(out, "node",
 	      board.node_path + (board.node_registered
-				     ? ""
-				     : " (not registered by the driver)"));
+					 ? ""
+					 : " (not registered by the driver)"));
 	field(out, "sysfs", board.sysfs_dir);
 
 	int status = kExitOk;
 	crono::Result<std::vector<crono::PciResource>> resources =
-	    crono::read_pci_resources(env.context, board.address);
+		crono::read_pci_resources(env.context, board.address);
 	if (resources) {
 		bool any = false;
 		for (const crono::PciResource &r : *resources) {
@@ -73,8 +71,8 @@ int info_command(const std::string &device, Environment &env)
 			any = true;
 			field(out, resource_name(r.index),
 			      hex(r.start) + ", " +
-				  crono::format_bytes(r.size) + ", " +
-				  r.kind());
+				      crono::format_bytes(r.size) + ", " +
+				      r.kind());
 		}
 		if (!any)
 			field(out, "BARs", "none");
@@ -84,16 +82,16 @@ int info_command(const std::string &device, Environment &env)
 	}
 
 	crono::Result<crono::BoardStats> stats =
-	    crono::read_board_stats(env.context, board.node);
+		crono::read_board_stats(env.context, board.node);
 	if (stats) {
 		field(out, "locked buffers",
 		      std::to_string(stats->locked_buffers));
 		field(out, "pinned bytes",
 		      std::to_string(stats->pinned_bytes) + " (" +
-			  crono::format_bytes(stats->pinned_bytes) + ")");
+			      crono::format_bytes(stats->pinned_bytes) + ")");
 		field(out, "coherent bytes",
 		      std::to_string(stats->coherent_bytes) + " (" +
-			  crono::format_bytes(stats->coherent_bytes) + ")");
+			      crono::format_bytes(stats->coherent_bytes) + ")");
 	} else {
 		field(out, "buffers", "? (" + stats.error().message() + ")");
 		status = kExitFailure;

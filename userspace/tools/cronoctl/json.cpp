@@ -3,8 +3,7 @@
 
 #include <cstdio>
 
-namespace cronoctl
-{
+namespace cronoctl {
 
 std::string json_string(const std::string &text)
 {
@@ -80,8 +79,8 @@ std::string JsonObject::render() const
 	for (std::size_t i = 0; i < members_.size(); i++) {
 		if (i)
 			out += ", ";
-		out +=
-		    json_string(members_[i].first) + ": " + members_[i].second;
+		out += json_string(members_[i].first) + ": " +
+		       members_[i].second;
 	}
 	return out + "}";
 }

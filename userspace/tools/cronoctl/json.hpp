@@ -9,16 +9,14 @@
 #include <utility>
 #include <vector>
 
-namespace cronoctl
-{
+namespace cronoctl {
 
 /* "text" with JSON escapes. */
 std::string json_string(const std::string &text);
 
 /* One object, members in the order they were added. */
-class JsonObject
-{
-      public:
+class JsonObject {
+public:
 	JsonObject &add(const std::string &key, const std::string &value);
 	JsonObject &add(const std::string &key, const char *value);
 	JsonObject &add(const std::string &key, bool value);
@@ -29,7 +27,7 @@ class JsonObject
 	JsonObject &add_null(const std::string &key);
 	std::string render() const;
 
-      private:
+private:
 	std::vector<std::pair<std::string, std::string>> members_;
 };
 

@@ -10,11 +10,9 @@
 #include "json.hpp"
 #include "table.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-namespace
-{
+namespace {
 
 std::string hex4(unsigned value)
 {
@@ -45,11 +43,12 @@ void print_table(const std::vector<crono::BoardInfo> &boards,
 		if (!b.node_registered)
 			node += " (not registered)";
 		table.add_row(
-		    {b.address.to_string(), ids(b),
-		     b.model.empty() ? "-" : b.model, node,
-		     stats[i] ? std::to_string(stats[i]->locked_buffers) : "?",
-		     stats[i] ? crono::format_bytes(stats[i]->pinned_bytes)
-			      : "?"});
+			{ b.address.to_string(), ids(b),
+			  b.model.empty() ? "-" : b.model, node,
+			  stats[i] ? std::to_string(stats[i]->locked_buffers)
+				   : "?",
+			  stats[i] ? crono::format_bytes(stats[i]->pinned_bytes)
+				   : "?" });
 	}
 	*env.out << table.render();
 }
@@ -63,23 +62,24 @@ void print_json(const std::vector<crono::BoardInfo> &boards,
 		const crono::BoardInfo &b = boards[i];
 		JsonObject o;
 		o.add("pci_address", b.address.to_string())
-		    .add("vendor_id", "0x" + hex4(b.vendor_id))
-		    .add("device_id", "0x" + hex4(b.device_id));
+			.add("vendor_id", "0x" + hex4(b.vendor_id))
+			.add("device_id", "0x" + hex4(b.device_id));
 		if (b.model.empty())
 			o.add_null("model");
 		else
 			o.add("model", b.model);
 		o.add("node", b.node)
-		    .add("node_path", b.node_path)
-		    .add("node_registered", b.node_registered);
+			.add("node_path", b.node_path)
+			.add("node_registered", b.node_registered);
 		if (stats[i])
 			o.add("locked_buffers", stats[i]->locked_buffers)
-			    .add("pinned_bytes", stats[i]->pinned_bytes)
-			    .add("coherent_bytes", stats[i]->coherent_bytes);
+				.add("pinned_bytes", stats[i]->pinned_bytes)
+				.add("coherent_bytes",
+				     stats[i]->coherent_bytes);
 		else
 			o.add_null("locked_buffers")
-			    .add_null("pinned_bytes")
-			    .add_null("coherent_bytes");
+				.add_null("pinned_bytes")
+				.add_null("coherent_bytes");
 		objects.push_back(o);
 	}
 	*env.out << json_array(objects);
@@ -90,7 +90,7 @@ void print_json(const std::vector<crono::BoardInfo> &boards,
 int list_command(const ListOptions &options, Environment &env)
 {
 	crono::Result<std::vector<crono::BoardInfo>> boards =
-	    crono::list_boards(env.context);
+		crono::list_boards(env.context);
 	if (!boards)
 		return report_error(env, boards.error().message());
 	/* Statistics are extra: a board whose attributes cannot be read is
@@ -98,7 +98,7 @@ int list_command(const ListOptions &options, Environment &env)
 	std::vector<std::optional<crono::BoardStats>> stats;
 	for (const crono::BoardInfo &b : *boards) {
 		crono::Result<crono::BoardStats> s =
-		    crono::read_board_stats(env.context, b.node);
+			crono::read_board_stats(env.context, b.node);
 		stats.push_back(s ? std::optional<crono::BoardStats>(*s)
 				  : std::nullopt);
 	}

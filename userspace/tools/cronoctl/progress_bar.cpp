@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "progress_bar.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-namespace
-{
+namespace {
 constexpr std::size_t kWidth = 30;
 }
 

@@ -7,12 +7,10 @@
 #include <ostream>
 #include <string>
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-class ProgressBar
-{
-      public:
+class ProgressBar {
+public:
 	/* Disabled, it prints nothing at all (output to a file or pipe). */
 	ProgressBar(std::ostream &out, bool enabled, std::size_t total)
 	    : out_(out), enabled_(enabled), total_(total)
@@ -26,7 +24,7 @@ class ProgressBar
 	/* Erases the bar, so that ordinary output follows on a clean line. */
 	void clear();
 
-      private:
+private:
 	std::ostream &out_;
 	bool enabled_;
 	std::size_t total_;

@@ -22,19 +22,16 @@
 #include "crono/units.hpp"
 #include "edu_dma.hpp"
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-namespace
-{
+namespace {
 
 using crono::kDevicePageSize;
 
 constexpr std::size_t kContiguousSize = 16 * kDevicePageSize;
 
-class Checks
-{
-      public:
+class Checks {
+public:
 	explicit Checks(std::ostream &out) : out_(out) {}
 
 	void pass(const std::string &what) { line("ok  ", what), passed_++; }
@@ -55,8 +52,8 @@ class Checks
 	{
 		const unsigned total = passed_ + failed_;
 		std::string skipped =
-		    skipped_ ? ", " + std::to_string(skipped_) + " skipped"
-			     : "";
+			skipped_ ? ", " + std::to_string(skipped_) + " skipped"
+				 : "";
 		if (failed_ == 0) {
 			out_ << "selftest passed: " << total << " checks"
 			     << skipped << "\n";
@@ -67,7 +64,7 @@ class Checks
 		return kExitFailure;
 	}
 
-      private:
+private:
 	void line(const char *status, const std::string &what)
 	{
 		out_ << "  " << status << "  " << what << "\n" << std::flush;
@@ -151,7 +148,7 @@ void check_stats(Checks &checks, const crono::Context &context,
 		 const std::string &when)
 {
 	crono::Result<crono::BoardStats> now =
-	    crono::read_board_stats(context, node);
+		crono::read_board_stats(context, node);
 	if (!now) {
 		checks.fail("sysfs statistics " + when + ": " +
 			    now.error().message());
@@ -190,8 +187,9 @@ void sg_dma_checks(Checks &checks, EduDma &dma, crono::ScatterGatherBuffer &sg,
 	const std::size_t last = table.size() - 1;
 	std::mt19937 random(seed);
 	std::uniform_int_distribution<std::size_t> any(0, last);
-	std::vector<std::pair<std::size_t, std::size_t>> pairs = {{0, last},
-								  {last, 0}};
+	std::vector<std::pair<std::size_t, std::size_t>> pairs = {
+		{ 0, last }, { last, 0 }
+	};
 	while (pairs.size() < 4) {
 		std::size_t a = any(random), b = any(random);
 		if (a != b)
@@ -203,9 +201,9 @@ void sg_dma_checks(Checks &checks, EduDma &dma, crono::ScatterGatherBuffer &sg,
 			       page_at(sg.data(), b), table[b],
 			       static_cast<std::uint32_t>(seed + i),
 			       "DMA page " + std::to_string(a) + " -> page " +
-				   std::to_string(b) +
-				   (i < 2 ? "" : " (random)") +
-				   " through the device");
+				       std::to_string(b) +
+				       (i < 2 ? "" : " (random)") +
+				       " through the device");
 	}
 }
 
@@ -214,7 +212,7 @@ void contiguous_checks(Checks &checks, crono::Device &device,
 		       crono::BoardStats expected, std::uint32_t seed)
 {
 	crono::Result<crono::ContiguousBuffer> contiguous =
-	    crono::ContiguousBuffer::lock(device, kContiguousSize);
+		crono::ContiguousBuffer::lock(device, kContiguousSize);
 	if (!contiguous) {
 		checks.fail(contiguous.error().message());
 		return;
@@ -222,9 +220,9 @@ void contiguous_checks(Checks &checks, crono::Device &device,
 	const std::uint64_t address = contiguous->device_address();
 	checks.expect(address != 0 && address % kDevicePageSize == 0,
 		      "lock a " + crono::format_bytes(kContiguousSize) +
-			  " contiguous buffer (id " +
-			  std::to_string(contiguous->id()) +
-			  ", device address " + hex(address) + ")",
+			      " contiguous buffer (id " +
+			      std::to_string(contiguous->id()) +
+			      ", device address " + hex(address) + ")",
 		      "its device address is 0 or not page aligned");
 	expected.locked_buffers++;
 	expected.coherent_bytes += contiguous->size();
@@ -257,7 +255,8 @@ void cleanup_checks(Checks &checks, crono::Device &device)
 		return;
 	}
 	(void)bar->write32(EduDma::kLiveness, 0);
-	const crono::RegisterWrite program[] = {{EduDma::kLiveness, kMarker}};
+	const crono::RegisterWrite program[] = { { EduDma::kLiveness,
+						   kMarker } };
 	crono::Result<void> set = device.set_cleanup_program(program);
 	if (!set) {
 		checks.fail("set the cleanup program: " +
@@ -273,10 +272,11 @@ void cleanup_checks(Checks &checks, crono::Device &device)
 	}
 	checks.expect(*before == ~0u && *after == ~kMarker,
 		      "cleanup program: on close the driver wrote " +
-			  hex(kMarker) + " to BAR0 offset 0x4",
+			      hex(kMarker) + " to BAR0 offset 0x4",
 		      "liveness register read " + hex(*before) +
-			  " before close and " + hex(*after) +
-			  " after, expected 0xffffffff and " + hex(~kMarker));
+			      " before close and " + hex(*after) +
+			      " after, expected 0xffffffff and " +
+			      hex(~kMarker));
 }
 
 } // namespace
@@ -287,7 +287,7 @@ int selftest_command(const SelftestOptions &options, Environment &env)
 		return report_error(env, "selftest: --size must be at least "
 					 "16 KiB");
 	crono::Result<crono::BoardInfo> board =
-	    crono::find_board(options.device, env.context);
+		crono::find_board(options.device, env.context);
 	if (!board)
 		return report_error(env, board.error().message());
 	std::ostream &out = *env.out;
@@ -300,9 +300,9 @@ int selftest_command(const SelftestOptions &options, Environment &env)
 	Checks checks(out);
 
 	crono::Result<crono::BoardStats> baseline =
-	    crono::read_board_stats(env.context, board->node);
+		crono::read_board_stats(env.context, board->node);
 	crono::Result<crono::Device> device =
-	    crono::Device::open(*board, env.context);
+		crono::Device::open(*board, env.context);
 	if (!device) {
 		checks.fail("open: " + device.error().message());
 		return checks.finish();
@@ -312,7 +312,8 @@ int selftest_command(const SelftestOptions &options, Environment &env)
 	crono::ScatterGatherOptions sg_options;
 	sg_options.huge_pages = options.huge_pages;
 	crono::Result<crono::ScatterGatherBuffer> sg =
-	    crono::ScatterGatherBuffer::lock(*device, options.size, sg_options);
+		crono::ScatterGatherBuffer::lock(*device, options.size,
+						 sg_options);
 	if (!sg) {
 		checks.fail(sg.error().message());
 		return checks.finish();
@@ -323,16 +324,16 @@ int selftest_command(const SelftestOptions &options, Environment &env)
 
 	const std::size_t entries = sg->size() / kDevicePageSize;
 	const std::string problem =
-	    page_table_problem(sg->page_table(), entries);
+		page_table_problem(sg->page_table(), entries);
 	const auto table = sg->page_table();
 	const std::size_t runs = contiguous_runs(table);
 	checks.expect(problem.empty(),
 		      "page table: " + std::to_string(entries) +
-			  " entries from " + hex(table.front()) + " to " +
-			  hex(table.back()) +
-			  ", 4 KiB aligned, none 0, all distinct (" +
-			  std::to_string(runs) + " contiguous run" +
-			  (runs == 1 ? ")" : "s)"),
+			      " entries from " + hex(table.front()) + " to " +
+			      hex(table.back()) +
+			      ", 4 KiB aligned, none 0, all distinct (" +
+			      std::to_string(runs) + " contiguous run" +
+			      (runs == 1 ? ")" : "s)"),
 		      problem);
 
 	crono::BoardStats expected;
@@ -364,7 +365,7 @@ int selftest_command(const SelftestOptions &options, Environment &env)
 			crono::Result<std::uint32_t> id = dma->identify();
 			if (checks.expect(id.ok(),
 					  "edu identification register " +
-					      hex32(id.value_or(0)),
+						  hex32(id.value_or(0)),
 					  id ? "" : id.error().message()))
 				sg_dma_checks(checks, *dma, *sg, options.seed);
 			else

@@ -3,12 +3,11 @@
 
 #include <algorithm>
 
-namespace cronoctl
-{
+namespace cronoctl {
 
 void Table::add_column(std::string title, Align align)
 {
-	columns_.push_back({std::move(title), align});
+	columns_.push_back({ std::move(title), align });
 }
 
 void Table::add_row(std::vector<std::string> cells)

@@ -6,12 +6,10 @@
 #include <string>
 #include <vector>
 
-namespace cronoctl
-{
+namespace cronoctl {
 
-class Table
-{
-      public:
+class Table {
+public:
 	enum class Align { left, right };
 
 	void add_column(std::string title, Align align = Align::left);
@@ -19,7 +17,7 @@ class Table
 	/* Header and rows, columns two spaces apart, no trailing blanks. */
 	std::string render() const;
 
-      private:
+private:
 	struct Column {
 		std::string title;
 		Align align;
