@@ -20,6 +20,7 @@ Result<Board *> Board::create(struct crono_pci *pci) noexcept
 				  loc.func };
 	CRONO_TRY(format_misc_name(address, Span<char>(board->name_)));
 	board->lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_BOARD));
+	board->open_lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_OPEN));
 	board->mappings_lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_MAPPINGS));
 	return board.leak();
 }
@@ -34,21 +35,24 @@ void Board::put() noexcept
 
 Result<OpenFile *> Board::open(struct crono_kfile *kfile) noexcept
 {
-	MutexGuard guard(lock_);
+	/* Allocated before the lock: open holds the kernel's misc lock. */
+	auto file = CRONO_TRY(OpenFile::create(*this, kfile));
+	MutexGuard guard(open_lock_);
 	if (removed_)
 		return Error::from_errno(-ENODEV);
 	if (open_file_)
 		return Error::from_errno(-EBUSY);
-	auto *file = new (Gfp::kernel_account) OpenFile(*this, kfile);
-	if (!file)
-		return Error::from_errno(-ENOMEM);
+	/* The board may write to memory only while a file owns some. */
+	crono_kpci_set_bus_master(pci_, true);
 	get();
-	open_file_ = file;
-	return file;
+	OpenFile *opened = file.leak();
+	open_file_ = opened;
+	return move(opened);
 }
 
 void Board::file_closed(OpenFile &file) noexcept
 {
+	MutexGuard guard(open_lock_);
 	if (open_file_ == &file)
 		open_file_ = nullptr;
 }
@@ -56,14 +60,33 @@ void Board::file_closed(OpenFile &file) noexcept
 void Board::remove() noexcept
 {
 	MutexGuard guard(lock_);
-	removed_ = true;
-	if (open_file_) {
+	OpenFile *file;
+	{
+		MutexGuard open_guard(open_lock_);
+		removed_ = true;
+		file = exchange(open_file_, (OpenFile *)nullptr);
+	}
+	if (file) {
 		crono_klog(pci_, CRONO_LOG_WARN,
 			   "removed while open: stopping the board and "
 			   "releasing its buffers\n");
-		open_file_->detach();
-		open_file_ = nullptr;
+		file->detach();
 	}
+}
+
+void Board::shutdown() noexcept
+{
+	MutexGuard guard(lock_);
+	OpenFile *file;
+	{
+		MutexGuard open_guard(open_lock_);
+		file = open_file_;
+	}
+	/* Release cannot free the file while lock_ is held. */
+	if (file)
+		file->quiesce();
+	else
+		crono_kpci_set_bus_master(pci_, false);
 }
 
 } // namespace crono

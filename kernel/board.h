@@ -6,11 +6,18 @@
  * lets go last frees it. After removal it stays only as the anchor that lets
  * an open file fail with -ENODEV and release cleanly.
  *
- * Locks: lock() guards the open file and everything it owns; ioctls, release
- * and removal hold it throughout. mappings_lock() guards contiguous buffers
- * as mmap and the vm callbacks see them: those run under the address space's
- * mmap lock and so must never wait for lock(), which is held while pinning.
- * Order: lock() -> mmap lock -> mappings_lock().
+ * Locks, none of them ever held while user memory is touched (a fault there
+ * can stall for as long as user space likes):
+ *  - lock() guards the open file's buffers and the device work on them (DMA
+ *    mapping, cleanup writes, teardown); requests, release and removal take
+ *    it for their device part only.
+ *  - the open lock guards which file is open and whether the board was
+ *    removed. open() runs under the kernel's global misc lock and takes only
+ *    this one, for O(1) work, so it never waits for a request.
+ *  - mappings_lock() guards contiguous buffers as mmap, faults and the vm
+ *    callbacks see them (under the address space's mmap lock).
+ * Order: lock() -> open lock; lock() -> mappings_lock(); mmap lock ->
+ * mappings_lock().
  */
 #pragma once
 
@@ -37,10 +44,13 @@ public:
 	/* Exclusive open: -EBUSY while another file is open, -ENODEV after
 	 * removal. */
 	Result<OpenFile *> open(struct crono_kfile *kfile) noexcept;
-	/* The open file is going away (called with lock() held). */
+	/* The open file is going away (called with lock() held, after its
+	 * teardown). */
 	void file_closed(OpenFile &file) noexcept;
 	/* The device is being unbound: stop it and release everything. */
 	void remove() noexcept;
+	/* The machine goes down (reboot, kexec): stop the board's DMA. */
+	void shutdown() noexcept;
 
 	struct crono_pci *pci() const noexcept { return pci_; }
 	const char *name() const noexcept { return name_; }
@@ -58,10 +68,12 @@ private:
 	struct crono_pci *pci_;
 	char name_[CRONO_DEV_NAME_MAX_SIZE] = {};
 	Mutex lock_;
+	Mutex open_lock_;
 	Mutex mappings_lock_;
 	RefCount refs_{ 1 };
-	OpenFile *open_file_ = nullptr; /* under lock_ */
-	bool removed_ = false;		/* under lock_ */
+	OpenFile *open_file_ =
+		nullptr;       /* open_lock_ to write, either to read */
+	bool removed_ = false; /* under open_lock_ */
 };
 
 } // namespace crono

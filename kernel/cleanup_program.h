@@ -25,11 +25,16 @@ public:
 	u32 size() const noexcept { return count_; }
 	bool empty() const noexcept { return count_ == 0; }
 
-	/* Runs every write through write(offset, value), then forgets them. */
-	template <typename Write> void replay_and_clear(Write &&write) noexcept
+	/* Runs every write through write(offset, value). */
+	template <typename Write> void replay(Write &&write) const noexcept
 	{
 		for (u32 i = 0; i < count_; i++)
 			write(commands_[i].addr, commands_[i].data);
+	}
+	/* replay(), then forgets the writes. */
+	template <typename Write> void replay_and_clear(Write &&write) noexcept
+	{
+		replay(write);
 		count_ = 0;
 	}
 

@@ -23,18 +23,6 @@ ContigBuffer::allocate(OpenFile &file, struct crono_pci *pci, u64 size) noexcept
 	return move(buffer);
 }
 
-Result<void> ContigBuffer::mmap(struct crono_vma *vma) noexcept
-{
-	if (!cpu_)
-		return Error::from_errno(-ENODEV);
-	if (crono_kvma_len(vma) > size || !crono_kvma_is_shared(vma))
-		return Error::from_errno(-EINVAL);
-	CRONO_TRY(from_errno(
-		crono_kcoherent_mmap(pci_, vma, cpu_, dma_addr, size, this)));
-	mappings++;
-	return {};
-}
-
 void ContigBuffer::free_memory() noexcept
 {
 	if (!cpu_)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A contiguous buffer: DMA-coherent memory that user space reaches through
- * mmap of the device file at offset id * PAGE_SIZE.
+ * mmap of the device file at offset id * PAGE_SIZE. Its pages enter a
+ * mapping only through faults, under the mappings lock, after checking that
+ * the memory is still there.
  *
  * Its memory outlives the unlock while a mapping still exists (the vendor
  * library unlocks before munmap); it is freed when the buffer is unlocked (or
@@ -26,8 +28,12 @@ public:
 	ContigBuffer(const ContigBuffer &) = delete;
 	ContigBuffer &operator=(const ContigBuffer &) = delete;
 
-	/* Maps the whole buffer or its start into vma. */
-	Result<void> mmap(struct crono_vma *vma) noexcept;
+	/* Maps the faulting page; the memory is there (mappings lock). */
+	Result<void> insert(struct crono_fault *fault) noexcept
+	{
+		return from_errno(
+			crono_kcoherent_insert(pci_, fault, cpu_, size));
+	}
 	void free_memory() noexcept;
 
 	/* No owner and no mapping: nothing can reach it any more. */

@@ -70,6 +70,11 @@ void crono_board_remove(struct crono_board *board) noexcept
 	registry->remove(*to_board(board));
 }
 
+void crono_board_shutdown(struct crono_board *board) noexcept
+{
+	to_board(board)->shutdown();
+}
+
 void crono_board_put(struct crono_board *board) noexcept
 {
 	to_board(board)->put();
@@ -110,15 +115,20 @@ int crono_file_mmap(struct crono_file *file, struct crono_vma *vma) noexcept
 	return to_file(file)->mmap(vma).error().code();
 }
 
-void crono_contig_mapping_opened(void *token) noexcept
+void crono_contig_mapping_opened(void *token, struct crono_vma *vma) noexcept
 {
 	auto *buffer = static_cast<ContigBuffer *>(token);
-	MutexGuard guard(buffer->file.board().mappings_lock());
-	buffer->mappings++;
+	buffer->file.mapping_opened(*buffer, vma);
 }
 
 void crono_contig_mapping_closed(void *token) noexcept
 {
 	auto *buffer = static_cast<ContigBuffer *>(token);
 	buffer->file.mapping_closed(*buffer);
+}
+
+int crono_contig_fault(void *token, struct crono_fault *fault) noexcept
+{
+	auto *buffer = static_cast<ContigBuffer *>(token);
+	return buffer->file.fault(*buffer, fault).error().code();
 }

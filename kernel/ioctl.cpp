@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ioctl dispatch: the five requests of the vendor ABI, by their exact numbers.
- * Each handler copies its argument in, validates every field before it
- * allocates anything, and copies back only what the ABI says it returns.
+ * Each handler copies its argument in and validates every field before it
+ * allocates anything, pins what it will write back (a UserWindow), and only
+ * then takes the board lock for the device part: no user memory is touched
+ * under that lock, so a stalled fault never blocks open, removal or the
+ * file's other requests. It writes back only what the ABI says it returns.
  */
 #include "open_file.h"
 
 #include "cxxrt/errno.h"
 #include "requests.h"
+#include "user_window.h"
 
 namespace crono {
 
@@ -21,21 +25,17 @@ template <typename T> Result<T> copy_in(u64 user_addr) noexcept
 	return move(value);
 }
 
-template <typename T>
-Result<void> copy_out(u64 user_addr, const T &value) noexcept
-{
-	return from_errno(
-		crono_kcopy_to_user(user_addr, &value, sizeof(value)));
-}
-
 } // namespace
 
 long OpenFile::ioctl(u32 request, u64 arg) noexcept
 {
-	MutexGuard guard(board_.lock());
-	if (detached_)
-		return -ENODEV;
-
+	{
+		/* After removal every request fails alike, whatever its
+		 * argument. */
+		MutexGuard guard(board_.lock());
+		if (detached_)
+			return -ENODEV;
+	}
 	Result<void> result;
 	switch (request) {
 	case IOCTL_CRONO_LOCK_BUFFER:
@@ -64,27 +64,27 @@ Result<void> OpenFile::lock_sg(u64 arg) noexcept
 	auto info = CRONO_TRY(copy_in<CRONO_SG_BUFFER_INFO>(arg));
 	const auto request =
 		CRONO_TRY(validate_sg_request(info, crono_kpage_size()));
+
+	/* User memory first, without a lock: pins may fault and stall. */
+	auto buffer = CRONO_TRY(SgBuffer::pin(board_.pci(), request));
+	auto table = CRONO_TRY(UserWindow::pin(request.page_table_addr,
+					       request.entries * sizeof(u64)));
+	auto reply = CRONO_TRY(UserWindow::pin(arg, sizeof(info)));
+
+	MutexGuard guard(board_.lock());
+	if (detached_)
+		return Error::from_errno(-ENODEV);
+	CRONO_TRY(buffer->map());
+	CRONO_TRY(buffer->write_page_table(table));
 	const s32 id = CRONO_TRY(ids_.allocate());
+	/* The library reads back only the id. */
+	info.id = id;
+	reply.write(0, info);
 
-	auto locked = SgBuffer::lock(board_.pci(), request);
-	Result<void> done = locked.is_error()
-				    ? Result<void>(locked.error())
-				    : locked.value()->write_page_table();
-	if (done) {
-		/* The library reads back only the id. */
-		info.id = id;
-		done = copy_out(arg, info);
-	}
-	if (done.is_error()) {
-		ids_.release(id);
-		return done; /* the half-built buffer releases itself */
-	}
-
-	SgBuffer *buffer = locked.value().leak();
 	buffer->id = id;
-	sg_buffers_.push_back(*buffer);
 	board_.locked_buffers.add(1);
 	board_.pinned_bytes.add(buffer->pinned_bytes());
+	sg_buffers_.push_back(*buffer.leak());
 	crono_klog(board_.pci(), CRONO_LOG_DEBUG,
 		   "locked S/G buffer %d: %llu bytes, %llu pages\n", id,
 		   request.size, request.entries);
@@ -94,6 +94,9 @@ Result<void> OpenFile::lock_sg(u64 arg) noexcept
 Result<void> OpenFile::unlock_sg(u64 arg) noexcept
 {
 	const s32 id = CRONO_TRY(copy_in<s32>(arg));
+	MutexGuard guard(board_.lock());
+	if (detached_)
+		return Error::from_errno(-ENODEV);
 	for (SgBuffer &buffer : sg_buffers_) {
 		if (buffer.id == id) {
 			release_sg(&buffer);
@@ -112,6 +115,10 @@ Result<void> OpenFile::setup_cleanup(u64 arg) noexcept
 	CRONO_KERNEL_CMD commands[CRONO_KERNEL_CMDS_MAX];
 	CRONO_TRY(from_errno(crono_kcopy_from_user(
 		commands, info.ucmds, info.count * sizeof(commands[0]))));
+
+	MutexGuard guard(board_.lock());
+	if (detached_)
+		return Error::from_errno(-ENODEV);
 	/* Replaced only by a valid program; a bad one keeps the old. */
 	cleanup_ = CRONO_TRY(CleanupProgram::validate(
 		Span<const CRONO_KERNEL_CMD>(commands, info.count),
@@ -124,38 +131,34 @@ Result<void> OpenFile::lock_contig(u64 arg) noexcept
 	auto info = CRONO_TRY(copy_in<CRONO_CONTIG_BUFFER_INFO>(arg));
 	const u64 size =
 		CRONO_TRY(validate_contig_request(info, crono_kpage_size()));
+	auto reply = CRONO_TRY(UserWindow::pin(arg, sizeof(info)));
+
+	MutexGuard guard(board_.lock());
+	if (detached_)
+		return Error::from_errno(-ENODEV);
+	auto buffer =
+		CRONO_TRY(ContigBuffer::allocate(*this, board_.pci(), size));
 	const s32 id = CRONO_TRY(ids_.allocate());
+	info.addr = 0; /* no kernel address leaves the kernel */
+	info.dma_handle = buffer->dma_addr;
+	info.id = id;
+	reply.write(0, info);
 
-	auto allocated = ContigBuffer::allocate(*this, board_.pci(), size);
-	Result<void> done = allocated.is_error()
-				    ? Result<void>(allocated.error())
-				    : Result<void>();
-	if (done) {
-		info.addr = 0; /* no kernel address leaves the kernel */
-		info.dma_handle = allocated.value()->dma_addr;
-		info.id = id;
-		done = copy_out(arg, info);
-	}
-	if (done.is_error()) {
-		ids_.release(id);
-		return done;
-	}
-
-	ContigBuffer *buffer = allocated.value().leak();
 	buffer->id = id;
-	{
-		MutexGuard guard(board_.mappings_lock());
-		contig_buffers_.push_back(*buffer);
-	}
 	board_.locked_buffers.add(1);
 	board_.coherent_bytes.add(size);
+	MutexGuard mappings_guard(board_.mappings_lock());
+	contig_buffers_.push_back(*buffer.leak());
 	return {};
 }
 
 Result<void> OpenFile::unlock_contig(u64 arg) noexcept
 {
 	const s32 id = CRONO_TRY(copy_in<s32>(arg));
-	MutexGuard guard(board_.mappings_lock());
+	MutexGuard guard(board_.lock());
+	if (detached_)
+		return Error::from_errno(-ENODEV);
+	MutexGuard mappings_guard(board_.mappings_lock());
 	for (ContigBuffer &buffer : contig_buffers_) {
 		if (buffer.id == id && !buffer.unlocked) {
 			buffer.unlocked = true;

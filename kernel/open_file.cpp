@@ -5,6 +5,15 @@
 
 namespace crono {
 
+Result<OwnPtr<OpenFile>> OpenFile::create(Board &board,
+					  struct crono_kfile *kfile) noexcept
+{
+	auto *file = new (Gfp::kernel_account) OpenFile(board, kfile);
+	if (!file)
+		return Error::from_errno(-ENOMEM);
+	return OwnPtr<OpenFile>(file);
+}
+
 void OpenFile::release() noexcept
 {
 	Board &board = board_;
@@ -12,6 +21,8 @@ void OpenFile::release() noexcept
 		MutexGuard guard(board.lock());
 		if (!detached_)
 			teardown();
+		/* Under the board lock, so removal never sees a file that is
+		 * being freed. */
 		board.file_closed(*this);
 	}
 	delete this;
@@ -25,21 +36,42 @@ void OpenFile::detach() noexcept
 	 * left, and their close frees the rest. */
 }
 
+void OpenFile::quiesce() noexcept
+{
+	if (!detached_)
+		stop_board(true);
+}
+
+void OpenFile::stop_board(bool keep_program) noexcept
+{
+	struct crono_pci *pci = board_.pci();
+	auto write = [pci](u32 offset, u32 value) {
+		crono_kpci_bar0_write32(pci, offset, value);
+	};
+	if (keep_program)
+		cleanup_.replay(write);
+	else
+		cleanup_.replay_and_clear(write);
+	/* Posted writes may still be on their way: a read makes them arrive
+	 * before bus mastering goes off and memory is given back. */
+	crono_kpci_flush_writes(pci);
+	crono_kpci_set_bus_master(pci, false);
+}
+
 void OpenFile::teardown() noexcept
 {
 	/* 1. Stop the board: it may be writing into these buffers. */
-	struct crono_pci *pci = board_.pci();
-	cleanup_.replay_and_clear([pci](u32 offset, u32 value) {
-		crono_kpci_bar0_write32(pci, offset, value);
-	});
+	stop_board(false);
 
 	/* 2. Scatter/gather buffers: unmap, free the table, unpin. */
-	while (SgBuffer *buffer = sg_buffers_.first())
+	while (SgBuffer *buffer = sg_buffers_.first()) {
 		release_sg(buffer);
+		crono_kcond_resched();
+	}
 
 	/* 3. Contiguous buffers. On release no mapping can exist (a mapping
-	 * holds the file); on removal they are zapped before the memory goes.
-	 */
+	 * holds the file); on removal they are zapped before the memory goes,
+	 * under the mappings lock, so no fault can map it again. */
 	MutexGuard guard(board_.mappings_lock());
 	detached_ = true;
 	bool mapped = false;
@@ -86,10 +118,29 @@ Result<void> OpenFile::mmap(struct crono_vma *vma) noexcept
 		return Error::from_errno(-ENODEV);
 	const u64 id = crono_kvma_pgoff(vma);
 	for (ContigBuffer &buffer : contig_buffers_) {
-		if (!buffer.unlocked && u64(buffer.id) == id)
-			return buffer.mmap(vma);
+		if (buffer.unlocked || u64(buffer.id) != id)
+			continue;
+		if (crono_kvma_len(vma) > buffer.size ||
+		    !crono_kvma_may_share(vma))
+			return Error::from_errno(-EINVAL);
+		/* No page is mapped here: faults map them, under this lock,
+		 * once the vma is visible to a teardown's zap. */
+		crono_kvma_setup_contig(board_.pci(), vma, &buffer);
+		buffer.mappings++;
+		return {};
 	}
 	return Error::from_errno(-EINVAL);
+}
+
+void OpenFile::mapping_opened(ContigBuffer &buffer,
+			      struct crono_vma *vma) noexcept
+{
+	MutexGuard guard(board_.mappings_lock());
+	buffer.mappings++;
+	/* fork copies page table entries before this callback; if the memory
+	 * went in between, the copy must not keep them. */
+	if (!buffer.has_memory())
+		crono_kvma_zap(vma);
 }
 
 void OpenFile::mapping_closed(ContigBuffer &buffer) noexcept
@@ -97,6 +148,16 @@ void OpenFile::mapping_closed(ContigBuffer &buffer) noexcept
 	MutexGuard guard(board_.mappings_lock());
 	buffer.mappings--;
 	reap(buffer);
+}
+
+Result<void> OpenFile::fault(ContigBuffer &buffer,
+			     struct crono_fault *fault) noexcept
+{
+	MutexGuard guard(board_.mappings_lock());
+	/* After removal the memory is gone: SIGBUS, never a stale page. */
+	if (!buffer.has_memory())
+		return Error::from_errno(-ENODEV);
+	return buffer.insert(fault);
 }
 
 void OpenFile::reap(ContigBuffer &buffer) noexcept

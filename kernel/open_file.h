@@ -4,8 +4,12 @@
  * its cleanup program. It dies with the file, and closing one board's file
  * never touches another's buffers.
  *
- * Teardown order is the point of this class: the cleanup program runs first
- * (the board stops writing), then buffers are unmapped and unpinned.
+ * Teardown order is the point of this class: the cleanup program runs first,
+ * a read flushes its writes, bus mastering goes off (the board can no longer
+ * write to memory), and only then are buffers unmapped and unpinned.
+ *
+ * Requests copy their arguments in and pin their destinations before they
+ * take the board lock, so the lock is never held while user memory faults.
  */
 #pragma once
 
@@ -19,29 +23,39 @@ namespace crono {
 
 class OpenFile {
 public:
-	OpenFile(Board &board, struct crono_kfile *kfile) noexcept
-	    : board_(board), kfile_(kfile)
-	{
-	}
+	static Result<OwnPtr<OpenFile>>
+	create(Board &board, struct crono_kfile *kfile) noexcept;
 	OpenFile(const OpenFile &) = delete;
 	OpenFile &operator=(const OpenFile &) = delete;
+	~OpenFile() = default; /* through release() or a failed open */
 
 	/* The file is released: tear down and free this object. */
 	void release() noexcept;
-	/* The board is removed under us: tear down, fail everything after. */
+	/* The board is removed under us: tear down, fail everything after
+	 * (board lock held). */
 	void detach() noexcept;
+	/* The machine goes down: stop the board, free nothing (board lock
+	 * held). */
+	void quiesce() noexcept;
 
-	/* ioctl requests; the caller holds the board lock. */
+	/* ioctl requests; each takes the board lock for its device part. */
 	long ioctl(u32 request, u64 arg) noexcept;
 	/* mmap of a contiguous buffer; takes only the mappings lock. */
 	Result<void> mmap(struct crono_vma *vma) noexcept;
-	/* A vma of buffer went away. */
+	/* The vm callbacks of a mapping of buffer. */
+	void mapping_opened(ContigBuffer &buffer,
+			    struct crono_vma *vma) noexcept;
 	void mapping_closed(ContigBuffer &buffer) noexcept;
+	Result<void> fault(ContigBuffer &buffer,
+			   struct crono_fault *fault) noexcept;
 
 	Board &board() noexcept { return board_; }
 
 private:
-	~OpenFile() = default;
+	OpenFile(Board &board, struct crono_kfile *kfile) noexcept
+	    : board_(board), kfile_(kfile)
+	{
+	}
 
 	Result<void> lock_sg(u64 arg) noexcept;
 	Result<void> unlock_sg(u64 arg) noexcept;
@@ -49,6 +63,8 @@ private:
 	Result<void> lock_contig(u64 arg) noexcept;
 	Result<void> unlock_contig(u64 arg) noexcept;
 
+	/* Cleanup writes, the flushing read, bus mastering off. */
+	void stop_board(bool keep_program) noexcept;
 	void teardown() noexcept;
 	void release_sg(SgBuffer *buffer) noexcept;
 	/* Frees buffer if nothing refers to it; mappings lock held. */
@@ -56,9 +72,9 @@ private:
 
 	Board &board_;
 	struct crono_kfile *kfile_;
-	IdAllocator ids_;
-	CleanupProgram cleanup_;
-	IntrusiveList<SgBuffer> sg_buffers_;
+	IdAllocator ids_;			     /* board lock */
+	CleanupProgram cleanup_;		     /* board lock */
+	IntrusiveList<SgBuffer> sg_buffers_;	     /* board lock */
 	IntrusiveList<ContigBuffer> contig_buffers_; /* mappings lock */
 	bool detached_ = false; /* board lock and mappings lock to write */
 };

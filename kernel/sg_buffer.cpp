@@ -4,28 +4,28 @@
 #include "cxxrt/errno.h"
 #include "limits.h"
 #include "page_table.h"
+#include "user_window.h"
 
 namespace crono {
 
 namespace {
 
-/* Writes page-table runs into the user's array. */
+/* Writes page-table runs into the user's array, pinned beforehand. */
 class UserPageTable final : public PageTableSink {
 public:
-	explicit UserPageTable(u64 user_array) noexcept
-	    : user_array_(user_array)
-	{
-	}
+	explicit UserPageTable(UserWindow &window) noexcept : window_(window) {}
 	Result<void> write(u64 first_index,
 			   Span<const u64> entries) noexcept override
 	{
-		return from_errno(crono_kcopy_to_user(
-			user_array_ + first_index * sizeof(u64), entries.data(),
-			entries.size() * sizeof(u64)));
+		const u64 offset = first_index * sizeof(u64);
+		if (offset + entries.size() * sizeof(u64) > window_.size())
+			return Error::from_errno(-EFAULT);
+		window_.write(offset, Span<const u64>(entries));
+		return {};
 	}
 
 private:
-	u64 user_array_;
+	UserWindow &window_;
 };
 
 /* Adapts a DMA segment walk to a checker or writer with add(). */
@@ -57,8 +57,8 @@ struct PageTableStaging {
 
 } // namespace
 
-Result<OwnPtr<SgBuffer>> SgBuffer::lock(struct crono_pci *pci,
-					const SgRequest &request) noexcept
+Result<OwnPtr<SgBuffer>> SgBuffer::pin(struct crono_pci *pci,
+				       const SgRequest &request) noexcept
 {
 	/* A ring buffer the device streams into cannot live in bounce
 	 * buffers: refuse before pinning anything. */
@@ -75,11 +75,10 @@ Result<OwnPtr<SgBuffer>> SgBuffer::lock(struct crono_pci *pci,
 	OwnPtr<SgBuffer> buffer(raw);
 
 	CRONO_TRY(buffer->charge());
-	CRONO_TRY(buffer->pin());
+	CRONO_TRY(buffer->pin_pages());
 	CRONO_TRY(from_errno(crono_ksgt_create(buffer->pages_, buffer->pinned_,
 					       crono_kdma_max_segment(pci),
 					       &buffer->sgt_)));
-	CRONO_TRY(buffer->map());
 	return move(buffer);
 }
 
@@ -94,7 +93,7 @@ Result<void> SgBuffer::charge() noexcept
 	return result;
 }
 
-Result<void> SgBuffer::pin() noexcept
+Result<void> SgBuffer::pin_pages() noexcept
 {
 	pages_ = static_cast<struct crono_page **>(
 		crono_kvmalloc(request_.kernel_pages * sizeof(*pages_),
@@ -104,6 +103,11 @@ Result<void> SgBuffer::pin() noexcept
 
 	const u64 page_size = crono_kpage_size();
 	while (pinned_ < request_.kernel_pages) {
+		/* A multi-GiB lock gives way between batches, and a killed
+		 * task stops here with everything released. */
+		if (crono_kfatal_signal_pending())
+			return Error::from_errno(-EINTR);
+		crono_kcond_resched();
 		const u64 batch = min(request_.kernel_pages - pinned_,
 				      limits::pin_batch_pages);
 		const long got = crono_kpin_user_pages(
@@ -137,7 +141,7 @@ Result<void> SgBuffer::map() noexcept
 	return {};
 }
 
-Result<void> SgBuffer::write_page_table() noexcept
+Result<void> SgBuffer::write_page_table(UserWindow &window) noexcept
 {
 	PageTableCheck check(request_.entries);
 	CRONO_TRY((SegmentWalk<PageTableCheck>{ check }.run(sgt_)));
@@ -150,7 +154,7 @@ Result<void> SgBuffer::write_page_table() noexcept
 	}
 
 	auto staging = CRONO_TRY(make_own<PageTableStaging>(Gfp::kernel));
-	UserPageTable sink(request_.page_table_addr);
+	UserPageTable sink(window);
 	PageTableWriter writer(request_.entries, Span<u64>(staging->entries),
 			       sink);
 	CRONO_TRY((SegmentWalk<PageTableWriter>{ writer }.run(sgt_)));

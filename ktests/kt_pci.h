@@ -31,6 +31,9 @@ struct crono_kt_edu {
 	struct pci_dev *pdev;
 	void __iomem *bar0;
 	resource_size_t bar0_len;
+	/* As crono_pci_enable() left them, before any test ran. */
+	bool master_after_enable;
+	u64 seg_boundary_after_enable;
 };
 
 /* suite_init / suite_exit of the suites that use the devices. Unbinding

@@ -30,6 +30,7 @@
 #define CRONO_KEXPECT_EQ(test, a, b) CRONO_KEXPECT_CMP(test, a, ==, b)
 #define CRONO_KEXPECT_NE(test, a, b) CRONO_KEXPECT_CMP(test, a, !=, b)
 #define CRONO_KEXPECT_LE(test, a, b) CRONO_KEXPECT_CMP(test, a, <=, b)
+#define CRONO_KEXPECT_LT(test, a, b) CRONO_KEXPECT_CMP(test, a, <, b)
 
 /* The errno of a Result, 0 for success. */
 #define CRONO_KERRNO(result) ((result).error().code())

@@ -2,8 +2,10 @@
 /*
  * A test-only PCI driver for QEMU's edu device, so the suites reach a real
  * PCI function, enabled by the glue's crono_pci_enable() as the driver's own
- * probe does: bus mastering on, a 64-bit DMA mask, large segments, BAR0
- * mapped. With ktests/run's machine an Intel IOMMU translates its DMA.
+ * probe does: a 64-bit DMA mask, large segments without a boundary, BAR0
+ * mapped, bus mastering off (the driver turns it on while a file is open;
+ * the fixture's own transfers turn it on themselves). With ktests/run's
+ * machine an Intel IOMMU translates its DMA.
  */
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -33,6 +35,8 @@ static int crono_kt_edu_probe(struct pci_dev *pdev,
 		crono_pci_disable(&pci);
 		return -ENODEV;
 	}
+	edu->master_after_enable = pdev->is_busmaster;
+	edu->seg_boundary_after_enable = dma_get_seg_boundary(&pdev->dev);
 	edu->pdev = pdev;
 	edu->bar0 = pci.bar0;
 	edu->bar0_len = pci.bar0_len;
@@ -104,6 +108,8 @@ int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst, u32 count,
 {
 	int waited;
 
+	/* The fixture plays the board: it may master the bus. */
+	pci_set_master(edu->pdev);
 	writeq(src, edu->bar0 + EDU_REG_DMA_SRC);
 	writeq(dst, edu->bar0 + EDU_REG_DMA_DST);
 	iowrite32(count, edu->bar0 + EDU_REG_DMA_COUNT);

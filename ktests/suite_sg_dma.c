@@ -409,8 +409,20 @@ static void kt_sg_dma_suite_exit(struct kunit_suite *suite)
 	crono_kt_edu_unbind(suite);
 }
 
+/* Probe's enable: bus mastering stays off until a file is opened, and
+ * merged segments may cross 4 GiB multiples. */
+static void kt_enable_leaves_master_off_and_no_boundary(struct kunit *test)
+{
+	struct crono_kt_edu *edu = crono_kt_edu(test, 0);
+
+	KUNIT_EXPECT_FALSE(test, edu->master_after_enable);
+	KUNIT_EXPECT_EQ(test, edu->seg_boundary_after_enable,
+			(u64)DMA_BIT_MASK(64));
+}
+
 static struct kunit_case crono_sg_dma_cases[] = {
 	KUNIT_CASE_PARAM(kt_direct_mapping, kt_layouts_gen_params),
+	KUNIT_CASE(kt_enable_leaves_master_off_and_no_boundary),
 	KUNIT_CASE(kt_iommu_in_dma_mode),
 	KUNIT_CASE_PARAM(kt_iommu_mapping, kt_layouts_gen_params),
 	KUNIT_CASE(kt_iommu_merges_segments),

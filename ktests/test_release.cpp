@@ -60,7 +60,11 @@ enum Kind : u32 {
 	K_WALK,
 	K_COPY_FROM_USER,
 	K_COPY_TO_USER,
+	K_WINDOW_PIN,
+	K_WINDOW_WRITE,
 	K_BAR_WRITE,
+	K_FLUSH,
+	K_BUS_MASTER,
 	K_COHERENT_ALLOC,
 	K_COHERENT_FREE,
 	K_ZAP,
@@ -69,10 +73,11 @@ enum Kind : u32 {
 };
 
 const char *const kind_names[K_COUNT] = {
-	"kmalloc",	  "kvmalloc",	  "kvfree",    "charge",
-	"uncharge",	  "pin",	  "unpin",     "sgt_create",
-	"sgt_destroy",	  "map",	  "unmap",     "walk",
-	"copy_from_user", "copy_to_user", "bar_write", "coherent_alloc",
+	"kmalloc",	  "kvmalloc",	  "kvfree",	"charge",
+	"uncharge",	  "pin",	  "unpin",	"sgt_create",
+	"sgt_destroy",	  "map",	  "unmap",	"walk",
+	"copy_from_user", "copy_to_user", "window_pin", "window_write",
+	"bar_write",	  "flush",	  "bus_master", "coherent_alloc",
 	"coherent_free",  "zap",	  "pci_put",
 };
 
@@ -116,6 +121,7 @@ struct Fake {
 	s64 mapped;
 	s64 coherent;
 	s64 mutexes;
+	s64 windows;
 	u32 pci_puts;
 	u64 next_coherent_dma;
 };
@@ -249,6 +255,50 @@ int crono_rec_kcopy_to_user(crono_u64 dst, const void *src,
 	return 0;
 }
 
+struct crono_user_window {
+	u64 start;
+	u64 len;
+};
+
+int crono_rec_kuser_window_pin(crono_u64 start, crono_usize len,
+			       struct crono_user_window **out) noexcept
+{
+	if (record(K_WINDOW_PIN, start, len) || !start)
+		return -EFAULT;
+	auto *window = static_cast<crono_user_window *>(
+		crono_kmalloc(sizeof(crono_user_window), CRONO_GFP_KERNEL));
+	if (!window)
+		return -ENOMEM;
+	*window = crono_user_window{ start, len };
+	fake.windows++;
+	*out = window;
+	return 0;
+}
+
+void crono_rec_kuser_window_write(struct crono_user_window *window,
+				  crono_usize offset, const void *src,
+				  crono_usize len) noexcept
+{
+	record(K_WINDOW_WRITE, window->start + offset, len, window);
+	if (offset + len <= window->len)
+		__builtin_memcpy(
+			reinterpret_cast<void *>(window->start + offset), src,
+			len);
+}
+
+void crono_rec_kuser_window_release(struct crono_user_window *window) noexcept
+{
+	fake.windows--;
+	crono_kfree(window);
+}
+
+void crono_rec_kcond_resched(void) noexcept {}
+
+int crono_rec_kfatal_signal_pending(void) noexcept
+{
+	return 0;
+}
+
 int crono_rec_kmm_charge(crono_usize npages, struct crono_mm **mm) noexcept
 {
 	if (record(K_CHARGE, npages))
@@ -300,6 +350,16 @@ void crono_rec_kpci_bar0_write32(struct crono_pci *, crono_u32 offset,
 				 crono_u32 value) noexcept
 {
 	record(K_BAR_WRITE, offset, value);
+}
+
+void crono_rec_kpci_flush_writes(struct crono_pci *) noexcept
+{
+	record(K_FLUSH);
+}
+
+void crono_rec_kpci_set_bus_master(struct crono_pci *, int enable) noexcept
+{
+	record(K_BUS_MASTER, u64(enable));
 }
 
 void crono_rec_kpci_put(struct crono_pci *) noexcept
@@ -412,16 +472,23 @@ crono_u64 crono_rec_kvma_len(const struct crono_vma *) noexcept
 {
 	return 0;
 }
-int crono_rec_kvma_is_shared(const struct crono_vma *) noexcept
+int crono_rec_kvma_may_share(const struct crono_vma *) noexcept
 {
 	return 0;
 }
 
-int crono_rec_kcoherent_mmap(struct crono_pci *, struct crono_vma *, void *,
-			     crono_u64, crono_usize, void *) noexcept
+void crono_rec_kvma_setup_contig(struct crono_pci *, struct crono_vma *,
+				 void *) noexcept
 {
-	return -ENODEV;
 }
+
+int crono_rec_kcoherent_insert(struct crono_pci *, struct crono_fault *, void *,
+			       crono_usize) noexcept
+{
+	return -EFAULT;
+}
+
+void crono_rec_kvma_zap(struct crono_vma *) noexcept {}
 
 void crono_rec_kfile_zap_mappings(struct crono_kfile *) noexcept
 {
@@ -586,7 +653,8 @@ u32 count_of(Kind kind, u32 from = 0) noexcept
 void expect_nothing_held(struct kunit *test, const char *after) noexcept
 {
 	const bool clean = !fake.charged && !fake.pinned && !fake.page_arrays &&
-			   !fake.sgts && !fake.mapped && !fake.coherent;
+			   !fake.sgts && !fake.mapped && !fake.coherent &&
+			   !fake.windows;
 	if (!clean)
 		crono_kunit_log(test,
 				"after %s: charged %lld, pinned %lld, "
@@ -597,6 +665,27 @@ void expect_nothing_held(struct kunit *test, const char *after) noexcept
 				fake.coherent);
 	CRONO_KEXPECT(test, clean);
 	CRONO_KEXPECT(test, !fake.overflow);
+}
+
+/*
+ * The board was stopped after event `from`: the cleanup writes, a flushing
+ * read, bus mastering off, and only then any unmap, unpin or free.
+ */
+void expect_board_stopped_first(struct kunit *test, u32 from) noexcept
+{
+	const int last_write = last_of(K_BAR_WRITE, from);
+	const int flush = first_of(K_FLUSH, from);
+	const int master = first_of(K_BUS_MASTER, from);
+	CRONO_KEXPECT_LT(test, last_write, flush);
+	CRONO_KEXPECT_LT(test, flush, master);
+	if (master >= 0)
+		CRONO_KEXPECT_EQ(test, fake.log[master].a, 0u);
+	const Kind releases[] = { K_UNMAP, K_UNPIN, K_COHERENT_FREE, K_ZAP };
+	for (Kind kind : releases) {
+		const int first = first_of(kind, from);
+		if (first >= 0)
+			CRONO_KEXPECT_LT(test, master, first);
+	}
 }
 
 /*
@@ -654,6 +743,7 @@ void crono_kt_rel_release_order(struct kunit *test)
 	const u32 from = fake.events;
 	session.release_file();
 	expect_release_order(test, from, 2, 2);
+	expect_board_stopped_first(test, from);
 	/* The program ran once, in order. */
 	const int w = first_of(K_BAR_WRITE, from);
 	if (CRONO_KEXPECT_LE(test, 0, w)) {
@@ -683,6 +773,7 @@ void crono_kt_rel_remove_order(struct kunit *test)
 	u32 from = fake.events;
 	session.remove();
 	expect_release_order(test, from, 1, 1);
+	expect_board_stopped_first(test, from);
 	expect_nothing_held(test, "remove");
 	CRONO_KEXPECT_EQ(test, fake.pci_puts, 0u); /* the file still holds it */
 
@@ -742,7 +833,7 @@ void crono_kt_rel_lock_failures(struct kunit *test)
 		{ K_PIN, -EFAULT, -EFAULT },
 		{ K_SGT_CREATE, -ENOMEM, -ENOMEM },
 		{ K_MAP, -EIO, -EIO },
-		{ K_COPY_TO_USER, 0, -EFAULT },
+		{ K_WINDOW_PIN, 0, -EFAULT },
 	};
 	UserBuffer buffer(1100);
 	u32 attempts = 0;
@@ -763,7 +854,7 @@ void crono_kt_rel_lock_failures(struct kunit *test)
 		calls[K_KMALLOC] -= before[0];
 	}
 	CRONO_KEXPECT_EQ(test, calls[K_PIN], 3u);
-	CRONO_KEXPECT_EQ(test, calls[K_COPY_TO_USER], 4u); /* 3 table + id */
+	CRONO_KEXPECT_EQ(test, calls[K_WINDOW_PIN], 2u); /* table, struct */
 
 	for (const Case &c : cases) {
 		for (u32 nth = 1; nth <= calls[c.kind]; nth++) {
@@ -793,7 +884,7 @@ void crono_kt_rel_lock_failures(struct kunit *test)
 		}
 	}
 	crono_kunit_log(test, "%u failure points, each clean", attempts);
-	CRONO_KEXPECT_EQ(test, attempts, 14u);
+	CRONO_KEXPECT_EQ(test, attempts, 12u);
 }
 
 void crono_kt_rel_unusable_mappings(struct kunit *test)
@@ -821,7 +912,7 @@ void crono_kt_rel_unusable_mappings(struct kunit *test)
 		fake.bounced = true;
 		CRONO_KEXPECT_EQ(test, lock(session, buffer, &id), -EOPNOTSUPP);
 		CRONO_KEXPECT_EQ(test, fake.calls[K_MAP], 1u);
-		CRONO_KEXPECT_EQ(test, fake.calls[K_COPY_TO_USER], 0u);
+		CRONO_KEXPECT_EQ(test, fake.calls[K_WINDOW_WRITE], 0u);
 		expect_release_order(test, 0, 1, 0);
 		expect_nothing_held(test, "bounced");
 	}
@@ -835,7 +926,7 @@ void crono_kt_rel_unusable_mappings(struct kunit *test)
 		fake.short_mapping = true;
 		fake.segment_pages = 3;
 		CRONO_KEXPECT_EQ(test, lock(session, buffer, &id), -EIO);
-		CRONO_KEXPECT_EQ(test, fake.calls[K_COPY_TO_USER], 0u);
+		CRONO_KEXPECT_EQ(test, fake.calls[K_WINDOW_WRITE], 0u);
 		expect_nothing_held(test, "short mapping");
 	}
 }
@@ -843,7 +934,7 @@ void crono_kt_rel_unusable_mappings(struct kunit *test)
 void crono_kt_rel_contig_failures(struct kunit *test)
 {
 	const Kind kinds[] = { K_COPY_FROM_USER, K_KMALLOC, K_COHERENT_ALLOC,
-			       K_COPY_TO_USER };
+			       K_WINDOW_PIN };
 	const int expected[] = { -EFAULT, -ENOMEM, -ENOMEM, -EFAULT };
 	for (u32 k = 0; k < 4; k++) {
 		fake_reset();

@@ -12,6 +12,7 @@
 namespace crono {
 enum : int {
 	ENOENT = 2,
+	EINTR = 4,
 	EIO = 5,
 	E2BIG = 7,
 	ENOMEM = 12,

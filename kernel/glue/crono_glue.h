@@ -31,11 +31,13 @@ typedef unsigned long crono_usize;
 /* Opaque handles, defined only inside the glue (or a fake of it). */
 struct crono_pci;   /* a bound PCI function: device, BAR0 mapping, misc node */
 struct crono_kfile; /* the kernel's open file of a misc node */
-struct crono_vma;   /* a user mapping being set up by mmap */
-struct crono_page;  /* a pinned user page */
-struct crono_sgt;   /* a scatter/gather table */
-struct crono_mm;    /* an address space charged for pinned pages */
-struct crono_mutex; /* a sleeping lock */
+struct crono_vma;   /* a user mapping of a contiguous buffer */
+struct crono_fault; /* a page fault in such a mapping */
+struct crono_user_window; /* user pages pinned briefly for the kernel to fill */
+struct crono_page;	  /* a pinned user page */
+struct crono_sgt;	  /* a scatter/gather table */
+struct crono_mm;	  /* an address space charged for pinned pages */
+struct crono_mutex;	  /* a sleeping lock */
 
 /* The core's objects, opaque to the glue. */
 struct crono_board;
@@ -77,6 +79,7 @@ void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 enum crono_lock_class {
 	CRONO_LOCK_REGISTRY,
 	CRONO_LOCK_BOARD,
+	CRONO_LOCK_OPEN,
 	CRONO_LOCK_MAPPINGS,
 	CRONO_LOCK_CLASS_COUNT,
 };
@@ -86,6 +89,13 @@ crono_kmutex_create(enum crono_lock_class cls) CRONO_NOEXCEPT;
 void crono_kmutex_destroy(struct crono_mutex *m) CRONO_NOEXCEPT;
 void crono_kmutex_lock(struct crono_mutex *m) CRONO_NOEXCEPT;
 void crono_kmutex_unlock(struct crono_mutex *m) CRONO_NOEXCEPT;
+
+/* ---- scheduling ------------------------------------------------------ */
+
+/* May sleep: lets other tasks run in a long loop (pins, unpins, teardown). */
+void crono_kcond_resched(void) CRONO_NOEXCEPT;
+/* True when the calling task was killed: a long request gives up. */
+int crono_kfatal_signal_pending(void) CRONO_NOEXCEPT;
 
 /* ---- user memory ----------------------------------------------------- */
 
@@ -108,9 +118,25 @@ void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages) CRONO_NOEXCEPT;
  */
 long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
 			   struct crono_page **pages) CRONO_NOEXCEPT;
-/* Unpins and marks dirty: the device may have written them. */
+/* Unpins and marks dirty: the device may have written them. Sleeps. */
 void crono_kunpin_user_pages(struct crono_page **pages,
 			     crono_usize npages) CRONO_NOEXCEPT;
+
+/*
+ * A user range of len bytes the kernel writes into without faulting: its
+ * pages are pinned (short-term, writable) here, where a fault may still stall,
+ * so that the writes can happen under a driver lock. -EFAULT when the range
+ * is not mapped writable.
+ */
+int crono_kuser_window_pin(crono_u64 start, crono_usize len,
+			   struct crono_user_window **window) CRONO_NOEXCEPT;
+/* Copies into [offset, offset + len) of the window; never faults. */
+void crono_kuser_window_write(struct crono_user_window *window,
+			      crono_usize offset, const void *src,
+			      crono_usize len) CRONO_NOEXCEPT;
+/* Unpins (dirty) and frees the window. */
+void crono_kuser_window_release(struct crono_user_window *window)
+	CRONO_NOEXCEPT;
 
 /* ---- the PCI function ------------------------------------------------ */
 
@@ -125,6 +151,12 @@ void crono_kpci_location(const struct crono_pci *pci,
 crono_u64 crono_kpci_bar0_len(const struct crono_pci *pci) CRONO_NOEXCEPT;
 void crono_kpci_bar0_write32(struct crono_pci *pci, crono_u32 offset,
 			     crono_u32 value) CRONO_NOEXCEPT;
+/* A non-posted read, so every earlier BAR0 write has reached the board
+ * (skipped when the device is gone). */
+void crono_kpci_flush_writes(struct crono_pci *pci) CRONO_NOEXCEPT;
+/* Bus mastering: on while a file is open, off before its memory is freed. */
+void crono_kpci_set_bus_master(struct crono_pci *pci,
+			       int enable) CRONO_NOEXCEPT;
 /* Releases the glue's device object once the core no longer needs it. */
 void crono_kpci_put(struct crono_pci *pci) CRONO_NOEXCEPT;
 
@@ -164,14 +196,25 @@ void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
 
 crono_u64 crono_kvma_pgoff(const struct crono_vma *vma) CRONO_NOEXCEPT;
 crono_u64 crono_kvma_len(const struct crono_vma *vma) CRONO_NOEXCEPT;
-int crono_kvma_is_shared(const struct crono_vma *vma) CRONO_NOEXCEPT;
+/* MAP_SHARED (writable or not): a private mapping would be copied on write. */
+int crono_kvma_may_share(const struct crono_vma *vma) CRONO_NOEXCEPT;
 /*
- * Maps a coherent buffer into vma from its start; token is handed back by
- * crono_contig_mapping_opened()/closed() for every copy of the mapping.
+ * Makes vma a mapping of a contiguous buffer that is filled only by faults
+ * (crono_contig_fault()): no page table entry exists when mmap returns, so
+ * none can escape a teardown that runs before the vma is visible to it.
+ * token is handed back by the fault and open/close callbacks.
  */
-int crono_kcoherent_mmap(struct crono_pci *pci, struct crono_vma *vma,
-			 void *cpu, crono_u64 dma_addr, crono_usize size,
-			 void *token) CRONO_NOEXCEPT;
+void crono_kvma_setup_contig(struct crono_pci *pci, struct crono_vma *vma,
+			     void *token) CRONO_NOEXCEPT;
+/*
+ * Inserts the faulting page of a coherent buffer (and those after it in the
+ * same 2 MiB) into the mapping. The caller holds the lock that keeps the
+ * memory alive. -EFAULT when the fault lies beyond the buffer.
+ */
+int crono_kcoherent_insert(struct crono_pci *pci, struct crono_fault *fault,
+			   void *cpu, crono_usize size) CRONO_NOEXCEPT;
+/* Removes every page table entry of one mapping. */
+void crono_kvma_zap(struct crono_vma *vma) CRONO_NOEXCEPT;
 /* Removes every user mapping made through this file (device is gone). */
 void crono_kfile_zap_mappings(struct crono_kfile *kfile) CRONO_NOEXCEPT;
 
@@ -185,6 +228,8 @@ int crono_board_create(struct crono_pci *pci, struct crono_board **board,
 		       char *name, crono_usize name_size) CRONO_NOEXCEPT;
 /* remove: stop the board, release every buffer, fail later calls. */
 void crono_board_remove(struct crono_board *board) CRONO_NOEXCEPT;
+/* shutdown (reboot, kexec): stop the board's DMA, free nothing. */
+void crono_board_shutdown(struct crono_board *board) CRONO_NOEXCEPT;
 void crono_board_put(struct crono_board *board) CRONO_NOEXCEPT;
 
 struct crono_board_stats {
@@ -203,9 +248,12 @@ long crono_file_ioctl(struct crono_file *file, crono_u32 request,
 int crono_file_mmap(struct crono_file *file,
 		    struct crono_vma *vma) CRONO_NOEXCEPT;
 
-/* vm_operations open/close of a contiguous-buffer mapping. */
-void crono_contig_mapping_opened(void *token) CRONO_NOEXCEPT;
+/* vm_operations of a contiguous-buffer mapping: a copy (fork, split), its
+ * end, and a fault (returns 0 when a page was inserted, else SIGBUS). */
+void crono_contig_mapping_opened(void *token,
+				 struct crono_vma *vma) CRONO_NOEXCEPT;
 void crono_contig_mapping_closed(void *token) CRONO_NOEXCEPT;
+int crono_contig_fault(void *token, struct crono_fault *fault) CRONO_NOEXCEPT;
 
 #ifdef __cplusplus
 }

@@ -32,8 +32,6 @@ static inline struct device *crono_dev(const struct crono_pci *pci)
 	return &pci->pdev->dev;
 }
 
-extern const struct vm_operations_struct crono_contig_vm_ops;
-
 /*
  * Enable pci->pdev for the driver: bus mastering, the widest DMA mask it
  * takes, large DMA segments, BAR0 mapped but not requested. Undone by

@@ -183,6 +183,16 @@ static void crono_remove(struct pci_dev *pdev)
 	crono_board_put(pci->board);
 }
 
+/* Reboot or kexec: the board must not write into memory the next kernel
+ * owns. Nothing is freed; the machine is going down. */
+static void crono_shutdown(struct pci_dev *pdev)
+{
+	struct crono_pci *pci = pci_get_drvdata(pdev);
+
+	if (pci)
+		crono_board_shutdown(pci->board);
+}
+
 static const struct pci_device_id crono_pci_ids[] = {
 	{ PCI_DEVICE(CRONO_VENDOR_ID, PCI_ANY_ID) },
 	{},
@@ -194,6 +204,7 @@ static struct pci_driver crono_pci_driver = {
 	.id_table = crono_pci_ids,
 	.probe = crono_probe,
 	.remove = crono_remove,
+	.shutdown = crono_shutdown,
 };
 
 static int __init crono_init(void)

@@ -9,6 +9,7 @@ static struct lock_class_key crono_lock_keys[CRONO_LOCK_CLASS_COUNT];
 static const char *const crono_lock_names[CRONO_LOCK_CLASS_COUNT] = {
 	[CRONO_LOCK_REGISTRY] = "crono_registry",
 	[CRONO_LOCK_BOARD] = "crono_board",
+	[CRONO_LOCK_OPEN] = "crono_open",
 	[CRONO_LOCK_MAPPINGS] = "crono_mappings",
 };
 

@@ -15,7 +15,7 @@ int crono_pci_enable(struct crono_pci *pci)
 	ret = pci_enable_device(pdev);
 	if (ret)
 		return ret;
-	pci_set_master(pdev);
+	/* Bus mastering stays off until a file is opened. */
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));
@@ -26,6 +26,8 @@ int crono_pci_enable(struct crono_pci *pci)
 	/* The page table is per 4 KiB page: segment sizes do not matter to
 	 * the board, and large ones keep the sg table small. */
 	(void)dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
+	/* Nor do 4 GiB multiples: merged segments may cross them. */
+	(void)dma_set_seg_boundary(&pdev->dev, DMA_BIT_MASK(64));
 
 	/* Mapped, not requested: the vendor library maps resource0 itself,
 	 * which CONFIG_IO_STRICT_DEVMEM forbids while a region is claimed. */
@@ -40,7 +42,6 @@ int crono_pci_enable(struct crono_pci *pci)
 	return 0;
 
 disable:
-	pci_clear_master(pdev);
 	pci_disable_device(pdev);
 	return ret;
 }
@@ -79,6 +80,25 @@ void crono_kpci_bar0_write32(struct crono_pci *pci, crono_u32 offset,
 	/* Offsets were checked against bar0_len when the program was set. */
 	if (pci->bar0 && offset + sizeof(u32) <= pci->bar0_len)
 		iowrite32(value, pci->bar0 + offset);
+}
+
+void crono_kpci_flush_writes(struct crono_pci *pci)
+{
+	/* A read of a gone device would only return all ones, slowly. */
+	if (pci_channel_offline(pci->pdev))
+		return;
+	if (pci->bar0)
+		(void)ioread32(pci->bar0);
+	else
+		pci_read_config_dword(pci->pdev, PCI_VENDOR_ID, &(u32){ 0 });
+}
+
+void crono_kpci_set_bus_master(struct crono_pci *pci, int enable)
+{
+	if (enable)
+		pci_set_master(pci->pdev);
+	else
+		pci_clear_master(pci->pdev);
 }
 
 void crono_kpci_put(struct crono_pci *pci)

@@ -38,6 +38,7 @@ struct Snapshot {
 	long coherent;
 	long vmas;
 	long held;
+	long windows;
 
 	static Snapshot take()
 	{
@@ -45,7 +46,7 @@ struct Snapshot {
 			 fake::charged_pages(),	   fake::live_mm_refs(),
 			 fake::live_sgts(),	   fake::mapped_sgts(),
 			 fake::live_coherent(),	   fake::live_vmas(),
-			 fake::held_mutexes() };
+			 fake::held_mutexes(),	   fake::live_windows() };
 	}
 
 	std::string diff(const Snapshot &after) const
@@ -63,6 +64,7 @@ struct Snapshot {
 		CRONO_DIFF(coherent)
 		CRONO_DIFF(vmas)
 		CRONO_DIFF(held)
+		CRONO_DIFF(windows)
 #undef CRONO_DIFF
 		return out.str();
 	}
@@ -75,6 +77,7 @@ int injected_errno(Call call)
 	switch (call) {
 	case Call::copy_from_user:
 	case Call::copy_to_user:
+	case Call::window_pin:
 		return -EFAULT;
 	case Call::mm_charge:
 		return -ENOMEM;
@@ -84,8 +87,8 @@ int injected_errno(Call call)
 		return -E2BIG;
 	case Call::dma_map:
 		return -EREMOTEIO;
-	case Call::coherent_mmap:
-		return -ENXIO;
+	case Call::fault_insert:
+		return -ENOMEM;
 	default:
 		return 0; /* the call returns NULL or a flag */
 	}
@@ -223,14 +226,10 @@ INSTANTIATE_TEST_SUITE_P(
 		Point{ "BouncedMapping", Call::sgt_bounced, 1, 0, -EOPNOTSUPP,
 		       -1 },
 		Point{ "StagingAllocation", Call::kmalloc, 2, 0, -ENOMEM, -1 },
-		Point{ "FirstPageTableChunk", Call::copy_to_user, 1, -EFAULT,
-		       -EFAULT, -1 },
-		Point{ "MiddlePageTableChunk", Call::copy_to_user, 2, -EFAULT,
-		       -EFAULT, -1 },
-		Point{ "LastPageTableChunk", Call::copy_to_user, 3, -EFAULT,
-		       -EFAULT, -1 },
-		Point{ "StructCopyBack", Call::copy_to_user, 4, -EFAULT,
-		       -EFAULT, -1 }),
+		Point{ "PageTableWindow", Call::window_pin, 1, -EFAULT, -EFAULT,
+		       -1 },
+		Point{ "ArgumentWindow", Call::window_pin, 2, -EFAULT, -EFAULT,
+		       -1 }),
 	point_name);
 
 class LockContigFails : public ::testing::TestWithParam<Point> {};
@@ -258,8 +257,8 @@ INSTANTIATE_TEST_SUITE_P(
 				 1, 0, -ENOMEM, -1 },
 			  Point{ "CoherentAllocation", Call::coherent_alloc, 1,
 				 0, -ENOMEM, -1 },
-			  Point{ "StructCopyBack", Call::copy_to_user, 1,
-				 -EFAULT, -EFAULT, -1 }),
+			  Point{ "ArgumentWindow", Call::window_pin, 1, -EFAULT,
+				 -EFAULT, -1 }),
 	point_name);
 
 class CleanupSetupFails : public ::testing::TestWithParam<Point> {};
@@ -402,7 +401,7 @@ TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
 		      { Call::sgt_create, 1 },
 		      { Call::dma_map, 1 },
 		      { Call::sgt_bounced, 1 },
-		      { Call::copy_to_user, 4 } } });
+		      { Call::window_pin, 2 } } });
 }
 
 TEST(ErrorPathSweep, LockBufferOnAFreshFileEveryGlueCallFailedInTurn)
@@ -410,7 +409,7 @@ TEST(ErrorPathSweep, LockBufferOnAFreshFileEveryGlueCallFailedInTurn)
 	run_sweep({ [](host::Dev &) {},
 		    [](host::Dev &dev) { return lock_standard_sg(dev); },
 		    nullptr,
-		    { { Call::pin, 3 }, { Call::copy_to_user, 4 } } });
+		    { { Call::pin, 3 }, { Call::window_pin, 2 } } });
 }
 
 TEST(ErrorPathSweep, LockContigEveryGlueCallFailedInTurn)
@@ -425,7 +424,7 @@ TEST(ErrorPathSweep, LockContigEveryGlueCallFailedInTurn)
 		    { { Call::copy_from_user, 1 },
 		      { Call::kmalloc, 1 },
 		      { Call::coherent_alloc, 1 },
-		      { Call::copy_to_user, 1 } } });
+		      { Call::window_pin, 1 } } });
 }
 
 TEST(ErrorPathSweep, CleanupSetupEveryGlueCallFailedInTurn)
@@ -448,22 +447,24 @@ TEST(ErrorPathSweep, CleanupSetupEveryGlueCallFailedInTurn)
 		    { { Call::copy_from_user, 2 } } });
 }
 
-TEST(ErrorPathSweep, MmapEveryGlueCallFailedInTurn)
+TEST(ErrorPathSweep, FaultEveryGlueCallFailedInTurn)
 {
-	/* mmap makes one glue call that can fail; the buffer stays usable. */
+	/* A fault makes one glue call that can fail (the insertion): the
+	 * fault reports it, nothing is mapped, and the next touch works. */
 	Rig rig;
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
-	const Snapshot snap = Snapshot::take();
-	fake::fail_next(Call::coherent_mmap,
-			injected_errno(Call::coherent_mmap));
 	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -ENXIO);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	const Snapshot snap = Snapshot::take();
+	fake::fail_next(Call::fault_insert, injected_errno(Call::fault_insert));
+	EXPECT_EQ(fake::vma_touch(vma, 0), -ENOMEM);
+	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
 	EXPECT_EQ(snap.diff(Snapshot::take()), "");
-	crono_vma *again = fake::vma_new(&dev.kfile, lock.id(), page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, again), 0);
+	EXPECT_EQ(fake::vma_touch(vma, 0), 0);
+	EXPECT_NE(fake::vma_page(vma, 0), nullptr);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
-	EXPECT_EQ(fake::live_coherent(), 1) << "mapped once, not twice";
-	fake::vma_close(again);
+	EXPECT_EQ(fake::live_coherent(), 1) << "still mapped";
+	fake::vma_close(vma);
 	EXPECT_EQ(fake::live_coherent(), 0);
 }

@@ -43,6 +43,16 @@ struct crono_mm {
 	int unused = 0;
 };
 
+struct crono_user_window {
+	u64 start;
+	u64 len;
+};
+
+struct crono_fault {
+	crono_vma *vma;
+	u64 index;
+};
+
 /* ---- the allocation registry ------------------------------------------- */
 
 namespace {
@@ -292,6 +302,12 @@ struct State {
 
 	std::vector<std::unique_ptr<crono_vma>> vmas;
 
+	std::set<crono_user_window *> windows;
+	std::string stall_at;
+	std::function<void()> stall;
+	unsigned signal_checks = 0;
+	unsigned kill_at = 0;
+
 	std::vector<fake::LogLine> logs;
 	std::vector<std::string> violations;
 };
@@ -331,6 +347,8 @@ const char *lock_class_name(enum crono_lock_class cls)
 		return "registry";
 	case CRONO_LOCK_BOARD:
 		return "board";
+	case CRONO_LOCK_OPEN:
+		return "open";
 	case CRONO_LOCK_MAPPINGS:
 		return "mappings";
 	default:
@@ -347,15 +365,26 @@ bool holds(enum crono_lock_class cls)
 	return false;
 }
 
-/* User memory is touched (may fault, taking the mmap lock). */
+/* User memory is touched (may fault, taking the mmap lock, and stall for as
+ * long as user space wants: userfaultfd, FUSE). */
 void user_access_point(const char *what)
 {
+	if (holds(CRONO_LOCK_BOARD) || holds(CRONO_LOCK_OPEN))
+		violation(std::string(what) +
+			  " under the board or open lock (a stalled fault "
+			  "would block open and removal)");
 	if (holds(CRONO_LOCK_MAPPINGS))
 		violation(std::string(what) +
 			  " under the mappings lock (may fault: mmap lock "
 			  "after mappings lock)");
 	if (st().mmap_lock_depth)
 		violation(std::string(what) + " under the mmap lock");
+	State &s = st();
+	if (s.stall && s.stall_at == what) {
+		auto fn = std::move(s.stall);
+		s.stall = nullptr;
+		fn();
+	}
 }
 
 /* The range holding addr, or nullptr. */
@@ -529,14 +558,17 @@ void crono_kmutex_lock(struct crono_mutex *m) noexcept
 			  lock_class_name(m->cls) + " mutex (deadlock)");
 		return;
 	}
-	if (m->cls == CRONO_LOCK_BOARD && s.mmap_lock_depth)
-		violation("board lock taken under the mmap lock (the board "
-			  "lock is held while pinning, which takes the mmap "
-			  "lock)");
+	if ((m->cls == CRONO_LOCK_BOARD || m->cls == CRONO_LOCK_OPEN) &&
+	    s.mmap_lock_depth)
+		violation(std::string(lock_class_name(m->cls)) +
+			  " lock taken under the mmap lock (faults and mmap "
+			  "take only the mappings lock)");
 	for (crono_mutex *outer : s.held) {
-		/* The one nesting the core documents: board -> mappings. */
+		/* The nestings the core documents: board -> open, board ->
+		 * mappings. */
 		if (!(outer->cls == CRONO_LOCK_BOARD &&
-		      m->cls == CRONO_LOCK_MAPPINGS))
+		      (m->cls == CRONO_LOCK_MAPPINGS ||
+		       m->cls == CRONO_LOCK_OPEN)))
 			violation(std::string("lock order: ") +
 				  lock_class_name(m->cls) + " taken under " +
 				  lock_class_name(outer->cls));
@@ -590,7 +622,7 @@ int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
 	user_access_point("copy_to_user");
 	if (const Rule *rule = injected(Call::copy_to_user))
 		return rule->err;
-	record(Event::copy_to_user, user_dst, len);
+	record(Event::user_write, user_dst, len);
 	const auto *in = static_cast<const unsigned char *>(src);
 	const u64 done = walk_user(
 		user_dst, len, fake::prot_write,
@@ -690,6 +722,74 @@ void crono_kunpin_user_pages(struct crono_page **pages,
 	record(Event::unpin, reinterpret_cast<u64>(pages[0]), npages);
 }
 
+int crono_kuser_window_pin(crono_u64 start, crono_usize len,
+			   struct crono_user_window **out) noexcept
+{
+	State &s = st();
+	user_access_point("pin of a user window");
+	if (const Rule *rule = injected(Call::window_pin))
+		return rule->err;
+	if (len == 0)
+		violation("window of zero bytes");
+	const u64 ok = walk_user(start, len, fake::prot_write,
+				 [](Range &, u64, u64, u64) {});
+	if (ok < len)
+		return -EFAULT;
+	auto *window = new crono_user_window{ start, len };
+	s.windows.insert(window);
+	record(Event::window_pin, start, len, window);
+	*out = window;
+	return 0;
+}
+
+void crono_kuser_window_write(struct crono_user_window *window,
+			      crono_usize offset, const void *src,
+			      crono_usize len) noexcept
+{
+	State &s = st();
+	if (!s.windows.count(window)) {
+		violation("write through a window that is not pinned");
+		return;
+	}
+	if (offset > window->len || len > window->len - offset) {
+		violation("write outside its window");
+		return;
+	}
+	const u64 at = window->start + offset;
+	record(Event::user_write, at, len, window);
+	const auto *in = static_cast<const unsigned char *>(src);
+	/* Pinned pages stay writable whatever the mapping became since. */
+	walk_user(at, len, fake::prot_none,
+		  [in](Range &range, u64 off, u64 chunk, u64 done) {
+			  if (range.backed)
+				  std::memcpy(range.bytes.data() + off,
+					      in + done, chunk);
+		  });
+}
+
+void crono_kuser_window_release(struct crono_user_window *window) noexcept
+{
+	State &s = st();
+	if (!s.windows.erase(window)) {
+		violation("release of a window that is not pinned");
+		return;
+	}
+	record(Event::window_release, window->start, window->len, window);
+	delete window;
+}
+
+/* ---- the calling task ------------------------------------------------------
+ */
+
+void crono_kcond_resched(void) noexcept {}
+
+int crono_kfatal_signal_pending(void) noexcept
+{
+	State &s = st();
+	s.signal_checks++;
+	return s.kill_at && s.signal_checks >= s.kill_at;
+}
+
 /* ---- the PCI function -------------------------------------------------------
  */
 
@@ -713,6 +813,21 @@ void crono_kpci_bar0_write32(struct crono_pci *pci, crono_u32 offset,
 		violation("BAR0 write after the PCI function was put");
 	record(Event::bar0_write, offset, value, pci);
 	pci->bar0[offset] = value;
+}
+
+void crono_kpci_flush_writes(struct crono_pci *pci) noexcept
+{
+	if (pci->puts)
+		violation("flush after the PCI function was put");
+	record(Event::flush, 0, 0, pci);
+}
+
+void crono_kpci_set_bus_master(struct crono_pci *pci, int enable) noexcept
+{
+	if (pci->puts)
+		violation("bus master change after the PCI function was put");
+	pci->bus_master = enable;
+	record(Event::bus_master, enable ? 1 : 0, 0, pci);
 }
 
 void crono_kpci_put(struct crono_pci *pci) noexcept
@@ -867,9 +982,12 @@ void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
 	if (it->second.size != size || it->second.dma != dma_addr)
 		violation("coherent free with another size or address");
 	for (const auto &vma : s.vmas) {
-		if (vma->cpu == cpu && vma->mapped && !vma->closed &&
-		    !vma->zapped)
-			violation("coherent memory freed while still mapped");
+		if (vma->closed || vma->forking)
+			continue;
+		for (const auto &page : vma->present)
+			if (page.second == cpu)
+				violation("coherent memory freed while a "
+					  "page of it is still mapped");
 	}
 	record(Event::coherent_free, dma_addr, size, cpu);
 	s.coherent.erase(it);
@@ -886,45 +1004,60 @@ crono_u64 crono_kvma_len(const struct crono_vma *vma) noexcept
 	return vma->len;
 }
 
-int crono_kvma_is_shared(const struct crono_vma *vma) noexcept
+int crono_kvma_may_share(const struct crono_vma *vma) noexcept
 {
 	return vma->shared;
 }
 
-int crono_kcoherent_mmap(struct crono_pci *pci, struct crono_vma *vma,
-			 void *cpu, crono_u64 dma_addr, crono_usize size,
-			 void *token) noexcept
+void crono_kvma_setup_contig(struct crono_pci *pci, struct crono_vma *vma,
+			     void *token) noexcept
 {
-	State &s = st();
 	(void)pci;
-	if (!s.mmap_lock_depth)
-		violation("coherent mmap outside of mmap");
-	if (const Rule *rule = injected(Call::coherent_mmap))
-		return rule->err;
-	auto it = s.coherent.find(cpu);
-	if (it == s.coherent.end() || it->second.dma != dma_addr ||
-	    it->second.size != size) {
-		violation("mmap of unknown coherent memory");
-		return -EINVAL;
-	}
-	/* dma_mmap_coherent refuses a vma longer than the buffer. */
-	if (vma->len > round_up_page(size))
-		return -ENXIO;
+	if (!st().mmap_lock_depth)
+		violation("vma set up outside of mmap");
+	if (!vma->present.empty())
+		violation("a page is mapped before any fault");
 	vma->pgoff = 0;
 	vma->mapped = true;
 	vma->token = token;
-	vma->cpu = cpu;
-	vma->dma = dma_addr;
-	record(Event::coherent_mmap, dma_addr, size, vma);
+	record(Event::vma_setup, 0, 0, vma);
+}
+
+int crono_kcoherent_insert(struct crono_pci *pci, struct crono_fault *fault,
+			   void *cpu, crono_usize size) noexcept
+{
+	State &s = st();
+	(void)pci;
+	if (!holds(CRONO_LOCK_MAPPINGS))
+		violation("page inserted without the mappings lock");
+	if (const Rule *rule = injected(Call::fault_insert))
+		return rule->err;
+	auto it = s.coherent.find(cpu);
+	if (it == s.coherent.end() || it->second.size != size) {
+		violation("page inserted from unknown coherent memory");
+		return -EFAULT;
+	}
+	if (fault->index >= round_up_page(size) / s.kpage)
+		return -EFAULT;
+	fault->vma->present[fault->index] = cpu;
+	record(Event::fault_insert, it->second.dma, fault->index, fault->vma);
 	return 0;
+}
+
+void crono_kvma_zap(struct crono_vma *vma) noexcept
+{
+	vma->present.clear();
+	record(Event::vma_zap, 0, 0, vma);
 }
 
 void crono_kfile_zap_mappings(struct crono_kfile *kfile) noexcept
 {
 	State &s = st();
 	for (const auto &vma : s.vmas) {
-		if (vma->kfile == kfile && vma->mapped && !vma->closed)
+		if (vma->kfile == kfile && vma->mapped && !vma->closed) {
 			vma->zapped = true;
+			vma->present.clear();
+		}
 	}
 	kfile->zaps++;
 	record(Event::zap, 0, 0, kfile);
@@ -963,8 +1096,10 @@ const char *call_name(Call call)
 		return "always_bounces";
 	case Call::coherent_alloc:
 		return "coherent_alloc";
-	case Call::coherent_mmap:
-		return "coherent_mmap";
+	case Call::fault_insert:
+		return "fault_insert";
+	case Call::window_pin:
+		return "window_pin";
 	case Call::count_:
 		break;
 	}
@@ -998,12 +1133,24 @@ const char *event_name(Event event)
 		return "coherent_alloc";
 	case Event::coherent_free:
 		return "coherent_free";
-	case Event::coherent_mmap:
-		return "coherent_mmap";
+	case Event::vma_setup:
+		return "vma_setup";
+	case Event::fault_insert:
+		return "fault_insert";
 	case Event::zap:
 		return "zap";
-	case Event::copy_to_user:
-		return "copy_to_user";
+	case Event::vma_zap:
+		return "vma_zap";
+	case Event::user_write:
+		return "user_write";
+	case Event::window_pin:
+		return "window_pin";
+	case Event::window_release:
+		return "window_release";
+	case Event::flush:
+		return "flush";
+	case Event::bus_master:
+		return "bus_master";
 	}
 	return "?";
 }
@@ -1271,6 +1418,12 @@ u64 live_coherent_bytes()
 	return n;
 }
 
+u64 coherent_dma_of(const void *cpu)
+{
+	auto it = st().coherent.find(const_cast<void *>(cpu));
+	return it == st().coherent.end() ? 0 : it->second.dma;
+}
+
 long live_mutexes()
 {
 	return long(st().mutexes.size());
@@ -1324,10 +1477,10 @@ int vma_mmap(struct crono_file *file, crono_vma *vma)
 	in_mmap_lock([&] { ret = crono_file_mmap(file, vma); });
 	if (ret) {
 		if (vma->mapped)
-			violation("mmap failed after the memory was mapped");
+			violation("mmap failed after the vma was set up");
 		vma->closed = true; /* freed without ->close */
 	} else if (!vma->mapped) {
-		violation("mmap succeeded without mapping anything");
+		violation("mmap succeeded without setting the vma up");
 	}
 	return ret;
 }
@@ -1342,17 +1495,60 @@ void vma_close(crono_vma *vma)
 	in_mmap_lock([&] { crono_contig_mapping_closed(vma->token); });
 }
 
-crono_vma *vma_copy(crono_vma *vma)
+crono_vma *vma_copy(crono_vma *vma, const std::function<void()> &before_open)
 {
 	crono_vma *copy =
 		vma_new(vma->kfile, vma->pgoff, vma->len, vma->shared);
 	copy->mapped = vma->mapped;
 	copy->token = vma->token;
-	copy->cpu = vma->cpu;
-	copy->dma = vma->dma;
+	copy->present = vma->present;
 	copy->zapped = vma->zapped;
-	in_mmap_lock([&] { crono_contig_mapping_opened(copy->token); });
+	if (before_open) {
+		/* The child cannot run until fork returns. */
+		copy->forking = true;
+		before_open();
+		copy->forking = false;
+	}
+	in_mmap_lock([&] { crono_contig_mapping_opened(copy->token, copy); });
 	return copy;
+}
+
+int vma_touch(crono_vma *vma, u64 index)
+{
+	if (!vma->mapped || vma->closed) {
+		violation("test: touch of a vma that is not mapped");
+		return -EFAULT;
+	}
+	if (vma->present.count(index))
+		return 0;
+	crono_fault fault{ vma, index };
+	int ret = 0;
+	in_mmap_lock([&] { ret = crono_contig_fault(vma->token, &fault); });
+	if (ret == 0 && !vma->present.count(index))
+		violation("fault succeeded without inserting the page");
+	return ret;
+}
+
+const void *vma_page(const crono_vma *vma, u64 index)
+{
+	auto it = vma->present.find(index);
+	return it == vma->present.end() ? nullptr : it->second;
+}
+
+void on_user_access(const std::string &what, std::function<void()> fn)
+{
+	st().stall_at = what;
+	st().stall = std::move(fn);
+}
+
+void kill_at_signal_check(unsigned nth)
+{
+	st().kill_at = nth;
+}
+
+long live_windows()
+{
+	return long(st().windows.size());
 }
 
 void vma_close_all()
@@ -1413,6 +1609,12 @@ void reset()
 	s.next_coherent = coherent_base;
 	s.mmap_lock_depth = 0;
 	s.vmas.clear();
+	for (crono_user_window *w : s.windows)
+		delete w;
+	s.windows.clear();
+	s.signal_checks = 0;
+	s.stall = nullptr;
+	s.kill_at = 0;
 	s.logs.clear();
 	s.violations.clear();
 }
@@ -1429,7 +1631,8 @@ std::string holdings()
 			  " coherent=" + std::to_string(s.coherent.size()) +
 			  " mutexes=" + std::to_string(s.mutexes.size()) +
 			  " held=" + std::to_string(s.held.size()) +
-			  " vmas=" + std::to_string(live_vmas());
+			  " vmas=" + std::to_string(live_vmas()) +
+			  " windows=" + std::to_string(s.windows.size());
 	for (const std::string &v : s.violations)
 		out += "\n  violation: " + v;
 	return out;
@@ -1441,7 +1644,7 @@ bool clean()
 	return live_allocations() == 0 && s.pinned.empty() && s.charged == 0 &&
 	       s.mm_refs == 0 && s.sgts.empty() && s.coherent.empty() &&
 	       s.mutexes.empty() && s.held.empty() && live_vmas() == 0 &&
-	       s.violations.empty();
+	       s.windows.empty() && s.violations.empty();
 }
 
 } // namespace fake

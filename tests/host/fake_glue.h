@@ -52,7 +52,8 @@ enum class Call {
 	sgt_bounced,	/* "fails" by reporting a bounced mapping */
 	always_bounces, /* "fails" by reporting swiotlb=force */
 	coherent_alloc, /* NULL */
-	coherent_mmap,	/* errno */
+	fault_insert,	/* errno */
+	window_pin,	/* errno */
 	count_,
 };
 const char *call_name(Call call);
@@ -84,9 +85,15 @@ enum class Event {
 	dma_unmap,	/* a = sgt id */
 	coherent_alloc, /* a = dma address, b = size */
 	coherent_free,	/* a = dma address, b = size */
-	coherent_mmap,	/* a = dma address, b = size */
+	vma_setup,	/* obj = vma */
+	fault_insert,	/* a = dma address, b = page index, obj = vma */
 	zap,		/* obj = kfile */
-	copy_to_user,	/* a = user address, b = length */
+	vma_zap,	/* obj = vma */
+	user_write,	/* a = user address, b = length (copy or window) */
+	window_pin,	/* a = user address, b = length */
+	window_release, /* a = user address, b = length */
+	flush,		/* obj = pci */
+	bus_master,	/* a = 1 on, 0 off; obj = pci */
 };
 const char *event_name(Event event);
 
@@ -182,9 +189,24 @@ std::vector<Seg> last_mapped_segments();
 /* Entry i: the DMA address of device page i of that mapping. */
 std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries);
 
+/* ---- the calling task ----------------------------------------------- */
+
+/* The task counts as killed from the nth crono_kfatal_signal_pending() call
+ * on (0: never). */
+void kill_at_signal_check(unsigned nth);
+/* Windows pinned and not yet released. */
+long live_windows();
+/* Runs fn at the next user memory access of that kind ("copy_from_user",
+ * "pin_user_pages", "pin of a user window"), as if it stalled there while
+ * other threads ran fn: the core holds then what it holds when a fault
+ * stalls. Once. */
+void on_user_access(const std::string &what, std::function<void()> fn);
+
 /* ---- coherent DMA ---------------------------------------------------- */
 
 long live_coherent();
+/* The DMA address of the coherent buffer whose CPU cookie this is, or 0. */
+u64 coherent_dma_of(const void *cpu);
 u64 live_coherent_bytes();
 
 /* ---- mutexes --------------------------------------------------------- */
@@ -231,6 +253,7 @@ struct crono_pci {
 	fake::u32 max_segment = 0xFFFFF000u;
 	bool always_bounces = false; /* swiotlb=force */
 	bool bounces = false;	     /* mapped tables report bounced */
+	bool bus_master = false;
 	int puts = 0;
 };
 
@@ -243,13 +266,14 @@ struct crono_vma {
 	fake::u64 pgoff = 0;
 	fake::u64 len = 0;
 	bool shared = true;
-	/* set by crono_kcoherent_mmap */
+	/* set by crono_kvma_setup_contig */
 	bool mapped = false;
 	void *token = nullptr;
-	const void *cpu = nullptr;
-	fake::u64 dma = 0;
+	/* pages inserted by faults since the last zap: page -> memory */
+	std::map<fake::u64, const void *> present;
 	bool zapped = false;
 	bool closed = false;
+	bool forking = false; /* copied by fork, ->open not yet called */
 };
 
 namespace fake {
@@ -261,8 +285,16 @@ crono_vma *vma_new(crono_kfile *kfile, u64 pgoff, u64 len, bool shared = true);
 int vma_mmap(struct crono_file *file, crono_vma *vma);
 /* munmap(2) / exit: ->close of a mapped vma. */
 void vma_close(crono_vma *vma);
-/* fork(2) or a split: a copy of a mapped vma, ->open on it. */
-crono_vma *vma_copy(crono_vma *vma);
+/* fork(2) or a split: a copy of a mapped vma (with its page table entries,
+ * as fork copies those of a PFN mapping), ->open on it. */
+crono_vma *vma_copy(crono_vma *vma,
+		    const std::function<void()> &before_open = nullptr);
+/* A touch of page `index` of a mapping: the fault handler, under the mmap
+ * lock, when no entry is there yet. 0 (page present) or SIGBUS's -errno. */
+int vma_touch(crono_vma *vma, u64 index);
+/* The memory page `index` of vma reaches, or nullptr (a touch would fault).
+ */
+const void *vma_page(const crono_vma *vma, u64 index);
 /* Process exit: every vma still mapped is closed. */
 void vma_close_all();
 long live_vmas();

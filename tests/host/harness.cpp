@@ -26,6 +26,11 @@ void Dev::remove()
 	removed = true;
 }
 
+void Dev::shutdown()
+{
+	crono_board_shutdown(board);
+}
+
 void Dev::put_board()
 {
 	if (!board || put)

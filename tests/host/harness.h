@@ -63,6 +63,7 @@ public:
 	long open(); /* crono_file_open into file */
 	void release();
 	void remove();
+	void shutdown(); /* crono_board_shutdown */
 	void put_board();
 
 	long ioctl(u32 request, u64 arg);

@@ -133,8 +133,7 @@ TEST(LockBuffer, PinsChargesMapsAndCounts)
 	EXPECT_LT(fake::first(Event::mm_charge), fake::first(Event::pin));
 	EXPECT_LT(fake::last(Event::pin), fake::first(Event::sgt_create));
 	EXPECT_LT(fake::first(Event::sgt_create), fake::first(Event::dma_map));
-	EXPECT_LT(fake::first(Event::dma_map),
-		  fake::first(Event::copy_to_user));
+	EXPECT_LT(fake::first(Event::dma_map), fake::first(Event::user_write));
 }
 
 TEST(LockBuffer, IdsCountUpPerFile)
@@ -664,7 +663,7 @@ TEST(LockContig, SizeZeroIsEINVALAndOverTheLimitENOMEM)
 	rig.expect_at_baseline("after refused contiguous locks");
 }
 
-TEST(LockContig, StructNotWritableIsEFAULTAndTheMemoryFreed)
+TEST(LockContig, StructNotWritableIsEFAULTAndNothingAllocated)
 {
 	Rig rig;
 	auto &dev = rig.dev();
@@ -673,7 +672,8 @@ TEST(LockContig, StructNotWritableIsEFAULTAndTheMemoryFreed)
 	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_CONTIG_BUFFER,
 			    fake::user_new(info, fake::prot_read)),
 		  -EFAULT);
-	EXPECT_EQ(fake::count(Event::coherent_free), 1);
+	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), 0u)
+		<< "the reply is pinned before anything is allocated";
 	rig.expect_at_baseline("after the read-only struct");
 	EXPECT_EQ(dev.lock_contig(page).id(), 0) << "the id was given back";
 }
@@ -708,11 +708,15 @@ TEST(Mmap, MapsAContiguousBufferAtItsIdOffset)
 	auto b = dev.lock_contig(4 * page);
 	crono_vma *vma = fake::vma_new(&dev.kfile, b.id(), 4 * page);
 	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
-	EXPECT_EQ(vma->dma, b.out.dma_handle);
 	EXPECT_EQ(vma->pgoff, 0u) << "the mapping starts at the buffer";
+	ASSERT_EQ(fake::vma_touch(vma, 3), 0);
+	EXPECT_EQ(fake::coherent_dma_of(fake::vma_page(vma, 3)),
+		  b.out.dma_handle);
 	crono_vma *part = fake::vma_new(&dev.kfile, a.id(), page);
 	ASSERT_EQ(fake::vma_mmap(dev.file, part), 0) << "a prefix is fine";
-	EXPECT_EQ(part->dma, a.out.dma_handle);
+	ASSERT_EQ(fake::vma_touch(part, 0), 0);
+	EXPECT_EQ(fake::coherent_dma_of(fake::vma_page(part, 0)),
+		  a.out.dma_handle);
 	fake::vma_close(vma);
 	fake::vma_close(part);
 }
@@ -728,7 +732,7 @@ TEST(Mmap, OffsetNamingNoBufferOfThisFileIsEINVAL)
 		crono_vma *vma = fake::vma_new(&dev.kfile, pgoff, page);
 		EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL) << pgoff;
 	}
-	EXPECT_EQ(fake::calls(fake::Call::coherent_mmap), 0u);
+	EXPECT_EQ(fake::count(Event::vma_setup), 0);
 }
 
 TEST(Mmap, LongerThanTheBufferIsEINVAL)
@@ -759,15 +763,18 @@ TEST(Mmap, UnlockedBufferCannotBeMappedAgain)
 	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
 }
 
-TEST(Mmap, GlueMmapFailureIsReturnedAndCountsNoMapping)
+TEST(Mmap, MapsNothingUntilAFault)
 {
 	Rig rig;
 	auto &dev = rig.dev();
-	auto contig = dev.lock_contig(page);
-	fake::fail_next(fake::Call::coherent_mmap, -EAGAIN);
-	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EAGAIN);
-	/* No mapping was counted: unlock frees at once. */
-	ASSERT_EQ(dev.unlock_contig(contig.id()), 0);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	auto contig = dev.lock_contig(2 * page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), 2 * page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
+	EXPECT_EQ(fake::vma_page(vma, 1), nullptr);
+	EXPECT_EQ(fake::vma_touch(vma, 1), 0);
+	EXPECT_NE(fake::vma_page(vma, 1), nullptr);
+	EXPECT_EQ(fake::count(Event::fault_insert), 1);
+	EXPECT_EQ(fake::vma_touch(vma, 2), -EFAULT) << "beyond the buffer";
+	fake::vma_close(vma);
 }

@@ -44,8 +44,9 @@ long find_from(long from, Event event)
 
 /*
  * The teardown that started at record `from`: every cleanup write first,
- * then per S/G buffer unmap < destroy < unpin < uncharge, and contiguous
- * memory freed only after the cleanup writes.
+ * then the read that flushes them, then bus mastering off; only then, per
+ * S/G buffer, unmap < destroy < unpin < uncharge, and contiguous memory
+ * zapped and freed.
  */
 void expect_teardown_order(long from, long cleanup_writes,
 			   const std::vector<const SgLock *> &buffers,
@@ -60,6 +61,15 @@ void expect_teardown_order(long from, long cleanup_writes,
 		}
 	}
 	EXPECT_EQ(after_from, cleanup_writes) << fake::dump_records();
+	const long flush = find_from(from, Event::flush);
+	const long master_off =
+		find_from(from, Event::bus_master,
+			  [](const fake::Record &r) { return r.a == 0; });
+	EXPECT_LT(last_write, flush) << "no read after the cleanup writes\n"
+				     << fake::dump_records();
+	EXPECT_LT(flush, master_off) << "bus mastering not cleared after "
+					"the flush\n"
+				     << fake::dump_records();
 	for (Event e :
 	     { Event::dma_unmap, Event::sgt_destroy, Event::unpin,
 	       Event::mm_uncharge, Event::coherent_free, Event::zap }) {
@@ -67,6 +77,10 @@ void expect_teardown_order(long from, long cleanup_writes,
 		if (first >= 0) {
 			EXPECT_LT(last_write, first)
 				<< "a cleanup write after "
+				<< fake::event_name(e) << "\n"
+				<< fake::dump_records();
+			EXPECT_LT(master_off, first)
+				<< "the board could still write at "
 				<< fake::event_name(e) << "\n"
 				<< fake::dump_records();
 		}
@@ -145,7 +159,7 @@ TEST(Board, SameNameTwiceIsEEXISTAndTheGlueKeepsItsPciFunction)
 	 * must not have put it (that would be a double free in the kernel). */
 	EXPECT_EQ(twin.pci.puts, 0);
 	EXPECT_EQ(fake::live_allocations(), rig.baseline());
-	EXPECT_EQ(fake::live_mutexes(), 3) << "registry + one board's two";
+	EXPECT_EQ(fake::live_mutexes(), 4) << "registry + one board's three";
 	EXPECT_TRUE(fake::logged("exists"));
 }
 
@@ -168,7 +182,8 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 		unsigned nth;
 	} cases[] = { { fake::Call::kmalloc, 1 },
 		      { fake::Call::mutex_create, 1 },
-		      { fake::Call::mutex_create, 2 } };
+		      { fake::Call::mutex_create, 2 },
+		      { fake::Call::mutex_create, 3 } };
 	for (const Case &c : cases) {
 		SCOPED_TRACE(std::string(fake::call_name(c.call)) + " #" +
 			     std::to_string(c.nth));
@@ -179,7 +194,7 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 		EXPECT_EQ(ret, -ENOMEM);
 		EXPECT_EQ(dev.pci.puts, 0);
 		EXPECT_EQ(fake::live_allocations(), rig.baseline());
-		EXPECT_EQ(fake::live_mutexes(), 3);
+		EXPECT_EQ(fake::live_mutexes(), 4);
 		/* The same location binds fine afterwards. */
 		auto &again = rig.add({ 0, 9, 0, 0, 0x1A13, 0x0d }, true, &ret);
 		EXPECT_EQ(ret, 0);
@@ -448,7 +463,9 @@ TEST(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
 	EXPECT_NE(new_lock.out.dma_handle, old_lock.out.dma_handle);
 	crono_vma *new_vma = fake::vma_new(&dev.kfile, new_lock.id(), 2 * page);
 	ASSERT_EQ(fake::vma_mmap(dev.file, new_vma), 0);
-	EXPECT_EQ(new_vma->dma, new_lock.out.dma_handle);
+	ASSERT_EQ(fake::vma_touch(new_vma, 1), 0);
+	EXPECT_EQ(fake::coherent_dma_of(fake::vma_page(new_vma, 1)),
+		  new_lock.out.dma_handle);
 
 	fake::vma_close(old_vma);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
@@ -470,4 +487,220 @@ TEST(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
 	dev.release();
 	EXPECT_EQ(fake::count(Event::coherent_free), 3);
 	EXPECT_EQ(dev.kfile.zaps, 0);
+}
+
+/* ---- faults of contiguous mappings against teardown
+ * -------------------------------------------- */
+
+TEST(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(2 * page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), 2 * page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	ASSERT_EQ(fake::vma_touch(vma, 0), 0);
+	const long from = long(fake::records().size());
+	dev.remove();
+	const long zap = find_from(from, Event::zap);
+	const long freed = find_from(from, Event::coherent_free);
+	ASSERT_GE(zap, 0);
+	EXPECT_LT(zap, freed);
+	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
+	/* Every later touch, of a page mapped before or not, is SIGBUS. */
+	EXPECT_EQ(fake::vma_touch(vma, 0), -ENODEV);
+	EXPECT_EQ(fake::vma_touch(vma, 1), -ENODEV);
+	EXPECT_EQ(fake::vma_page(vma, 1), nullptr);
+	fake::vma_close(vma);
+	dev.release();
+}
+
+TEST(ContigFault, AMappingMadeBeforeRemovalButNeverTouchedFaultsAfterIt)
+{
+	/* The race the fault handler closes: a vma the removal could not
+	 * zap (mmap had not returned yet) has no page to keep. */
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	EXPECT_EQ(fake::count(Event::fault_insert), 0)
+		<< "mmap must not map pages";
+	dev.remove();
+	EXPECT_EQ(fake::vma_touch(vma, 0), -ENODEV);
+	EXPECT_EQ(fake::count(Event::fault_insert), 0);
+	fake::vma_close(vma);
+	dev.release();
+}
+
+TEST(ContigFault, AForkThatCopiedEntriesAcrossARemovalDropsThem)
+{
+	/* fork copies the entries of a PFN mapping before ->open: if the
+	 * memory went in between, open must zap the child's copy. */
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	ASSERT_EQ(fake::vma_touch(vma, 0), 0);
+	crono_vma *child = fake::vma_copy(vma, [&] { dev.remove(); });
+	EXPECT_EQ(fake::vma_page(child, 0), nullptr)
+		<< "the child kept a page of freed memory";
+	EXPECT_EQ(fake::vma_touch(child, 0), -ENODEV);
+	fake::vma_close(child);
+	fake::vma_close(vma);
+	dev.release();
+}
+
+TEST(ContigFault, UnlockedButMappedMemoryStillFaultsIn)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(2 * page);
+	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), 2 * page);
+	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
+	EXPECT_EQ(fake::vma_touch(vma, 1), 0);
+	fake::vma_close(vma);
+	EXPECT_EQ(fake::live_coherent(), 0);
+}
+
+/* ---- bus mastering
+ * ------------------------------------------------------------------ */
+
+TEST(BusMaster, OnWhileAFileIsOpenOffAfterRelease)
+{
+	Rig rig(false);
+	auto &dev = rig.dev();
+	EXPECT_FALSE(dev.pci.bus_master) << "off until the first open";
+	ASSERT_EQ(dev.open(), 0);
+	EXPECT_TRUE(dev.pci.bus_master);
+	ASSERT_EQ(dev.lock_sg(3).ret, 0);
+	dev.release();
+	EXPECT_FALSE(dev.pci.bus_master);
+	ASSERT_EQ(dev.open(), 0);
+	EXPECT_TRUE(dev.pci.bus_master) << "on again with the next open";
+}
+
+TEST(BusMaster, ASecondOpenThatFailsLeavesItAsItWas)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const long before = fake::count(Event::bus_master);
+	crono_kfile other;
+	crono_file *second = nullptr;
+	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -EBUSY);
+	EXPECT_EQ(fake::count(Event::bus_master), before);
+	EXPECT_TRUE(dev.pci.bus_master);
+}
+
+TEST(BusMaster, RemovalStopsTheBoardBeforeItReleasesMemory)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto sg = dev.lock_sg(3);
+	ASSERT_EQ(dev.lock_contig(page).ret, 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x9c, 1 } }), 0);
+	const long from = long(fake::records().size());
+	dev.remove();
+	expect_teardown_order(from, 2, { &sg }, 1);
+	EXPECT_FALSE(dev.pci.bus_master);
+	dev.release();
+}
+
+TEST(Shutdown, ReplaysTheProgramFlushesAndStopsMasteringFreeingNothing)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	ASSERT_EQ(dev.lock_sg(3).ret, 0);
+	ASSERT_EQ(dev.lock_contig(page).ret, 0);
+	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
+	const long from = long(fake::records().size());
+	dev.shutdown();
+	const long write = find_from(from, Event::bar0_write);
+	const long flush = find_from(from, Event::flush);
+	const long off = find_from(from, Event::bus_master);
+	ASSERT_GE(write, 0);
+	EXPECT_LT(write, flush);
+	EXPECT_LT(flush, off);
+	EXPECT_EQ(rec(off).a, 0u);
+	EXPECT_FALSE(dev.pci.bus_master);
+	for (Event e : { Event::dma_unmap, Event::unpin, Event::coherent_free })
+		EXPECT_EQ(find_from(from, e), -1)
+			<< fake::event_name(e) << " at shutdown";
+	/* The program is kept: release replays it once more. */
+	const long release_from = long(fake::records().size());
+	dev.release();
+	EXPECT_GE(find_from(release_from, Event::bar0_write), 0);
+}
+
+TEST(Shutdown, WithoutAnOpenFileStopsMasteringOnly)
+{
+	Rig rig(false);
+	auto &dev = rig.dev();
+	dev.shutdown();
+	EXPECT_EQ(fake::count(Event::bar0_write), 0);
+	EXPECT_FALSE(dev.pci.bus_master);
+}
+
+/* ---- requests never hold a lock across user memory
+ * ----------------------------------------------- */
+
+TEST(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
+{
+	/* The page-table destination faults and stalls (userfaultfd, FUSE):
+	 * meanwhile a second open answers EBUSY and removal goes through,
+	 * and the stalled lock then fails with ENODEV, holding nothing. */
+	Rig rig;
+	auto &dev = rig.dev();
+	bool stalled = false;
+	long second_open = 0;
+	fake::on_user_access("pin of a user window", [&] {
+		stalled = true;
+		crono_kfile other;
+		crono_file *second = nullptr;
+		second_open = crono_file_open(dev.board, &other, &second);
+		dev.remove();
+	});
+	auto lock = dev.lock_sg(8);
+	ASSERT_TRUE(stalled);
+	EXPECT_EQ(second_open, -EBUSY);
+	EXPECT_EQ(lock.ret, -ENODEV);
+	EXPECT_EQ(fake::pinned_pages(), 0u);
+	EXPECT_EQ(fake::live_windows(), 0);
+	EXPECT_EQ(fake::mapped_sgts(), 0);
+	EXPECT_TRUE(fake::violations().empty()) << fake::holdings();
+	dev.release();
+}
+
+TEST(StalledUserMemory, ContigLockWaitingOnItsArgumentDoesNotBlockOpen)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	long second_open = 0;
+	fake::on_user_access("pin of a user window", [&] {
+		crono_kfile other;
+		crono_file *second = nullptr;
+		second_open = crono_file_open(dev.board, &other, &second);
+	});
+	auto lock = dev.lock_contig(page);
+	EXPECT_EQ(lock.ret, 0);
+	EXPECT_EQ(second_open, -EBUSY);
+}
+
+/* ---- a killed task stops a long lock
+ * --------------------------------------------------------------- */
+
+TEST(FatalSignal, StopsALockBetweenPinBatchesReleasingEverything)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	fake::set_pin_max_per_call(400);
+	fake::kill_at_signal_check(2); /* after the first batch */
+	auto lock = dev.lock_sg(1100);
+	EXPECT_EQ(lock.ret, -EINTR);
+	EXPECT_EQ(fake::count(Event::pin), 1) << "no batch after the kill";
+	EXPECT_EQ(fake::pinned_pages(), 0u);
+	EXPECT_EQ(fake::charged_pages(), 0u);
+	rig.expect_at_baseline("after the killed lock");
 }

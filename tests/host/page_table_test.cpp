@@ -313,7 +313,7 @@ TEST(PageTableViaLockBuffer, ShortMappingFailsAndLeavesTheUserTableUntouched)
 	EXPECT_EQ(lock.ret, -EIO);
 	EXPECT_EQ(dev.read_table(lock),
 		  std::vector<u64>(6, 0xEEEEEEEEEEEEEEEEull));
-	EXPECT_EQ(fake::first(fake::Event::copy_to_user, lock.table), -1)
+	EXPECT_EQ(fake::first(fake::Event::user_write, lock.table), -1)
 		<< "nothing may be written to the page table\n"
 		<< fake::dump_records();
 	EXPECT_TRUE(fake::logged("does not cover the buffer"));
@@ -358,7 +358,7 @@ TEST(PageTableViaLockBuffer, StagingChunkBoundariesReachUserSpaceInOrder)
 		/* One copy per chunk into the table, then the struct. */
 		std::vector<fake::Record> copies;
 		for (const auto &r : fake::records())
-			if (r.event == fake::Event::copy_to_user)
+			if (r.event == fake::Event::user_write)
 				copies.push_back(r);
 		const u64 chunks = (entries + 511) / 512;
 		ASSERT_EQ(copies.size(), chunks + 1) << entries;

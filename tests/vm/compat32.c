@@ -86,34 +86,14 @@ static int check(int ok, const char *what, const char *fmt, ...)
 
 static const char *errname(int e)
 {
-	switch (e) {
-	case 0:
+	const char *name = strerrorname_np(e);
+
+	if (e == 0)
 		return "success";
-	case EPERM:
-		return "EPERM";
-	case ENOENT:
-		return "ENOENT";
-	case EFAULT:
-		return "EFAULT";
-	case EBUSY:
-		return "EBUSY";
-	case ENODEV:
-		return "ENODEV";
-	case EINVAL:
-		return "EINVAL";
-	case ENOMEM:
-		return "ENOMEM";
-	case ENOTTY:
-		return "ENOTTY";
-	case EOPNOTSUPP:
-		return "EOPNOTSUPP";
-	case EACCES:
-		return "EACCES";
-	case 515:
+	/* The kernel-internal ENOIOCTLCMD must never reach user space. */
+	if (e == 515)
 		return "ENOIOCTLCMD(kernel-internal)";
-	default:
-		return strerror(e);
-	}
+	return name ? name : strerror(e);
 }
 
 /* 0 or errno */

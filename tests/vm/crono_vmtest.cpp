@@ -81,7 +81,9 @@
 #include <elf.h>
 #include <linux/capability.h>
 #include <linux/ioctl.h>
+#include <linux/userfaultfd.h>
 #include <mutex>
+#include <poll.h>
 #include <set>
 #include <setjmp.h>
 #include <sys/resource.h>
@@ -3084,6 +3086,304 @@ void s_remove_while_open()
 }
 
 // =============================================================================================
+// Scenarios: races with removal, and the board's bus mastering
+
+// Bit 2 (bus master) of the PCI command register, read through sysfs config.
+bool bus_master_on(const Board &b, bool *on)
+{
+	Fd cfg = open_fd(b.sysfs() + "/config", O_RDONLY);
+	uint16_t command = 0;
+	if (!cfg.valid() || pread(cfg.get(), &command, 2, 4) != 2)
+		return false;
+	*on = command & 0x4;
+	return true;
+}
+
+#define CHECK_BUS_MASTER(b, want, when)                                        \
+	do {                                                                   \
+		bool on_ = false;                                              \
+		if (!bus_master_on(b, &on_))                                   \
+			VT_FAIL("reading %s/config %s", (b).sysfs().c_str(),   \
+				when);                                         \
+		else                                                           \
+			CHECK_MSG(on_ == (want),                               \
+				  "bus mastering %s %s, expected %s",          \
+				  on_ ? "on" : "off", when,                    \
+				  (want) ? "on" : "off");                      \
+	} while (0)
+
+// Bus mastering is on exactly while a file is open: the board cannot write
+// into memory that no open file owns.
+void s_bus_master_while_open()
+{
+	const Board &b = board(0);
+	CHECK_BUS_MASTER(b, false, "with no file open");
+	{
+		Fd fd = open_node_checked(0);
+		REQUIRE(fd.valid());
+		CHECK_BUS_MASTER(b, true, "while the file is open");
+		ContigBuf c;
+		REQUIRE(contig_lock_checked(fd.get(), kPage, &c));
+	}
+	CHECK_BUS_MASTER(b, false, "after close");
+	pid_t pid = fork();
+	REQUIRE_MSG(pid >= 0, "fork: %s", errno_name(errno).c_str());
+	if (pid == 0) {
+		child_init(30);
+		Fd fd = open_node(b);
+		pause();
+		_exit(0);
+	}
+	live_children().push_back(pid);
+	CHECK_MSG(wait_until(10.0,
+			     [&] {
+				     bool on = false;
+				     return bus_master_on(b, &on) && on;
+			     }),
+		  "bus mastering never went on for the child's open");
+	kill(pid, SIGKILL);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+	forget_child(pid);
+	REQUIRE(wait_until(5.0, [&] { return module_refcnt() == "0"; }));
+	CHECK_BUS_MASTER(b, false, "after the holder was killed");
+}
+
+// Unbinds board b through sysfs (the driver's .remove runs) and binds it
+// again; false when it did not come back.
+bool unbind(const Board &b)
+{
+	int e = write_file(kDrvDir + "/unbind", b.pci);
+	CHECK_MSG(e == 0, "unbind %s: %s", b.pci.c_str(),
+		  errno_name(e).c_str());
+	return e == 0;
+}
+
+bool rebind(const Board &b)
+{
+	int e = write_file(kDrvDir + "/bind", b.pci);
+	bool back = e == 0 && wait_until(5.0, [&] { return exists(b.node()); });
+	if (!back) {
+		g.bound = false;
+		VT_FAIL("rebind %s: %s", b.pci.c_str(), errno_name(e).c_str());
+	}
+	return back;
+}
+
+thread_local sigjmp_buf t_touch_jmp;
+void on_touch_fault(int)
+{
+	siglongjmp(t_touch_jmp, 1);
+}
+
+// Reads one byte of p; false when that raised SIGBUS (or SIGSEGV).
+bool touch_ok(const volatile uint8_t *p)
+{
+	struct sigaction sa = {}, old_bus, old_segv;
+	sa.sa_handler = on_touch_fault;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	volatile bool ok = false; // survives the siglongjmp
+	if (sigsetjmp(t_touch_jmp, 1) == 0) {
+		(void)*p;
+		ok = true;
+	}
+	sigaction(SIGBUS, &old_bus, nullptr);
+	sigaction(SIGSEGV, &old_segv, nullptr);
+	return ok;
+}
+
+// A process that keeps mapping and touching a contiguous buffer while the
+// board is unbound: afterwards no mapping made before or during the removal
+// may still reach the freed memory (every touch SIGBUS). Repeated so that a
+// window of microseconds between ->mmap and the vma becoming visible to the
+// removal's zap is hit.
+void s_mmap_remove_race()
+{
+	const Board &b = board(g.boards.size() - 1);
+	const int rounds = 50;
+	size_t made = 0, readable = 0;
+	for (int round = 0; round < rounds && !cur().failed(); round++) {
+		int ready[2], result[2];
+		REQUIRE(pipe2(ready, O_CLOEXEC) == 0 &&
+			pipe2(result, O_CLOEXEC) == 0);
+		pid_t pid = fork();
+		REQUIRE_MSG(pid >= 0, "fork: %s", errno_name(errno).c_str());
+		if (pid == 0) {
+			child_init(60);
+			size_t counts[2] = { 0, 0 };
+			Fd fd = open_node(b);
+			CRONO_CONTIG_BUFFER_INFO info = {};
+			info.size = kPage;
+			if (!fd.valid() ||
+			    ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+				  &info) != 0)
+				_exit(2);
+			(void)!write(ready[1], "r", 1);
+			std::vector<volatile uint8_t *> maps;
+			for (;;) {
+				void *p = mmap(nullptr, kPage,
+					       PROT_READ | PROT_WRITE,
+					       MAP_SHARED, fd.get(),
+					       off_t(info.id) * off_t(kPage));
+				if (p == MAP_FAILED)
+					break; // ENODEV once removed
+				maps.push_back(static_cast<uint8_t *>(p));
+				if (!touch_ok(maps.back()))
+					break;
+			}
+			// pagemap cannot tell: it skips PFN mappings.
+			counts[0] = maps.size();
+			for (auto *p : maps)
+				counts[1] += touch_ok(p);
+			(void)!write(result[1], counts, sizeof counts);
+			_exit(0);
+		}
+		close(ready[1]);
+		close(result[1]);
+		live_children().push_back(pid);
+		char c;
+		bool started = read(ready[0], &c, 1) == 1;
+		if (started) {
+			// A few mappings first, then the removal among them.
+			sleep_ms(round % 5);
+			unbind(b);
+		}
+		size_t counts[2] = { 0, 0 };
+		bool reported =
+			read(result[0], counts, sizeof counts) == sizeof counts;
+		int st = 0;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+		}
+		forget_child(pid);
+		close(ready[0]);
+		close(result[0]);
+		CHECK_MSG(started && reported,
+			  "round %d: the mapping process %s", round,
+			  wait_status_str(st).c_str());
+		made += counts[0];
+		readable += counts[1];
+		if (started && !rebind(b))
+			return;
+	}
+	CHECK_MSG(readable == 0,
+		  "of %zu mappings made around %d removals, %zu stayed "
+		  "readable after the removal",
+		  made, rounds, readable);
+	printf("# mmap_remove_race: %zu mappings made around %d removals\n",
+	       made, rounds);
+	fflush(stdout);
+}
+
+// Stalls a LOCK_BUFFER on a page-table destination registered with
+// userfaultfd. While it waits inside the driver, a second open of the board
+// must answer EBUSY at once, an open of another misc device must not wait
+// (open runs under the kernel's global misc lock), and removal of the board
+// must complete; when the fault is resolved the lock fails and nothing stays
+// pinned.
+void s_stalled_lock_blocks_nothing()
+{
+	const Board &b = board(g.boards.size() - 1);
+	Fd fd = open_node_checked(g.boards.size() - 1);
+	REQUIRE(fd.valid());
+	Pins base = read_pins();
+	Fd uffd(static_cast<int>(syscall(SYS_userfaultfd, O_CLOEXEC)));
+	REQUIRE_MSG(uffd.valid(), "userfaultfd: %s", errno_name(errno).c_str());
+	struct uffdio_api api = {};
+	api.api = UFFD_API;
+	REQUIRE(ioctl(uffd.get(), UFFDIO_API, &api) == 0);
+	Mapping table = Mapping::anon(kPage); // never touched: missing
+	Mapping buf = Mapping::anon(kPage);
+	REQUIRE(table.ok() && buf.ok());
+	memset(buf.data(), 1, kPage);
+	struct uffdio_register reg = {};
+	reg.range.start = table.addr();
+	reg.range.len = kPage;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	REQUIRE_MSG(ioctl(uffd.get(), UFFDIO_REGISTER, &reg) == 0,
+		    "UFFDIO_REGISTER: %s", errno_name(errno).c_str());
+
+	std::atomic<int> lock_err{ -1 };
+	std::thread locker([&] {
+		CRONO_SG_BUFFER_INFO info = {};
+		info.addr = buf.addr();
+		info.size = kPage;
+		info.pages = info.upages = table.addr();
+		info.pages_count = 1;
+		lock_err =
+			crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
+	});
+	struct pollfd pfd = { uffd.get(), POLLIN, 0 };
+	bool stalled = poll(&pfd, 1, 10000) == 1;
+	CHECK_MSG(stalled, "LOCK_BUFFER never faulted on its page table");
+
+	// Each probe runs in a thread; a probe still blocked after the
+	// deadline is a failure (it is let go when the fault is resolved).
+	auto timed = [](double seconds, std::function<void()> fn) {
+		auto done = std::make_shared<std::atomic<bool>>(false);
+		std::thread t([fn, done] {
+			fn();
+			*done = true;
+		});
+		bool in_time =
+			wait_until(seconds, [&] { return done->load(); });
+		return std::make_pair(in_time, std::move(t));
+	};
+	int second_err = 0;
+	auto second = timed(1.0, [&] {
+		Fd again = open_node(b, &second_err);
+		if (again.valid())
+			second_err = 0;
+	});
+	CHECK_MSG(second.first,
+		  "a second open of %s blocked while a lock "
+		  "waited on user memory",
+		  b.node().c_str());
+	int other_err = 0;
+	auto other = timed(1.0, [&] {
+		Fd latency =
+			open_fd("/dev/cpu_dma_latency", O_RDONLY, &other_err);
+	});
+	CHECK_MSG(other.first,
+		  "open of /dev/cpu_dma_latency blocked (the misc lock is held "
+		  "by an open of this driver)");
+	int unbind_err = -1;
+	auto removal = timed(10.0, [&] {
+		unbind_err = write_file(kDrvDir + "/unbind", b.pci);
+	});
+	CHECK_MSG(removal.first,
+		  "removal of %s did not complete while a lock waited on user "
+		  "memory",
+		  b.pci.c_str());
+
+	// Resolve the fault: everything stuck goes on.
+	struct uffdio_zeropage zero = {};
+	zero.range.start = table.addr();
+	zero.range.len = kPage;
+	CHECK_MSG(ioctl(uffd.get(), UFFDIO_ZEROPAGE, &zero) == 0,
+		  "UFFDIO_ZEROPAGE: %s", errno_name(errno).c_str());
+	locker.join();
+	second.second.join();
+	other.second.join();
+	removal.second.join();
+	if (second.first)
+		CHECK_MSG(second_err == EBUSY,
+			  "second open: %s, expected EBUSY",
+			  errno_name(second_err).c_str());
+	CHECK_MSG(unbind_err == 0, "unbind: %s",
+		  errno_name(unbind_err).c_str());
+	CHECK_MSG(lock_err == ENODEV,
+		  "the stalled LOCK_BUFFER returned %s after the removal, "
+		  "expected ENODEV",
+		  errno_name(lock_err).c_str());
+	fd.reset();
+	CHECK_PINS(base, 0, "after the stalled lock and the removal");
+	rebind(b);
+}
+
+// =============================================================================================
 // Scenario: many boards (setup many)
 
 void s_many_boards()
@@ -3401,6 +3701,10 @@ const Scenario kScenarios[] = {
 	{ "cronoctl_selftest", s_cronoctl_selftest, DMA_OK_I, DEV, 150 },
 	{ "cronoctl_bench", s_cronoctl_bench, DMA_OK, DEV, 150 },
 	{ "remove_while_open", s_remove_while_open, ALL, DEV, 90 },
+	{ "bus_master_while_open", s_bus_master_while_open, ALL, DEV, 60 },
+	{ "mmap_remove_race", s_mmap_remove_race, ALL, DEV, 240 },
+	{ "stalled_lock_blocks_nothing", s_stalled_lock_blocks_nothing, DMA_OK,
+	  DEV, 90 },
 	{ "many_boards", s_many_boards, MANY, NEED_MODULE | NEED_BOUND, 120 },
 	{ "hot_unplug", s_hot_unplug, HOTPLUG, DEV | NEED_TWO, 90 },
 	{ "pins_balanced", s_pins_balanced, FRAME, 0, 30 },

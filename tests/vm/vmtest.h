@@ -60,97 +60,15 @@ inline std::string strf(const char *fmt, ...)
 	return s;
 }
 
+// The errno's symbolic name ("EINVAL"), "0" for success, or null for a number
+// that has none.
 inline const char *errno_name_or_null(int e)
 {
+	// Kernel-internal codes that must never reach user space: named so that
+	// a leak is obvious in a failure message.
 	switch (e) {
 	case 0:
 		return "0";
-	case EPERM:
-		return "EPERM";
-	case ENOENT:
-		return "ENOENT";
-	case ESRCH:
-		return "ESRCH";
-	case EINTR:
-		return "EINTR";
-	case EIO:
-		return "EIO";
-	case ENXIO:
-		return "ENXIO";
-	case E2BIG:
-		return "E2BIG";
-	case ENOEXEC:
-		return "ENOEXEC";
-	case EBADF:
-		return "EBADF";
-	case ECHILD:
-		return "ECHILD";
-	case EAGAIN:
-		return "EAGAIN";
-	case ENOMEM:
-		return "ENOMEM";
-	case EACCES:
-		return "EACCES";
-	case EFAULT:
-		return "EFAULT";
-	case EBUSY:
-		return "EBUSY";
-	case EEXIST:
-		return "EEXIST";
-	case EXDEV:
-		return "EXDEV";
-	case ENODEV:
-		return "ENODEV";
-	case ENOTDIR:
-		return "ENOTDIR";
-	case EISDIR:
-		return "EISDIR";
-	case EINVAL:
-		return "EINVAL";
-	case ENFILE:
-		return "ENFILE";
-	case EMFILE:
-		return "EMFILE";
-	case ENOTTY:
-		return "ENOTTY";
-	case ETXTBSY:
-		return "ETXTBSY";
-	case EFBIG:
-		return "EFBIG";
-	case ENOSPC:
-		return "ENOSPC";
-	case ESPIPE:
-		return "ESPIPE";
-	case EROFS:
-		return "EROFS";
-	case EPIPE:
-		return "EPIPE";
-	case ERANGE:
-		return "ERANGE";
-	case EDEADLK:
-		return "EDEADLK";
-	case ENAMETOOLONG:
-		return "ENAMETOOLONG";
-	case ENOSYS:
-		return "ENOSYS";
-	case ENOTEMPTY:
-		return "ENOTEMPTY";
-	case ELOOP:
-		return "ELOOP";
-	case EOVERFLOW:
-		return "EOVERFLOW";
-	case EOPNOTSUPP:
-		return "EOPNOTSUPP";
-	case ETIMEDOUT:
-		return "ETIMEDOUT";
-	case ENOKEY:
-		return "ENOKEY";
-	case EKEYREJECTED:
-		return "EKEYREJECTED";
-	case EBADMSG:
-		return "EBADMSG";
-	// Kernel-internal codes that must never reach user space: name them so
-	// that a leak is obvious in a failure message.
 	case 512:
 		return "ERESTARTSYS(kernel-internal)";
 	case 515:
@@ -158,7 +76,7 @@ inline const char *errno_name_or_null(int e)
 	case 524:
 		return "ENOTSUPP(kernel-internal)";
 	default:
-		return nullptr;
+		return strerrorname_np(e);
 	}
 }
 
