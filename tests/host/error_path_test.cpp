@@ -454,8 +454,7 @@ TEST(ErrorPathSweep, FaultEveryGlueCallFailedInTurn)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(lock.id(), page);
 	const Snapshot snap = Snapshot::take();
 	fake::fail_next(Call::fault_insert, injected_errno(Call::fault_insert));
 	EXPECT_EQ(fake::vma_touch(vma, 0), -ENOMEM);

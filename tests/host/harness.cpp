@@ -26,6 +26,13 @@ void Dev::remove()
 	removed = true;
 }
 
+crono_vma *Dev::map_contig(s32 id, u64 len)
+{
+	crono_vma *vma = fake::vma_new(&kfile, u64(id), len);
+	EXPECT_EQ(fake::vma_mmap(file, vma), 0) << "mmap of buffer " << id;
+	return vma;
+}
+
 void Dev::shutdown()
 {
 	crono_board_shutdown(board);

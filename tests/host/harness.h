@@ -82,6 +82,9 @@ public:
 	SgLock lock_sg(u64 addr, u64 size, u64 table, u32 entries);
 	long unlock_sg(s32 id);
 	ContigLock lock_contig(u64 size);
+	/* A new vma of len bytes at buffer id's offset, through mmap (a
+	 * failure is a test failure). */
+	crono_vma *map_contig(s32 id, u64 len);
 	long unlock_contig(s32 id);
 	long cleanup(const std::vector<CRONO_KERNEL_CMD> &commands);
 	long cleanup(u64 ucmds, u32 count);

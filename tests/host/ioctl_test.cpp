@@ -706,8 +706,7 @@ TEST(Mmap, MapsAContiguousBufferAtItsIdOffset)
 	auto &dev = rig.dev();
 	auto a = dev.lock_contig(2 * page);
 	auto b = dev.lock_contig(4 * page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, b.id(), 4 * page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(b.id(), 4 * page);
 	EXPECT_EQ(vma->pgoff, 0u) << "the mapping starts at the buffer";
 	ASSERT_EQ(fake::vma_touch(vma, 3), 0);
 	EXPECT_EQ(fake::coherent_dma_of(fake::vma_page(vma, 3)),
@@ -768,8 +767,7 @@ TEST(Mmap, MapsNothingUntilAFault)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto contig = dev.lock_contig(2 * page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), 2 * page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(contig.id(), 2 * page);
 	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
 	EXPECT_EQ(fake::vma_page(vma, 1), nullptr);
 	EXPECT_EQ(fake::vma_touch(vma, 1), 0);

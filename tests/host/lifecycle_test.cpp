@@ -376,11 +376,9 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 	auto a = dev.lock_contig(2 * page);
 	auto b = dev.lock_contig(page);
 	auto c = dev.lock_contig(page);
-	crono_vma *va = fake::vma_new(&dev.kfile, a.id(), 2 * page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, va), 0);
+	crono_vma *va = dev.map_contig(a.id(), 2 * page);
 	crono_vma *va_fork = fake::vma_copy(va);
-	crono_vma *vc = fake::vma_new(&dev.kfile, c.id(), page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vc), 0);
+	crono_vma *vc = dev.map_contig(c.id(), page);
 	ASSERT_EQ(dev.unlock_contig(c.id()), 0); /* unlocked, still mapped */
 	EXPECT_EQ(fake::live_coherent(), 3);
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
@@ -416,8 +414,7 @@ TEST(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(4 * page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), 4 * page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(lock.id(), 4 * page);
 	crono_vma *copy = fake::vma_copy(vma); /* fork */
 
 	/* The vendor library unlocks before munmap. */
@@ -438,8 +435,7 @@ TEST(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(lock.id(), page);
 	fake::vma_close(vma);
 	EXPECT_EQ(fake::live_coherent(), 1);
 	crono_vma *again = fake::vma_new(&dev.kfile, lock.id(), page);
@@ -454,15 +450,13 @@ TEST(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto old_lock = dev.lock_contig(page);
-	crono_vma *old_vma = fake::vma_new(&dev.kfile, old_lock.id(), page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, old_vma), 0);
+	crono_vma *old_vma = dev.map_contig(old_lock.id(), page);
 	ASSERT_EQ(dev.unlock_contig(old_lock.id()), 0);
 
 	auto new_lock = dev.lock_contig(2 * page);
 	ASSERT_EQ(new_lock.id(), old_lock.id()) << "the id was reused";
 	EXPECT_NE(new_lock.out.dma_handle, old_lock.out.dma_handle);
-	crono_vma *new_vma = fake::vma_new(&dev.kfile, new_lock.id(), 2 * page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, new_vma), 0);
+	crono_vma *new_vma = dev.map_contig(new_lock.id(), 2 * page);
 	ASSERT_EQ(fake::vma_touch(new_vma, 1), 0);
 	EXPECT_EQ(fake::coherent_dma_of(fake::vma_page(new_vma, 1)),
 		  new_lock.out.dma_handle);
@@ -497,8 +491,7 @@ TEST(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(2 * page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), 2 * page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(lock.id(), 2 * page);
 	ASSERT_EQ(fake::vma_touch(vma, 0), 0);
 	const long from = long(fake::records().size());
 	dev.remove();
@@ -522,8 +515,7 @@ TEST(ContigFault, AMappingMadeBeforeRemovalButNeverTouchedFaultsAfterIt)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(lock.id(), page);
 	EXPECT_EQ(fake::count(Event::fault_insert), 0)
 		<< "mmap must not map pages";
 	dev.remove();
@@ -540,8 +532,7 @@ TEST(ContigFault, AForkThatCopiedEntriesAcrossARemovalDropsThem)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(lock.id(), page);
 	ASSERT_EQ(fake::vma_touch(vma, 0), 0);
 	crono_vma *child = fake::vma_copy(vma, [&] { dev.remove(); });
 	EXPECT_EQ(fake::vma_page(child, 0), nullptr)
@@ -557,8 +548,7 @@ TEST(ContigFault, UnlockedButMappedMemoryStillFaultsIn)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(2 * page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, lock.id(), 2 * page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
+	crono_vma *vma = dev.map_contig(lock.id(), 2 * page);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
 	EXPECT_EQ(fake::vma_touch(vma, 1), 0);
 	fake::vma_close(vma);

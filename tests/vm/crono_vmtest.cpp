@@ -2956,6 +2956,30 @@ void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 	CHECK_PINS(base, 0, "after close and munmap");
 }
 
+// Unbinds board b through sysfs (the driver's .remove runs); rebind() binds
+// it again, false (and later scenarios told why they cannot run) when its
+// node did not come back.
+bool unbind(const Board &b)
+{
+	int e = write_file(kDrvDir + "/unbind", b.pci);
+	CHECK_MSG(e == 0, "unbind %s: %s", b.pci.c_str(),
+		  errno_name(e).c_str());
+	return e == 0;
+}
+
+bool rebind(const Board &b)
+{
+	int e = write_file(kDrvDir + "/bind", b.pci);
+	bool back = e == 0 && wait_until(5.0, [&] { return exists(b.node()); });
+	if (!back) {
+		g.bound = false;
+		VT_FAIL("rebind %s through %s/bind: %s%s", b.pci.c_str(),
+			kDrvDir.c_str(), errno_name(e).c_str(),
+			e == 0 ? ", but the node did not come back" : "");
+	}
+	return back;
+}
+
 bool bound_to_us(const Board &b)
 {
 	return basename_of(readlink_str(b.sysfs() + "/driver")) ==
@@ -3038,16 +3062,7 @@ void s_remove_while_open()
 		CHECK(other.reset() == 0);
 	}
 
-	e = write_file(kDrvDir + "/bind", b.pci);
-	bool back = e == 0 && wait_until(2.0, [&] { return exists(b.node()); });
-	if (!back)
-		g.bound = false; // later scenarios report why they cannot run
-	REQUIRE_MSG(
-		back, "rebind through %s/bind: %s%s", kDrvDir.c_str(),
-		errno_name(e).c_str(),
-		e == 0 ? strf(", but %s did not come back", b.node().c_str())
-				 .c_str()
-		       : "");
+	REQUIRE(rebind(b));
 	CHECK_MSG(bound_to_us(b),
 		  "%s not bound to " CRONO_DRIVER_NAME " after bind",
 		  b.pci.c_str());
@@ -3148,27 +3163,6 @@ void s_bus_master_while_open()
 	forget_child(pid);
 	REQUIRE(wait_until(5.0, [&] { return module_refcnt() == "0"; }));
 	CHECK_BUS_MASTER(b, false, "after the holder was killed");
-}
-
-// Unbinds board b through sysfs (the driver's .remove runs) and binds it
-// again; false when it did not come back.
-bool unbind(const Board &b)
-{
-	int e = write_file(kDrvDir + "/unbind", b.pci);
-	CHECK_MSG(e == 0, "unbind %s: %s", b.pci.c_str(),
-		  errno_name(e).c_str());
-	return e == 0;
-}
-
-bool rebind(const Board &b)
-{
-	int e = write_file(kDrvDir + "/bind", b.pci);
-	bool back = e == 0 && wait_until(5.0, [&] { return exists(b.node()); });
-	if (!back) {
-		g.bound = false;
-		VT_FAIL("rebind %s: %s", b.pci.c_str(), errno_name(e).c_str());
-	}
-	return back;
 }
 
 thread_local sigjmp_buf t_touch_jmp;
