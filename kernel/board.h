@@ -61,6 +61,7 @@ public:
 	Statistic locked_buffers;
 	Statistic pinned_bytes;
 	Statistic coherent_bytes;
+	Statistic coherent_buffers; /* holding memory: locked or still mapped */
 
 private:
 	explicit Board(struct crono_pci *pci) noexcept : pci_(pci) {}

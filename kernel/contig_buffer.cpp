@@ -6,9 +6,11 @@
 namespace crono {
 
 Result<OwnPtr<ContigBuffer>>
-ContigBuffer::allocate(OpenFile &file, struct crono_pci *pci, u64 size) noexcept
+ContigBuffer::allocate(OpenFile &file, struct crono_pci *pci, u64 size,
+		       MemlockCharge charge) noexcept
 {
-	auto *raw = new (Gfp::kernel_account) ContigBuffer(file, pci, size);
+	auto *raw = new (Gfp::kernel_account)
+		ContigBuffer(file, pci, size, move(charge));
 	if (!raw)
 		return Error::from_errno(-ENOMEM);
 	OwnPtr<ContigBuffer> buffer(raw);
@@ -29,6 +31,7 @@ void ContigBuffer::free_memory() noexcept
 		return;
 	crono_kcoherent_free(pci_, size, cpu_, dma_addr);
 	cpu_ = nullptr;
+	charge_.release();
 }
 
 } // namespace crono

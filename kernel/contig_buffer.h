@@ -15,6 +15,7 @@
 
 #include "cxxrt/intrusive_list.h"
 #include "cxxrt/own_ptr.h"
+#include "memlock_charge.h"
 
 namespace crono {
 
@@ -22,8 +23,10 @@ class OpenFile;
 
 class ContigBuffer : public ListNode<ContigBuffer> {
 public:
+	/* The memory is charged to `charge` until it is freed. */
 	static Result<OwnPtr<ContigBuffer>>
-	allocate(OpenFile &file, struct crono_pci *pci, u64 size) noexcept;
+	allocate(OpenFile &file, struct crono_pci *pci, u64 size,
+		 MemlockCharge charge) noexcept;
 	~ContigBuffer() { free_memory(); }
 	ContigBuffer(const ContigBuffer &) = delete;
 	ContigBuffer &operator=(const ContigBuffer &) = delete;
@@ -34,6 +37,7 @@ public:
 		return from_errno(
 			crono_kcoherent_insert(pci_, fault, cpu_, size));
 	}
+	/* Frees the memory and gives its charge back. */
 	void free_memory() noexcept;
 
 	/* No owner and no mapping: nothing can reach it any more. */
@@ -48,11 +52,13 @@ public:
 	u32 mappings = 0;      /* live vmas */
 
 private:
-	ContigBuffer(OpenFile &owner, struct crono_pci *pci, u64 bytes) noexcept
-	    : file(owner), size(bytes), pci_(pci)
+	ContigBuffer(OpenFile &owner, struct crono_pci *pci, u64 bytes,
+		     MemlockCharge charge) noexcept
+	    : file(owner), size(bytes), charge_(move(charge)), pci_(pci)
 	{
 	}
 
+	MemlockCharge charge_;
 	struct crono_pci *pci_;
 	void *cpu_ = nullptr; /* kernel cookie; never leaves the kernel */
 };

@@ -87,6 +87,7 @@ void crono_board_stats(struct crono_board *handle,
 	stats->locked_buffers = board->locked_buffers.read();
 	stats->pinned_bytes = board->pinned_bytes.read();
 	stats->coherent_bytes = board->coherent_bytes.read();
+	stats->coherent_buffers = board->coherent_buffers.read();
 }
 
 int crono_file_open(struct crono_board *board, struct crono_kfile *kfile,

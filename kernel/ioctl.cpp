@@ -132,12 +132,15 @@ Result<void> OpenFile::lock_contig(u64 arg) noexcept
 	const u64 size =
 		CRONO_TRY(validate_contig_request(info, crono_kpage_size()));
 	auto reply = CRONO_TRY(UserWindow::pin(arg, sizeof(info)));
+	/* Coherent memory is locked memory like pinned pages. */
+	auto charge = CRONO_TRY(MemlockCharge::take(size / crono_kpage_size()));
 
 	MutexGuard guard(board_.lock());
 	if (detached_)
 		return Error::from_errno(-ENODEV);
-	auto buffer =
-		CRONO_TRY(ContigBuffer::allocate(*this, board_.pci(), size));
+	CRONO_TRY(check_contig_room(size));
+	auto buffer = CRONO_TRY(ContigBuffer::allocate(*this, board_.pci(),
+						       size, move(charge)));
 	const s32 id = CRONO_TRY(ids_.allocate());
 	info.addr = 0; /* no kernel address leaves the kernel */
 	info.dma_handle = buffer->dma_addr;
@@ -147,7 +150,10 @@ Result<void> OpenFile::lock_contig(u64 arg) noexcept
 	buffer->id = id;
 	board_.locked_buffers.add(1);
 	board_.coherent_bytes.add(size);
+	board_.coherent_buffers.add(1);
 	MutexGuard mappings_guard(board_.mappings_lock());
+	contig_held_++;
+	contig_held_bytes_ += size;
 	contig_buffers_.push_back(*buffer.leak());
 	return {};
 }

@@ -26,6 +26,14 @@ constexpr u64 max_contig_buffer_bytes = 1ull << 30;
 /* Buffers one open file may hold at once (ids 0 .. max - 1). */
 constexpr u32 max_buffers_per_file = 4096;
 
+/*
+ * Coherent memory one open file may hold, counting buffers already unlocked
+ * but still mapped (their memory stays until the last munmap): unlock and
+ * munmap in the other order must not let a file hold any amount.
+ */
+constexpr u64 max_contig_bytes_per_file = 4ull << 30;
+constexpr u32 max_contig_buffers_per_file = max_buffers_per_file;
+
 /* Pages pinned per call into the kernel, so a huge lock makes progress in
  * bounded steps. */
 constexpr u64 pin_batch_pages = 4096;

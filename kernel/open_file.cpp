@@ -2,6 +2,7 @@
 #include "open_file.h"
 
 #include "cxxrt/errno.h"
+#include "limits.h"
 
 namespace crono {
 
@@ -89,10 +90,7 @@ void OpenFile::teardown() noexcept
 			ids_.release(buffer->id);
 			board_.locked_buffers.sub(1);
 		}
-		if (buffer->has_memory()) {
-			board_.coherent_bytes.sub(buffer->size);
-			buffer->free_memory();
-		}
+		free_contig_memory(*buffer);
 		if (buffer->mappings)
 			kept.push_back(*buffer);
 		else
@@ -160,13 +158,39 @@ Result<void> OpenFile::fault(ContigBuffer &buffer,
 	return buffer.insert(fault);
 }
 
+Result<void> OpenFile::check_contig_room(u64 size) noexcept
+{
+	/* Only requests (under the board lock) add memory: the room seen here
+	 * can only grow until this request adds its buffer. */
+	MutexGuard guard(board_.mappings_lock());
+	if (contig_held_ >= limits::max_contig_buffers_per_file ||
+	    size > limits::max_contig_bytes_per_file - contig_held_bytes_) {
+		crono_klog(board_.pci(), CRONO_LOG_DEBUG,
+			   "file holds %u coherent buffers of %llu bytes: no "
+			   "room for %llu more bytes\n",
+			   contig_held_, contig_held_bytes_, size);
+		return Error::from_errno(-ENOMEM);
+	}
+	return {};
+}
+
+void OpenFile::free_contig_memory(ContigBuffer &buffer) noexcept
+{
+	if (!buffer.has_memory())
+		return;
+	board_.coherent_bytes.sub(buffer.size);
+	board_.coherent_buffers.sub(1);
+	contig_held_--;
+	contig_held_bytes_ -= buffer.size;
+	buffer.free_memory();
+}
+
 void OpenFile::reap(ContigBuffer &buffer) noexcept
 {
 	if (!buffer.unreferenced())
 		return;
 	IntrusiveList<ContigBuffer>::remove(buffer);
-	if (buffer.has_memory())
-		board_.coherent_bytes.sub(buffer.size);
+	free_contig_memory(buffer);
 	delete &buffer;
 }
 

@@ -67,6 +67,11 @@ private:
 	void stop_board(bool keep_program) noexcept;
 	void teardown() noexcept;
 	void release_sg(SgBuffer *buffer) noexcept;
+	/* -ENOMEM when another `size` bytes of coherent memory would pass the
+	 * file's limits; board lock held. */
+	Result<void> check_contig_room(u64 size) noexcept;
+	/* Frees buffer's memory (if it still has some); mappings lock held. */
+	void free_contig_memory(ContigBuffer &buffer) noexcept;
 	/* Frees buffer if nothing refers to it; mappings lock held. */
 	void reap(ContigBuffer &buffer) noexcept;
 
@@ -76,6 +81,10 @@ private:
 	CleanupProgram cleanup_;		     /* board lock */
 	IntrusiveList<SgBuffer> sg_buffers_;	     /* board lock */
 	IntrusiveList<ContigBuffer> contig_buffers_; /* mappings lock */
+	/* Contiguous buffers holding memory, and its bytes; mappings lock to
+	 * write, either lock to read. */
+	u32 contig_held_ = 0;
+	u64 contig_held_bytes_ = 0;
 	bool detached_ = false; /* board lock and mappings lock to write */
 };
 

@@ -84,13 +84,15 @@ Result<OwnPtr<SgBuffer>> SgBuffer::pin(struct crono_pci *pci,
 
 Result<void> SgBuffer::charge() noexcept
 {
-	auto result = from_errno(
-		crono_kmm_charge(request_.kernel_pages, &charged_mm_));
-	if (result.is_error())
+	auto charge = MemlockCharge::take(request_.kernel_pages);
+	if (charge.is_error()) {
 		crono_klog(pci_, CRONO_LOG_DEBUG,
 			   "lock of %llu pages over RLIMIT_MEMLOCK\n",
 			   request_.kernel_pages);
-	return result;
+		return charge.error();
+	}
+	charge_ = charge.release_value();
+	return {};
 }
 
 Result<void> SgBuffer::pin_pages() noexcept
@@ -175,8 +177,6 @@ SgBuffer::~SgBuffer()
 	if (pinned_)
 		crono_kunpin_user_pages(pages_, pinned_);
 	crono_kvfree(pages_);
-	if (charged_mm_)
-		crono_kmm_uncharge(charged_mm_, request_.kernel_pages);
 }
 
 } // namespace crono

@@ -8,14 +8,16 @@
  * and write_page_table() are the device's part and run under the board lock.
  *
  * The object is the owner of everything it acquired; its destructor releases
- * in a fixed order (unmap, free the table, unpin with dirty marking, return
- * the RLIMIT_MEMLOCK charge). A request that fails part way simply destroys
- * the half-built object, so every error path leaves nothing behind.
+ * in a fixed order (unmap, free the table, unpin with dirty marking, then its
+ * MemlockCharge member returns the RLIMIT_MEMLOCK charge). A request that fails
+ * part way simply destroys the half-built object, so every error path leaves
+ * nothing behind.
  */
 #pragma once
 
 #include "cxxrt/intrusive_list.h"
 #include "cxxrt/own_ptr.h"
+#include "memlock_charge.h"
 #include "requests.h"
 
 namespace crono {
@@ -50,9 +52,10 @@ private:
 	Result<void> charge() noexcept;
 	Result<void> pin_pages() noexcept;
 
+	/* Declared first: given back last, after the destructor unpinned. */
+	MemlockCharge charge_;
 	struct crono_pci *pci_;
 	SgRequest request_;
-	struct crono_mm *charged_mm_ = nullptr;
 	struct crono_page **pages_ = nullptr;
 	u64 pinned_ = 0;
 	struct crono_sgt *sgt_ = nullptr;

@@ -38,8 +38,8 @@
 #define crono_kfree crono_rec_kfree
 #define crono_klog crono_rec_klog
 #define crono_kmalloc crono_rec_kmalloc
-#define crono_kmm_charge crono_rec_kmm_charge
-#define crono_kmm_uncharge crono_rec_kmm_uncharge
+#define crono_kmemlock_charge crono_rec_kmemlock_charge
+#define crono_kmemlock_uncharge crono_rec_kmemlock_uncharge
 #define crono_kmutex_create crono_rec_kmutex_create
 #define crono_kmutex_destroy crono_rec_kmutex_destroy
 #define crono_kmutex_lock crono_rec_kmutex_lock

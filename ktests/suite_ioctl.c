@@ -8,7 +8,7 @@
  * are real user memory: real copy_{from,to}_user, real long-term pins with
  * RLIMIT_MEMLOCK accounting, real DMA mappings through the IOMMU. What a
  * test checks afterwards is the kernel's own state: the pin count of every
- * user page, mm->locked_vm, the IOMMU's page table (an unmapped IOVA
+ * user page, mm->pinned_vm, the IOMMU's page table (an unmapped IOVA
  * translates to nothing), the board's statistics, the edu registers the
  * cleanup program writes. DMA-API debug reports any mapping left behind
  * when the suite unbinds the devices. Contiguous buffers are mmapped through
@@ -287,9 +287,9 @@ static unsigned long kt_pinned(unsigned long uaddr, unsigned long npages)
 	return pinned;
 }
 
-static unsigned long kt_locked_vm(void)
+static unsigned long kt_pinned_vm(void)
 {
-	return READ_ONCE(current->mm->locked_vm);
+	return atomic64_read(&current->mm->pinned_vm);
 }
 
 /* A user buffer with its page-table array (one poisoned guard entry). */
@@ -474,10 +474,10 @@ static void kt_expect_unmapped(struct kunit *test, struct kt_board *b, u64 iova)
 
 static void kt_expect_nothing_held(struct kunit *test, struct kt_board *b,
 				   const struct kt_ubuf *buf,
-				   unsigned long locked_vm)
+				   unsigned long pinned_vm)
 {
 	KUNIT_EXPECT_EQ(test, kt_pinned(buf->addr, buf->npages), 0ul);
-	KUNIT_EXPECT_EQ(test, kt_locked_vm(), locked_vm);
+	KUNIT_EXPECT_EQ(test, kt_pinned_vm(), pinned_vm);
 	kt_expect_idle(test, b);
 }
 
@@ -503,7 +503,7 @@ static void kt_lock_sg_page_table(struct kunit *test)
 	struct kt_board *b = kt_board(test, 0);
 	struct kt_file *f = kt_open(test, b);
 	struct kt_ubuf buf = kt_ubuf(test, size);
-	unsigned long locked_vm = kt_locked_vm();
+	unsigned long pinned_vm = kt_pinned_vm();
 	CRONO_SG_BUFFER_INFO info = kt_sg_info(&buf);
 	struct crono_board_stats stats;
 	u64 first;
@@ -515,13 +515,13 @@ static void kt_lock_sg_page_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.pages, 0x5555ull);
 	kt_expect_table(test, b, &buf, &first);
 	KUNIT_EXPECT_EQ(test, kt_pinned(buf.addr, buf.npages), buf.npages);
-	KUNIT_EXPECT_EQ(test, kt_locked_vm(), locked_vm + buf.npages);
+	KUNIT_EXPECT_EQ(test, kt_pinned_vm(), pinned_vm + buf.npages);
 	stats = kt_stats(b);
 	KUNIT_EXPECT_EQ(test, stats.locked_buffers, 1ull);
 	KUNIT_EXPECT_EQ(test, stats.pinned_bytes, (u64)buf.npages * PAGE_SIZE);
 
 	KUNIT_EXPECT_EQ(test, kt_unlock_sg(test, f, info.id), 0);
-	kt_expect_nothing_held(test, b, &buf, locked_vm);
+	kt_expect_nothing_held(test, b, &buf, pinned_vm);
 	kt_expect_unmapped(test, b, first);
 }
 
@@ -530,7 +530,7 @@ static void kt_lock_sg_rejects_invalid(struct kunit *test)
 	struct kt_board *b = kt_board(test, 0);
 	struct kt_file *f = kt_open(test, b);
 	struct kt_ubuf buf = kt_ubuf(test, 8 * KT_DEV_PAGE);
-	unsigned long locked_vm = kt_locked_vm();
+	unsigned long pinned_vm = kt_pinned_vm();
 	const CRONO_SG_BUFFER_INFO valid = kt_sg_info(&buf);
 	struct {
 		const char *what;
@@ -569,7 +569,7 @@ static void kt_lock_sg_rejects_invalid(struct kunit *test)
 		/* Nothing is written back on failure. */
 		KUNIT_EXPECT_MEMEQ_MSG(test, &info, &cases[i].info,
 				       sizeof(info), "%s", cases[i].what);
-		kt_expect_nothing_held(test, b, &buf, locked_vm);
+		kt_expect_nothing_held(test, b, &buf, pinned_vm);
 	}
 
 	/* Argument pointers that are not user memory. */
@@ -578,7 +578,7 @@ static void kt_lock_sg_rejects_invalid(struct kunit *test)
 		test,
 		kt_ioctl(f, IOCTL_CRONO_LOCK_BUFFER, (unsigned long)&valid),
 		-EFAULT);
-	kt_expect_nothing_held(test, b, &buf, locked_vm);
+	kt_expect_nothing_held(test, b, &buf, pinned_vm);
 
 	/* The valid request still works, with the first id. */
 	KUNIT_EXPECT_EQ(test, kt_lock_ok(test, f, &buf), 0);
@@ -591,7 +591,7 @@ static void kt_expect_lock_fails(struct kunit *test, struct kt_board *b,
 				 const struct kt_ubuf *buf, long error,
 				 const char *what)
 {
-	unsigned long locked_vm = kt_locked_vm();
+	unsigned long pinned_vm = kt_pinned_vm();
 	long ret;
 
 	if (info_uaddr) {
@@ -602,7 +602,7 @@ static void kt_expect_lock_fails(struct kunit *test, struct kt_board *b,
 		ret = kt_lock_sg(test, f, &copy);
 	}
 	KUNIT_EXPECT_EQ_MSG(test, ret, error, "%s", what);
-	kt_expect_nothing_held(test, b, buf, locked_vm);
+	kt_expect_nothing_held(test, b, buf, pinned_vm);
 }
 
 static void kt_lock_sg_error_paths(struct kunit *test)
@@ -989,7 +989,7 @@ static void kt_cleanup_runs_on_release(struct kunit *test)
 	struct kt_board *b = kt_board(test, 0);
 	struct kt_file *f = kt_open(test, b);
 	struct kt_ubuf buf = kt_ubuf(test, 4 * KT_DEV_PAGE);
-	unsigned long locked_vm = kt_locked_vm();
+	unsigned long pinned_vm = kt_pinned_vm();
 	const CRONO_KERNEL_CMD first[] = {
 		{ .addr = EDU_REG_LIVENESS, .data = 0x0badf00d },
 	};
@@ -1020,7 +1020,7 @@ static void kt_cleanup_runs_on_release(struct kunit *test)
 	kt_lock_ok(test, f, &buf);
 	kt_close(f);
 	KUNIT_EXPECT_EQ(test, kt_liveness(b), ~0xa5a5a5a5u);
-	kt_expect_nothing_held(test, b, &buf, locked_vm);
+	kt_expect_nothing_held(test, b, &buf, pinned_vm);
 
 	/* The next file starts without a program. */
 	iowrite32(0x22222222, b->edu->bar0 + EDU_REG_LIVENESS);
@@ -1105,7 +1105,7 @@ static void kt_remove_while_open(struct kunit *test)
 	struct kt_board *b = kt_board(test, 0);
 	struct kt_file *f = kt_open(test, b), *other;
 	struct kt_ubuf buf = kt_ubuf(test, 9 * KT_DEV_PAGE);
-	unsigned long locked_vm = kt_locked_vm();
+	unsigned long pinned_vm = kt_pinned_vm();
 	CRONO_CONTIG_BUFFER_INFO contig = { .size = 2 * PAGE_SIZE, .id = -1 };
 	const CRONO_KERNEL_CMD stop[] = {
 		{ .addr = EDU_REG_LIVENESS, .data = 0x5a5a0000 },
@@ -1122,7 +1122,7 @@ static void kt_remove_while_open(struct kunit *test)
 	 * while the file stays open. */
 	kt_board_remove(b);
 	KUNIT_EXPECT_EQ(test, kt_liveness(b), ~0x5a5a0000u);
-	kt_expect_nothing_held(test, b, &buf, locked_vm + 0);
+	kt_expect_nothing_held(test, b, &buf, pinned_vm + 0);
 	kt_expect_unmapped(test, b, first);
 	kt_expect_unmapped(test, b, contig.dma_handle);
 

@@ -299,16 +299,18 @@ int crono_rec_kfatal_signal_pending(void) noexcept
 	return 0;
 }
 
-int crono_rec_kmm_charge(crono_usize npages, struct crono_mm **mm) noexcept
+int crono_rec_kmemlock_charge(crono_usize npages,
+			      struct crono_memlock **charge) noexcept
 {
 	if (record(K_CHARGE, npages))
 		return fake.fail_errno;
 	fake.charged += s64(npages);
-	*mm = reinterpret_cast<struct crono_mm *>(&fake);
+	*charge = reinterpret_cast<struct crono_memlock *>(&fake);
 	return 0;
 }
 
-void crono_rec_kmm_uncharge(struct crono_mm *, crono_usize npages) noexcept
+void crono_rec_kmemlock_uncharge(struct crono_memlock *,
+				 crono_usize npages) noexcept
 {
 	record(K_UNCHARGE, npages);
 	fake.charged -= s64(npages);

@@ -36,7 +36,7 @@ struct crono_fault; /* a page fault in such a mapping */
 struct crono_user_window; /* user pages pinned briefly for the kernel to fill */
 struct crono_page;	  /* a pinned user page */
 struct crono_sgt;	  /* a scatter/gather table */
-struct crono_mm;	  /* an address space charged for pinned pages */
+struct crono_memlock;	  /* pages charged to a user's RLIMIT_MEMLOCK */
 struct crono_mutex;	  /* a sleeping lock */
 
 /* The core's objects, opaque to the glue. */
@@ -105,12 +105,17 @@ int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
 			crono_usize len) CRONO_NOEXCEPT;
 
 /*
- * Charge npages against the caller's RLIMIT_MEMLOCK (not limited with
- * CAP_IPC_LOCK). On success *mm holds a reference to the address space, to be
- * handed back to crono_kmm_uncharge() whichever task runs it.
+ * Charges npages of memory the driver keeps for the caller (pins, coherent
+ * buffers) to the calling user's locked memory, bounded by RLIMIT_MEMLOCK
+ * unless the caller has CAP_IPC_LOCK (as io_uring does: the user, not the
+ * address space, so neither fork nor exec escapes the limit), and shows them
+ * as the caller's VmPin. -ENOMEM over the limit. The charge is handed back
+ * to crono_kmemlock_uncharge() whichever task runs it.
  */
-int crono_kmm_charge(crono_usize npages, struct crono_mm **mm) CRONO_NOEXCEPT;
-void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages) CRONO_NOEXCEPT;
+int crono_kmemlock_charge(crono_usize npages,
+			  struct crono_memlock **charge) CRONO_NOEXCEPT;
+void crono_kmemlock_uncharge(struct crono_memlock *charge,
+			     crono_usize npages) CRONO_NOEXCEPT;
 
 /*
  * Long-term, writable pin of up to npages pages from user address start.
@@ -236,6 +241,7 @@ struct crono_board_stats {
 	crono_u64 locked_buffers;
 	crono_u64 pinned_bytes;
 	crono_u64 coherent_bytes;
+	crono_u64 coherent_buffers; /* holding memory: locked or still mapped */
 };
 void crono_board_stats(struct crono_board *board,
 		       struct crono_board_stats *stats) CRONO_NOEXCEPT;

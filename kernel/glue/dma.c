@@ -135,8 +135,9 @@ void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 			    crono_u64 *dma_addr)
 {
 	dma_addr_t handle;
+	/* Accounted: user space decides how much of it there is. */
 	void *cpu = dma_alloc_coherent(crono_dev(pci), size, &handle,
-				       GFP_KERNEL | __GFP_NOWARN);
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 
 	if (cpu)
 		*dma_addr = handle;

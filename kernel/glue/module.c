@@ -106,10 +106,18 @@ static ssize_t coherent_bytes_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(coherent_bytes);
 
+static ssize_t coherent_buffers_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", crono_stats_of(dev).coherent_buffers);
+}
+static DEVICE_ATTR_RO(coherent_buffers);
+
 static struct attribute *crono_attrs[] = {
 	&dev_attr_locked_buffers.attr,
 	&dev_attr_pinned_bytes.attr,
 	&dev_attr_coherent_bytes.attr,
+	&dev_attr_coherent_buffers.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(crono);

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * User memory for the C++ core: copies, long-term pins and their
- * RLIMIT_MEMLOCK charge.
+ * User memory for the C++ core: copies, long-term pins, short-term windows,
+ * and the RLIMIT_MEMLOCK charge of what the driver keeps.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -23,32 +27,60 @@ int crono_kcopy_to_user(crono_u64 user_dst, const void *src, crono_usize len)
 	return copy_to_user(u64_to_user_ptr(user_dst), src, len) ? -EFAULT : 0;
 }
 
-int crono_kmm_charge(crono_usize npages, struct crono_mm **out)
-{
-	struct mm_struct *mm = current->mm;
-	int ret;
+struct crono_memlock {
+	struct user_struct *user; /* NULL: CAP_IPC_LOCK, not limited */
+	struct mm_struct *mm;	  /* whose VmPin shows the pages */
+};
 
-	if (!mm)
-		return -EFAULT;
-	/* Checks RLIMIT_MEMLOCK unless the caller has CAP_IPC_LOCK. */
-	ret = account_locked_vm(mm, npages, true);
-	if (ret)
-		return ret;
-	mmgrab(mm);
-	*out = (struct crono_mm *)mm;
+/* Adds npages to the user's locked memory unless that passes the limit. */
+static int crono_user_charge(struct user_struct *user, unsigned long npages)
+{
+	const unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	long cur = atomic_long_read(&user->locked_vm);
+
+	do {
+		if (npages > limit || cur > limit - npages)
+			return -ENOMEM;
+	} while (
+		!atomic_long_try_cmpxchg(&user->locked_vm, &cur, cur + npages));
 	return 0;
 }
 
-void crono_kmm_uncharge(struct crono_mm *handle, crono_usize npages)
+int crono_kmemlock_charge(crono_usize npages, struct crono_memlock **out)
 {
-	struct mm_struct *mm = (struct mm_struct *)handle;
+	struct crono_memlock *charge;
+	int ret;
 
-	/* An address space that already exited has nothing left to charge. */
-	if (mmget_not_zero(mm)) {
-		account_locked_vm(mm, npages, false);
-		mmput(mm);
+	if (!current->mm)
+		return -EFAULT;
+	charge = kzalloc(sizeof(*charge), GFP_KERNEL_ACCOUNT);
+	if (!charge)
+		return -ENOMEM;
+	if (!capable(CAP_IPC_LOCK)) {
+		charge->user = get_uid(current_user());
+		ret = crono_user_charge(charge->user, npages);
+		if (ret) {
+			free_uid(charge->user);
+			kfree(charge);
+			return ret;
+		}
 	}
-	mmdrop(mm);
+	charge->mm = current->mm;
+	mmgrab(charge->mm);
+	atomic64_add(npages, &charge->mm->pinned_vm);
+	*out = charge;
+	return 0;
+}
+
+void crono_kmemlock_uncharge(struct crono_memlock *charge, crono_usize npages)
+{
+	if (charge->user) {
+		atomic_long_sub(npages, &charge->user->locked_vm);
+		free_uid(charge->user);
+	}
+	atomic64_sub(npages, &charge->mm->pinned_vm);
+	mmdrop(charge->mm);
+	kfree(charge);
 }
 
 long crono_kpin_user_pages(crono_u64 start, crono_usize npages,

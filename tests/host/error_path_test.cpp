@@ -32,7 +32,7 @@ struct Snapshot {
 	size_t allocations;
 	u64 pins;
 	u64 charged;
-	long mm_refs;
+	long charges;
 	long sgts;
 	long mapped;
 	long coherent;
@@ -43,7 +43,7 @@ struct Snapshot {
 	static Snapshot take()
 	{
 		return { fake::live_allocations(), fake::pinned_pages(),
-			 fake::charged_pages(),	   fake::live_mm_refs(),
+			 fake::charged_pages(),	   fake::live_charges(),
 			 fake::live_sgts(),	   fake::mapped_sgts(),
 			 fake::live_coherent(),	   fake::live_vmas(),
 			 fake::held_mutexes(),	   fake::live_windows() };
@@ -58,7 +58,7 @@ struct Snapshot {
 		CRONO_DIFF(allocations)
 		CRONO_DIFF(pins)
 		CRONO_DIFF(charged)
-		CRONO_DIFF(mm_refs)
+		CRONO_DIFF(charges)
 		CRONO_DIFF(sgts)
 		CRONO_DIFF(mapped)
 		CRONO_DIFF(coherent)
@@ -79,7 +79,7 @@ int injected_errno(Call call)
 	case Call::copy_to_user:
 	case Call::window_pin:
 		return -EFAULT;
-	case Call::mm_charge:
+	case Call::memlock_charge:
 		return -ENOMEM;
 	case Call::pin:
 		return -EINTR; /* a fatal signal during the pin */
@@ -205,8 +205,8 @@ INSTANTIATE_TEST_SUITE_P(
 		       -1 },
 		Point{ "AllocationOfTheBufferObject", Call::kmalloc, 1, 0,
 		       -ENOMEM, -1 },
-		Point{ "MemlockCharge", Call::mm_charge, 1, -ENOMEM, -ENOMEM,
-		       -1 },
+		Point{ "MemlockCharge", Call::memlock_charge, 1, -ENOMEM,
+		       -ENOMEM, -1 },
 		Point{ "PageArrayAllocation", Call::kvmalloc, 1, 0, -ENOMEM,
 		       -1 },
 		Point{ "FirstPin", Call::pin, 1, -EINTR, -EINTR, -1 },
@@ -395,7 +395,7 @@ TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
 		    { { Call::copy_from_user, 1 },
 		      { Call::always_bounces, 1 },
 		      { Call::kmalloc, 2 },
-		      { Call::mm_charge, 1 },
+		      { Call::memlock_charge, 1 },
 		      { Call::kvmalloc, 1 },
 		      { Call::pin, 3 },
 		      { Call::sgt_create, 1 },

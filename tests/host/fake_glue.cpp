@@ -39,7 +39,7 @@ struct crono_sgt {
 	std::vector<Seg> dma;
 };
 
-struct crono_mm {
+struct crono_memlock {
 	int unused = 0;
 };
 
@@ -284,8 +284,8 @@ struct State {
 	u64 dirtied = 0;
 	u64 memlock_limit = ~0ull;
 	u64 charged = 0;
-	long mm_refs = 0;
-	crono_mm mm;
+	long charges = 0;
+	crono_memlock memlock;
 
 	fake::Layout layout;
 	u64 next_iova = iova_base;
@@ -634,25 +634,27 @@ int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
 	return done < len ? -EFAULT : 0;
 }
 
-int crono_kmm_charge(crono_usize npages, struct crono_mm **mm) noexcept
+int crono_kmemlock_charge(crono_usize npages,
+			  struct crono_memlock **charge) noexcept
 {
 	State &s = st();
-	if (const Rule *rule = injected(Call::mm_charge))
+	if (const Rule *rule = injected(Call::memlock_charge))
 		return rule->err;
 	if (npages > s.memlock_limit || s.charged > s.memlock_limit - npages)
 		return -ENOMEM;
 	s.charged += npages;
-	s.mm_refs++;
-	*mm = &s.mm;
-	record(Event::mm_charge, npages);
+	s.charges++;
+	*charge = &s.memlock;
+	record(Event::memlock_charge, npages);
 	return 0;
 }
 
-void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages) noexcept
+void crono_kmemlock_uncharge(struct crono_memlock *charge,
+			     crono_usize npages) noexcept
 {
 	State &s = st();
-	if (mm != &s.mm || s.mm_refs <= 0) {
-		violation("uncharge of an address space not charged");
+	if (charge != &s.memlock || s.charges <= 0) {
+		violation("uncharge of a charge not taken");
 		return;
 	}
 	if (npages > s.charged) {
@@ -660,8 +662,8 @@ void crono_kmm_uncharge(struct crono_mm *mm, crono_usize npages) noexcept
 		npages = s.charged;
 	}
 	s.charged -= npages;
-	s.mm_refs--;
-	record(Event::mm_uncharge, npages);
+	s.charges--;
+	record(Event::memlock_uncharge, npages);
 }
 
 long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
@@ -961,7 +963,10 @@ void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 		return nullptr;
 	if (size == 0 || size % s.kpage)
 		violation("coherent allocation not of whole pages");
-	void *cpu = std::calloc(1, size ? size : 1);
+	/* The CPU side is a cookie (faults hand it to the fake's vmas); no
+	 * test reads the memory, so gigabytes need not be allocated. */
+	void *cpu =
+		std::calloc(1, std::min<crono_usize>(size ? size : 1, 4096));
 	*dma_addr = s.next_coherent;
 	s.next_coherent += round_up_page(size) + s.kpage;
 	s.coherent[cpu] = Coherent{ size, *dma_addr };
@@ -1082,8 +1087,8 @@ const char *call_name(Call call)
 		return "copy_from_user";
 	case Call::copy_to_user:
 		return "copy_to_user";
-	case Call::mm_charge:
-		return "mm_charge";
+	case Call::memlock_charge:
+		return "memlock_charge";
 	case Call::pin:
 		return "pin";
 	case Call::sgt_create:
@@ -1113,10 +1118,10 @@ const char *event_name(Event event)
 		return "bar0_write";
 	case Event::pci_put:
 		return "pci_put";
-	case Event::mm_charge:
-		return "mm_charge";
-	case Event::mm_uncharge:
-		return "mm_uncharge";
+	case Event::memlock_charge:
+		return "memlock_charge";
+	case Event::memlock_uncharge:
+		return "memlock_uncharge";
 	case Event::pin:
 		return "pin";
 	case Event::unpin:
@@ -1342,9 +1347,9 @@ u64 charged_pages()
 {
 	return st().charged;
 }
-long live_mm_refs()
+long live_charges()
 {
-	return st().mm_refs;
+	return st().charges;
 }
 
 void set_layout(Layout layout)
@@ -1601,7 +1606,7 @@ void reset()
 	s.dirtied = 0;
 	s.memlock_limit = ~0ull;
 	s.charged = 0;
-	s.mm_refs = 0;
+	s.charges = 0;
 	s.layout = nullptr;
 	s.next_iova = iova_base;
 	s.next_sgt = 0;
@@ -1625,7 +1630,7 @@ std::string holdings()
 	std::string out = "allocations=" + std::to_string(live_allocations()) +
 			  " pins=" + std::to_string(s.pinned.size()) +
 			  " charged=" + std::to_string(s.charged) +
-			  " mm_refs=" + std::to_string(s.mm_refs) +
+			  " charges=" + std::to_string(s.charges) +
 			  " sgts=" + std::to_string(s.sgts.size()) +
 			  " mapped=" + std::to_string(mapped_sgts()) +
 			  " coherent=" + std::to_string(s.coherent.size()) +
@@ -1642,7 +1647,7 @@ bool clean()
 {
 	State &s = st();
 	return live_allocations() == 0 && s.pinned.empty() && s.charged == 0 &&
-	       s.mm_refs == 0 && s.sgts.empty() && s.coherent.empty() &&
+	       s.charges == 0 && s.sgts.empty() && s.coherent.empty() &&
 	       s.mutexes.empty() && s.held.empty() && live_vmas() == 0 &&
 	       s.windows.empty() && s.violations.empty();
 }

@@ -45,7 +45,7 @@ enum class Call {
 	mutex_create,	/* NULL */
 	copy_from_user, /* errno */
 	copy_to_user,	/* errno */
-	mm_charge,	/* errno */
+	memlock_charge, /* errno */
 	pin,		/* errno, or a short count (see fail_short) */
 	sgt_create,	/* errno */
 	dma_map,	/* errno */
@@ -73,27 +73,27 @@ void set_pin_max_per_call(u64 pages);
 /* ---- recording ------------------------------------------------------ */
 
 enum class Event {
-	bar0_write,	/* a = offset, b = value */
-	pci_put,	/* obj = pci */
-	mm_charge,	/* a = pages */
-	mm_uncharge,	/* a = pages */
-	pin,		/* a = first page address, b = pages pinned */
-	unpin,		/* a = first page address, b = pages */
-	sgt_create,	/* a = sgt id, b = first page address */
-	sgt_destroy,	/* a = sgt id */
-	dma_map,	/* a = sgt id */
-	dma_unmap,	/* a = sgt id */
-	coherent_alloc, /* a = dma address, b = size */
-	coherent_free,	/* a = dma address, b = size */
-	vma_setup,	/* obj = vma */
-	fault_insert,	/* a = dma address, b = page index, obj = vma */
-	zap,		/* obj = kfile */
-	vma_zap,	/* obj = vma */
-	user_write,	/* a = user address, b = length (copy or window) */
-	window_pin,	/* a = user address, b = length */
-	window_release, /* a = user address, b = length */
-	flush,		/* obj = pci */
-	bus_master,	/* a = 1 on, 0 off; obj = pci */
+	bar0_write,	  /* a = offset, b = value */
+	pci_put,	  /* obj = pci */
+	memlock_charge,	  /* a = pages */
+	memlock_uncharge, /* a = pages */
+	pin,		  /* a = first page address, b = pages pinned */
+	unpin,		  /* a = first page address, b = pages */
+	sgt_create,	  /* a = sgt id, b = first page address */
+	sgt_destroy,	  /* a = sgt id */
+	dma_map,	  /* a = sgt id */
+	dma_unmap,	  /* a = sgt id */
+	coherent_alloc,	  /* a = dma address, b = size */
+	coherent_free,	  /* a = dma address, b = size */
+	vma_setup,	  /* obj = vma */
+	fault_insert,	  /* a = dma address, b = page index, obj = vma */
+	zap,		  /* obj = kfile */
+	vma_zap,	  /* obj = vma */
+	user_write,	  /* a = user address, b = length (copy or window) */
+	window_pin,	  /* a = user address, b = length */
+	window_release,	  /* a = user address, b = length */
+	flush,		  /* obj = pci */
+	bus_master,	  /* a = 1 on, 0 off; obj = pci */
 };
 const char *event_name(Event event);
 
@@ -164,7 +164,7 @@ u64 dirtied_pages(); /* unpinned with the dirty flag */
 bool page_pinned(u64 user_page);
 void set_memlock_limit(u64 pages); /* default: unlimited */
 u64 charged_pages();
-long live_mm_refs();
+long live_charges();
 
 /* ---- scatter/gather DMA ---------------------------------------------- */
 

@@ -199,7 +199,7 @@ void Rig::expect_at_baseline(const std::string &context) const
 		<< context << ": core allocations beyond the baseline";
 	EXPECT_EQ(fake::pinned_pages(), 0u) << context << ": pages pinned";
 	EXPECT_EQ(fake::charged_pages(), 0u) << context << ": pages charged";
-	EXPECT_EQ(fake::live_mm_refs(), 0) << context << ": mm references";
+	EXPECT_EQ(fake::live_charges(), 0) << context << ": mm references";
 	EXPECT_EQ(fake::live_sgts(), 0) << context << ": sg tables";
 	EXPECT_EQ(fake::mapped_sgts(), 0) << context << ": DMA mappings";
 	EXPECT_EQ(fake::live_coherent(), 0) << context << ": coherent memory";

@@ -130,7 +130,7 @@ TEST(LockBuffer, PinsChargesMapsAndCounts)
 	EXPECT_EQ(stats.coherent_bytes, 0u);
 	/* Charge before pin, pin before the table, map before the table
 	 * is written. */
-	EXPECT_LT(fake::first(Event::mm_charge), fake::first(Event::pin));
+	EXPECT_LT(fake::first(Event::memlock_charge), fake::first(Event::pin));
 	EXPECT_LT(fake::last(Event::pin), fake::first(Event::sgt_create));
 	EXPECT_LT(fake::first(Event::sgt_create), fake::first(Event::dma_map));
 	EXPECT_LT(fake::first(Event::dma_map), fake::first(Event::user_write));
@@ -248,7 +248,7 @@ TEST(LockBuffer, BadInputIsEINVALAndTouchesNothing)
 			<< c.what << ": struct written back";
 	}
 	EXPECT_EQ(fake::calls(fake::Call::pin), 0u);
-	EXPECT_EQ(fake::calls(fake::Call::mm_charge), 0u);
+	EXPECT_EQ(fake::calls(fake::Call::memlock_charge), 0u);
 	EXPECT_EQ(fake::calls(fake::Call::kmalloc), kmallocs)
 		<< "validation runs before anything is allocated";
 	rig.expect_at_baseline("after bad input");
@@ -350,7 +350,7 @@ TEST(LockBuffer, ForcedSwiotlbIsEOPNOTSUPPWithAReasonAndPinsNothing)
 	dev.pci.always_bounces = true;
 	EXPECT_EQ(dev.lock_sg(4).ret, -EOPNOTSUPP);
 	EXPECT_EQ(fake::calls(fake::Call::pin), 0u);
-	EXPECT_EQ(fake::calls(fake::Call::mm_charge), 0u);
+	EXPECT_EQ(fake::calls(fake::Call::memlock_charge), 0u);
 	EXPECT_TRUE(fake::logged("swiotlb")) << "the log must say why";
 	rig.expect_at_baseline("after the refused lock");
 	/* Contiguous buffers do not bounce: still served. */
@@ -368,7 +368,8 @@ TEST(LockBuffer, BouncedMappingIsEOPNOTSUPPAndUnmapped)
 	EXPECT_LT(fake::first(Event::dma_unmap),
 		  fake::first(Event::sgt_destroy));
 	EXPECT_LT(fake::first(Event::sgt_destroy), fake::first(Event::unpin));
-	EXPECT_LT(fake::first(Event::unpin), fake::first(Event::mm_uncharge));
+	EXPECT_LT(fake::first(Event::unpin),
+		  fake::first(Event::memlock_uncharge));
 	rig.expect_at_baseline("after the bounced mapping");
 }
 
@@ -413,7 +414,7 @@ TEST(Unlock, UnlockBufferReleasesInOrder)
 	const long unmap = fake::first(Event::dma_unmap);
 	const long destroy = fake::first(Event::sgt_destroy);
 	const long unpin = fake::first(Event::unpin);
-	const long uncharge = fake::first(Event::mm_uncharge);
+	const long uncharge = fake::first(Event::memlock_uncharge);
 	EXPECT_GE(unmap, before);
 	EXPECT_LT(unmap, destroy);
 	EXPECT_LT(destroy, unpin);
@@ -694,6 +695,76 @@ TEST(LockContig, FourThousandNinetySixBuffersThenENOMEM)
 	EXPECT_EQ(fake::live_coherent(), 4096);
 	EXPECT_EQ(dev.unlock_contig(1234), 0);
 	EXPECT_EQ(dev.lock_sg(1).id(), 1234);
+}
+
+TEST(LockContig, ChargesRlimitMemlockUntilTheMemoryIsFreed)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	auto lock = dev.lock_contig(3 * page);
+	ASSERT_EQ(lock.ret, 0);
+	EXPECT_EQ(fake::charged_pages(), 3u);
+	crono_vma *vma = dev.map_contig(lock.id(), 3 * page);
+	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
+	EXPECT_EQ(fake::charged_pages(), 3u) << "still mapped, still held";
+	fake::vma_close(vma);
+	EXPECT_EQ(fake::charged_pages(), 0u);
+	EXPECT_EQ(fake::live_charges(), 0);
+}
+
+TEST(LockContig, OverRlimitMemlockIsENOMEMAndNothingAllocated)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	fake::set_memlock_limit(4);
+	ASSERT_EQ(dev.lock_contig(3 * page).ret, 0);
+	EXPECT_EQ(dev.lock_contig(2 * page).ret, -ENOMEM);
+	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), 1u);
+	EXPECT_EQ(dev.stats().coherent_buffers, 1u);
+	EXPECT_EQ(dev.lock_contig(page).ret, 0) << "exactly at the limit";
+}
+
+TEST(LockContig, AFileHoldsAtMostFourGiBCountingUnlockedMappedBuffers)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u64 gib = 1ull << 30;
+	std::vector<host::s32> ids;
+	for (int i = 0; i < 4; i++) {
+		auto lock = dev.lock_contig(gib);
+		ASSERT_EQ(lock.ret, 0) << i;
+		ids.push_back(lock.id());
+	}
+	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
+	/* Unlocked but mapped: the memory stays, and so does the count. */
+	crono_vma *vma = dev.map_contig(ids[0], page);
+	ASSERT_EQ(dev.unlock_contig(ids[0]), 0);
+	const unsigned allocs = fake::calls(fake::Call::coherent_alloc);
+	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
+	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), allocs)
+		<< "refused before allocating";
+	EXPECT_EQ(dev.stats().coherent_buffers, 4u);
+	EXPECT_EQ(dev.stats().locked_buffers, 3u);
+	fake::vma_close(vma);
+	EXPECT_EQ(dev.stats().coherent_buffers, 3u);
+	EXPECT_EQ(dev.lock_contig(page).ret, 0) << "room after the munmap";
+}
+
+TEST(LockContig, UnlockedMappedBuffersCountAgainstTheBufferLimit)
+{
+	Rig rig;
+	auto &dev = rig.dev();
+	const u32 max = crono::limits::max_contig_buffers_per_file;
+	for (u32 i = 0; i < max; i++)
+		ASSERT_EQ(dev.lock_contig(page).ret, 0) << i;
+	crono_vma *vma = dev.map_contig(7, page);
+	ASSERT_EQ(dev.unlock_contig(7), 0);
+	/* Id 7 is free again, but its memory is still held. */
+	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
+	fake::vma_close(vma);
+	auto again = dev.lock_contig(page);
+	EXPECT_EQ(again.ret, 0);
+	EXPECT_EQ(again.id(), 7);
 }
 
 /* ---- mmap

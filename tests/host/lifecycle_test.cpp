@@ -72,7 +72,7 @@ void expect_teardown_order(long from, long cleanup_writes,
 				     << fake::dump_records();
 	for (Event e :
 	     { Event::dma_unmap, Event::sgt_destroy, Event::unpin,
-	       Event::mm_uncharge, Event::coherent_free, Event::zap }) {
+	       Event::memlock_uncharge, Event::coherent_free, Event::zap }) {
 		const long first = find_from(from, e);
 		if (first >= 0) {
 			EXPECT_LT(last_write, first)
@@ -102,11 +102,11 @@ void expect_teardown_order(long from, long cleanup_writes,
 					     [&](const fake::Record &r) {
 						     return r.a == buffer->addr;
 					     });
-		const long uncharge =
-			find_from(unpin < 0 ? from : unpin, Event::mm_uncharge,
-				  [&](const fake::Record &r) {
-					  return r.a == buffer->entries;
-				  });
+		const long uncharge = find_from(
+			unpin < 0 ? from : unpin, Event::memlock_uncharge,
+			[&](const fake::Record &r) {
+				return r.a == buffer->entries;
+			});
 		EXPECT_GE(unmap, from)
 			<< "buffer at " << std::hex << buffer->addr;
 		EXPECT_LT(unmap, destroy) << fake::dump_records();

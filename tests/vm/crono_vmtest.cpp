@@ -1956,31 +1956,36 @@ void s_contig_bad_size()
 
 // Without CAP_IPC_LOCK, pins are charged to RLIMIT_MEMLOCK (64 KiB here),
 // cumulatively, and given back on unlock.
+// In a child: RLIMIT_MEMLOCK of `bytes` and no CAP_IPC_LOCK, so the driver's
+// charges are limited as for an ordinary user.
+void become_memlock_limited(rlim_t bytes)
+{
+	struct rlimit rl = { bytes, bytes };
+	REQUIRE_MSG(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit: %s",
+		    errno_name(errno).c_str());
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof data);
+	REQUIRE_MSG(syscall(SYS_capget, &hdr, data) == 0, "capget: %s",
+		    errno_name(errno).c_str());
+	const uint32_t bit = 1u
+			     << CAP_IPC_LOCK; // CAP_IPC_LOCK (14) is in word 0
+	data[0].effective &= ~bit;
+	data[0].permitted &= ~bit;
+	data[0].inheritable &= ~bit;
+	REQUIRE_MSG(syscall(SYS_capset, &hdr, data) == 0, "capset: %s",
+		    errno_name(errno).c_str());
+	memset(data, 0, sizeof data);
+	REQUIRE(syscall(SYS_capget, &hdr, data) == 0);
+	REQUIRE_MSG(!(data[0].effective & bit), "CAP_IPC_LOCK still effective");
+}
+
 void s_memlock_rlimit()
 {
 	const Board &b = board(0);
 	Child c = spawn_child("unprivileged child", 45, [&] {
-		struct rlimit rl = { 64 << 10, 64 << 10 };
-		REQUIRE_MSG(setrlimit(RLIMIT_MEMLOCK, &rl) == 0,
-			    "setrlimit: %s", errno_name(errno).c_str());
-		struct __user_cap_header_struct hdr = {
-			_LINUX_CAPABILITY_VERSION_3, 0
-		};
-		struct __user_cap_data_struct data[2];
-		memset(data, 0, sizeof data);
-		REQUIRE_MSG(syscall(SYS_capget, &hdr, data) == 0, "capget: %s",
-			    errno_name(errno).c_str());
-		const uint32_t bit =
-			1u << CAP_IPC_LOCK; // CAP_IPC_LOCK (14) is in word 0
-		data[0].effective &= ~bit;
-		data[0].permitted &= ~bit;
-		data[0].inheritable &= ~bit;
-		REQUIRE_MSG(syscall(SYS_capset, &hdr, data) == 0, "capset: %s",
-			    errno_name(errno).c_str());
-		memset(data, 0, sizeof data);
-		REQUIRE(syscall(SYS_capget, &hdr, data) == 0);
-		REQUIRE_MSG(!(data[0].effective & bit),
-			    "CAP_IPC_LOCK still effective");
+		become_memlock_limited(64 << 10);
 		int e = 0;
 		Fd fd = open_node(b, &e);
 		REQUIRE_MSG(fd.valid(), "open %s: %s", b.node().c_str(),
@@ -3101,6 +3106,128 @@ void s_remove_while_open()
 }
 
 // =============================================================================================
+// Scenarios: memory charged to RLIMIT_MEMLOCK
+
+long long read_stat(const Board &b, const char *name)
+{
+	std::string s;
+	return read_file(stat_path(b, name), &s) ? atoll(trim(s).c_str()) : -1;
+}
+
+// The memlock limit binds the user, not the address space: children forked
+// with the file each lock through it, and together they never pin more than
+// the limit (the first gets its 6 MiB, the others ENOMEM under 8 MiB).
+void s_memlock_fork_children()
+{
+	const Board &b = board(0);
+	const size_t each = 6 << 20;
+	Child c = spawn_child("limited parent", 90, [&] {
+		become_memlock_limited(8 << 20);
+		int e = 0;
+		Fd fd = open_node(b, &e);
+		REQUIRE_MSG(fd.valid(), "open %s: %s", b.node().c_str(),
+			    errno_name(e).c_str());
+		int locked = 0;
+		for (int child = 0; child < 4; child++) {
+			pid_t pid = fork();
+			REQUIRE(pid >= 0);
+			if (pid == 0) {
+				child_init(30);
+				Mapping mem = Mapping::anon(each);
+				std::vector<uint64_t> table(each / kPage);
+				CRONO_SG_BUFFER_INFO info = {};
+				info.addr = mem.addr();
+				info.size = each;
+				info.pages = info.upages =
+					reinterpret_cast<uint64_t>(
+						table.data());
+				info.pages_count = uint32_t(table.size());
+				// The buffer stays with the file after exit.
+				_exit(crono_ioctl(fd.get(),
+						  IOCTL_CRONO_LOCK_BUFFER,
+						  &info));
+			}
+			int st = 0;
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+			}
+			REQUIRE_MSG(WIFEXITED(st), "child %d %s", child,
+				    wait_status_str(st).c_str());
+			if (WEXITSTATUS(st) == 0)
+				locked++;
+			else
+				CHECK_MSG(WEXITSTATUS(st) == ENOMEM,
+					  "child %d: LOCK_BUFFER %s, expected "
+					  "success or ENOMEM",
+					  child,
+					  errno_name(WEXITSTATUS(st)).c_str());
+		}
+		const long long pinned = read_stat(b, "pinned_bytes");
+		CHECK_MSG(locked == 1 && pinned == (long long)each,
+			  "%d of 4 forked children locked 6 MiB each under an "
+			  "8 MiB limit: %lld bytes pinned through one file",
+			  locked, pinned);
+	});
+	join_child(c);
+	CHECK_STATS(b, 0, 0, 0, "after the file was closed");
+}
+
+// Coherent memory is locked memory: charged to RLIMIT_MEMLOCK, and still
+// counted (in sysfs too) while an unlocked buffer stays mapped, so lock,
+// mmap, unlock cycles cannot hold more than the limit.
+void s_contig_memlock()
+{
+	const Board &b = board(0);
+	Child c = spawn_child("limited child", 60, [&] {
+		become_memlock_limited(1 << 20);
+		int e = 0;
+		Fd fd = open_node(b, &e);
+		REQUIRE_MSG(fd.valid(), "open %s: %s", b.node().c_str(),
+			    errno_name(e).c_str());
+		CRONO_CONTIG_BUFFER_INFO big = {};
+		big.size = 2 << 20;
+		EXPECT_ERRNO(
+			ENOMEM, "LOCK_CONTIG_BUFFER of 2 MiB over 1 MiB",
+			ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &big));
+		std::vector<Mapping> kept;
+		int held = 0;
+		for (int round = 0; round < 5; round++) {
+			CRONO_CONTIG_BUFFER_INFO info = {};
+			info.size = 256 << 10;
+			if (crono_ioctl(fd.get(),
+					IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+					&info) != 0)
+				break;
+			kept.push_back(Mapping::map(
+				info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+				fd.get(), off_t(info.id) * off_t(kPage)));
+			REQUIRE(kept.back().ok());
+			// The vendor library's order: unlock, then munmap.
+			REQUIRE(unlock_contig(fd.get(), info.id) == 0);
+			held++;
+		}
+		CHECK_MSG(held == 4,
+			  "%d lock+mmap+unlock cycles of 256 KiB under a 1 MiB "
+			  "limit succeeded, expected 4",
+			  held);
+		CHECK_MSG(read_stat(b, "coherent_buffers") == held &&
+				  read_stat(b, "coherent_bytes") ==
+					  held * (256 << 10),
+			  "sysfs shows %lld coherent buffers, %lld bytes; %d "
+			  "unlocked buffers are still mapped",
+			  read_stat(b, "coherent_buffers"),
+			  read_stat(b, "coherent_bytes"), held);
+		kept.clear();
+		CHECK_MSG(read_stat(b, "coherent_buffers") == 0,
+			  "%lld coherent buffers after munmap",
+			  read_stat(b, "coherent_buffers"));
+		ContigBuf again;
+		CHECK(contig_lock_checked(fd.get(), 1 << 20, &again));
+		CHECK(again.unlock() == 0);
+	});
+	join_child(c);
+}
+
+// =============================================================================================
 // Scenarios: races with removal, and the board's bus mastering
 
 // Bit 2 (bus master) of the PCI command register, read through sysfs config.
@@ -3685,6 +3812,8 @@ const Scenario kScenarios[] = {
 	{ "mmap_too_long", s_mmap_too_long, ALL_I, DEV, 30 },
 	{ "contig_bad_size", s_contig_bad_size, ALL_I, DEV, 30 },
 	{ "memlock_rlimit", s_memlock_rlimit, DMA_OK, DEV, 60 },
+	{ "memlock_fork_children", s_memlock_fork_children, DMA_OK, DEV, 90 },
+	{ "contig_memlock", s_contig_memlock, ALL, DEV, 60 },
 	{ "lock_limits", s_lock_limits, ALL, DEV, 120 },
 	{ "concurrent_ioctls", s_concurrent_ioctls, ALL, DEV, 120 },
 	{ "foreign_id", s_foreign_id, DMA_OK, DEV | NEED_TWO, 90 },
