@@ -3,6 +3,7 @@
  * User memory for the C++ core: copies, long-term pins, short-term windows,
  * and the RLIMIT_MEMLOCK charge of what the driver keeps.
  */
+#include <linux/backing-dev.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/highmem.h>
@@ -83,13 +84,42 @@ void crono_kmemlock_uncharge(struct crono_memlock *charge, crono_usize npages)
 	kfree(charge);
 }
 
-long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
-			   struct crono_page **pages)
+/*
+ * Whether the device may keep writing into a pinned page: anonymous and
+ * hugetlbfs memory, and file pages nobody writes back (shmem, tmpfs). A page
+ * of a file the kernel writes back to disk is not: the filesystem never sees
+ * the device's writes. Kernels from 6.5 refuse such long-term pins in GUP
+ * with -EFAULT; checking the pinned pages themselves gives 6.1 the same
+ * answer, without a race against a remap of the range.
+ */
+static bool crono_longterm_pin_allowed(struct page *page)
 {
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping;
+
+	if (folio_test_anon(folio) || folio_test_hugetlb(folio))
+		return true;
+	mapping = READ_ONCE(folio->mapping);
+	return mapping && !mapping_can_writeback(mapping);
+}
+
+long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
+			   struct crono_page **handles)
+{
+	struct page **pages = (struct page **)handles;
+	long got, i;
+
 	/* Long-term: the device keeps writing for as long as it is locked,
 	 * so the pages must leave movable zones first. */
-	return pin_user_pages_fast(start, npages, FOLL_WRITE | FOLL_LONGTERM,
-				   (struct page **)pages);
+	got = pin_user_pages_fast(start, npages, FOLL_WRITE | FOLL_LONGTERM,
+				  pages);
+	for (i = 0; i < got; i++) {
+		if (!crono_longterm_pin_allowed(pages[i])) {
+			unpin_user_pages(pages, got);
+			return -EFAULT;
+		}
+	}
+	return got;
 }
 
 void crono_kunpin_user_pages(struct crono_page **pages, crono_usize npages)

@@ -86,6 +86,8 @@
 #include <poll.h>
 #include <set>
 #include <setjmp.h>
+#include <sstream>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -3105,6 +3107,169 @@ void s_remove_while_open()
 		  bar.r32(REG_LIVE));
 }
 
+// Mounts the initramfs's ext4 image at dir through loop0, loading ext4, loop
+// and their dependencies from /modules first.
+void mount_ext4_image(const std::string &dir)
+{
+	std::string order;
+	REQUIRE_MSG(read_file("/modules/order", &order),
+		    "no /modules/order in the initramfs");
+	std::istringstream names(order);
+	for (std::string name; std::getline(names, name);) {
+		SysRes r = finit_module_path("/modules/" + name + ".ko");
+		REQUIRE_MSG(r.ok() || r.err == EEXIST, "loading %s: %s",
+			    name.c_str(), errno_name(r.err).c_str());
+	}
+	REQUIRE(wait_until(5.0, [] { return exists("/dev/loop0"); }));
+	REQUIRE_MSG(system("losetup /dev/loop0 /ext4.img") == 0,
+		    "losetup /dev/loop0 /ext4.img failed");
+	mkdir(dir.c_str(), 0755);
+	const int e = mount("/dev/loop0", dir.c_str(), "ext4", 0, nullptr)
+			      ? errno
+			      : 0;
+	if (e)
+		(void)!system("losetup -d /dev/loop0");
+	REQUIRE_MSG(e == 0, "mount -t ext4 /dev/loop0 %s: %s", dir.c_str(),
+		    errno_name(e).c_str());
+}
+
+// LOCK_BUFFER of [addr, addr + size) succeeds; unlocked again at once.
+void lock_then_unlock(int fd, const std::string &what, uint64_t addr,
+		      uint64_t size, std::vector<uint64_t> &table)
+{
+	CRONO_SG_BUFFER_INFO info = {};
+	info.addr = addr;
+	info.size = size;
+	info.pages = info.upages = reinterpret_cast<uint64_t>(table.data());
+	info.pages_count = uint32_t(table.size());
+	if (EXPECT_OK("LOCK_BUFFER " + what,
+		      ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info)))
+		CHECK(unlock_sg(fd, info.id) == 0);
+}
+
+// A long-term writable pin of a file the kernel writes back would let the
+// device write behind the file system's back: LOCK_BUFFER of a shared
+// mapping of a file on ext4 is refused with EFAULT on every kernel (6.12's
+// GUP refuses it itself, 6.1's does not), leaving nothing pinned. A private
+// mapping of the same file (copied on write) and shared memory stay allowed.
+void s_file_backed_pin_refused()
+{
+	const std::string dir = "/tmp/ext4";
+	mount_ext4_image(dir);
+	if (cur().failed())
+		return;
+	Fd fd = open_node_checked(0);
+	const size_t size = 64 << 10;
+	std::vector<uint64_t> table(size / kPage);
+	const uint64_t upages = reinterpret_cast<uint64_t>(table.data());
+	{
+		Fd file = open_fd(dir + "/ring", O_RDWR | O_CREAT);
+		REQUIRE(file.valid() && ftruncate(file.get(), size) == 0);
+		Mapping shared = Mapping::map(size, PROT_READ | PROT_WRITE,
+					      MAP_SHARED, file.get(), 0);
+		Mapping priv = Mapping::map(size, PROT_READ | PROT_WRITE,
+					    MAP_PRIVATE, file.get(), 0);
+		REQUIRE(fd.valid() && shared.ok() && priv.ok());
+		memset(shared.data(), 0x5a, size);
+		lock_expect(fd.get(), "of a shared mapping of an ext4 file",
+			    shared.addr(), size, upages, uint32_t(table.size()),
+			    { EFAULT });
+		lock_then_unlock(fd.get(),
+				 "of a private mapping of an ext4 file",
+				 priv.addr(), size, table);
+	}
+	{
+		Fd mem(memfd_create("crono-ring", MFD_CLOEXEC));
+		REQUIRE(mem.valid() && ftruncate(mem.get(), size) == 0);
+		Mapping shared = Mapping::map(size, PROT_READ | PROT_WRITE,
+					      MAP_SHARED, mem.get(), 0);
+		REQUIRE(shared.ok());
+		lock_then_unlock(fd.get(), "of a shared mapping of a memfd",
+				 shared.addr(), size, table);
+	}
+	CHECK_MSG(umount(dir.c_str()) == 0, "umount %s: %s", dir.c_str(),
+		  errno_name(errno).c_str());
+	CHECK(system("losetup -d /dev/loop0") == 0);
+}
+
+// A SIGKILL during a multi-GiB LOCK_BUFFER: the process dies and every pin is
+// released. The guest has 1 GiB, so the buffer is 4 GiB of address space
+// over one 64 MiB memfd mapped 64 times (a page may be pinned many times).
+// The lock must stop between pin batches, long before it pinned everything;
+// prints how far it got and how long dying took.
+void s_sigkill_during_big_lock()
+{
+	const Board &b = board(0);
+	const size_t piece = 64 << 20, pieces = 64, size = piece * pieces;
+	Pins base = read_pins();
+	int ready[2];
+	REQUIRE(pipe2(ready, O_CLOEXEC) == 0);
+	pid_t pid = fork();
+	REQUIRE_MSG(pid >= 0, "fork: %s", errno_name(errno).c_str());
+	if (pid == 0) {
+		child_init(120);
+		Fd fd = open_node(b);
+		int mem = memfd_create("crono-big", MFD_CLOEXEC);
+		if (!fd.valid() || mem < 0 || ftruncate(mem, piece) != 0)
+			_exit(2);
+		auto *base_addr = static_cast<uint8_t *>(
+			mmap(nullptr, size, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+		if (base_addr == MAP_FAILED)
+			_exit(3);
+		for (size_t i = 0; i < pieces; i++)
+			if (mmap(base_addr + i * piece, piece,
+				 PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_FIXED | MAP_POPULATE, mem,
+				 0) == MAP_FAILED)
+				_exit(4);
+		std::vector<uint64_t> table(size / kPage);
+		CRONO_SG_BUFFER_INFO info = {};
+		info.addr = reinterpret_cast<uint64_t>(base_addr);
+		info.size = size;
+		info.pages = info.upages =
+			reinterpret_cast<uint64_t>(table.data());
+		info.pages_count = uint32_t(table.size());
+		(void)!write(ready[1], "r", 1);
+		ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
+		_exit(0);
+	}
+	close(ready[1]);
+	live_children().push_back(pid);
+	char c;
+	const bool started = read(ready[0], &c, 1) == 1;
+	close(ready[0]);
+	// Kill once the pins are under way.
+	const uint64_t total = size / kPage;
+	uint64_t before_kill = 0;
+	wait_until(60.0, [&] {
+		Pins now = read_pins_vmstat();
+		before_kill = now.acquired - base.acquired;
+		return before_kill >= 4096;
+	});
+	const double t0 = now_s();
+	kill(pid, SIGKILL);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+	const double died_ms = (now_s() - t0) * 1000;
+	forget_child(pid);
+	CHECK_MSG(started && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		  "the locking process %s", wait_status_str(st).c_str());
+	const uint64_t pinned = read_pins().acquired - base.acquired;
+	CHECK_MSG(pinned < total,
+		  "the lock pinned all %llu pages although it was killed "
+		  "after %llu: a killed task must stop between pin batches",
+		  (unsigned long long)total, (unsigned long long)before_kill);
+	CHECK_PINS(base, 0, "after the killed 4 GiB lock");
+	CHECK_STATS(b, 0, 0, 0, "after the killed 4 GiB lock");
+	printf("# sigkill_during_big_lock: %llu of %llu pages pinned when "
+	       "the kill was sent, %llu in all; dead %.0f ms later\n",
+	       (unsigned long long)before_kill, (unsigned long long)total,
+	       (unsigned long long)pinned, died_ms);
+	fflush(stdout);
+}
+
 // =============================================================================================
 // Scenarios: memory charged to RLIMIT_MEMLOCK
 
@@ -3796,6 +3961,8 @@ const Scenario kScenarios[] = {
 	{ "lock_unmapped", s_lock_unmapped, ALL_I, DEV, 30 },
 	{ "lock_readonly", s_lock_readonly, ALL_I, DEV, 30 },
 	{ "lock_upages_readonly", s_lock_upages_readonly, ALL_I, DEV, 30 },
+	{ "file_backed_pin_refused", s_file_backed_pin_refused, DMA_OK, DEV,
+	  60 },
 	{ "lock_arg_readonly", s_lock_arg_readonly, ALL_I, DEV, 30 },
 	{ "ioctl_arg_null", s_ioctl_arg_null, ALL_I, DEV, 30 },
 	{ "ioctl_arg_unmapped", s_ioctl_arg_unmapped, ALL_I, DEV, 30 },
@@ -3812,6 +3979,8 @@ const Scenario kScenarios[] = {
 	{ "mmap_too_long", s_mmap_too_long, ALL_I, DEV, 30 },
 	{ "contig_bad_size", s_contig_bad_size, ALL_I, DEV, 30 },
 	{ "memlock_rlimit", s_memlock_rlimit, DMA_OK, DEV, 60 },
+	{ "sigkill_during_big_lock", s_sigkill_during_big_lock, PLAIN | IOMMU,
+	  DEV, 150 },
 	{ "memlock_fork_children", s_memlock_fork_children, DMA_OK, DEV, 90 },
 	{ "contig_memlock", s_contig_memlock, ALL, DEV, 60 },
 	{ "lock_limits", s_lock_limits, ALL, DEV, 120 },

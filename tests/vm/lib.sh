@@ -263,12 +263,46 @@ pack_dir() {
 	mv "$2.tmp" "$2"
 }
 
-# build_initramfs OUT KO VMTEST COMPAT32 CRONOCTL: write the initramfs OUT for one kernel.
+# stage_fs_modules VER DIR: ext4 (with crc32c) and loop of kernel VER (from its unpacked image), with every
+# module they depend on, uncompressed into DIR/modules, and DIR/modules/order listing them in an
+# order insmod can follow. A scenario mounts an ext4 image with them (a file system the kernel
+# writes back, which Debian builds as modules only).
+stage_fs_modules() {
+	local ver=$1 dir=$2
+	local root=$CRONO_CACHE/kernels/$1/lib/modules/$1
+	local -A staged=()
+	local order=()
+	mkdir -p "$dir/modules"
+	_stage_module() {
+		local name=$1 path dep
+		[[ ! -v "staged[$name]" ]] || return 0
+		staged[$name]=1
+		path=$(find "$root/kernel" \( -name "$name.ko" -o -name "$name.ko.xz" \) -print -quit)
+		[[ -n $path ]] || die "kernel $ver has no module $name"
+		case $path in
+		*.xz) xz -dc "$path" >"$dir/modules/$name.ko" ;;
+		*) cp "$path" "$dir/modules/$name.ko" ;;
+		esac
+		for dep in $(modinfo -F depends "$dir/modules/$name.ko" | tr ',' ' '); do
+			_stage_module "$dep"
+		done
+		order+=("$name")
+	}
+	# ext4 asks the crypto API for crc32c at mount time, which would load it
+	# through modprobe: load it beforehand.
+	_stage_module crc32c_generic
+	_stage_module ext4
+	_stage_module loop
+	printf '%s\n' "${order[@]}" >"$dir/modules/order"
+}
+
+# build_initramfs OUT VER KO VMTEST COMPAT32 CRONOCTL: write the initramfs OUT for kernel VER.
 # It is two concatenated cpio archives, which the kernel unpacks one after the other: a base
-# shared by every kernel (busybox, /init, the test program, its 32-bit helper, cronoctl) and a small
-# one with only the module. Each is re-packed only when its inputs changed.
+# shared by every kernel (busybox, /init, the test program, its 32-bit helper, cronoctl, an empty
+# ext4 image) and a small one with the module and the kernel's ext4 and loop modules. Each is
+# re-packed only when its inputs changed.
 build_initramfs() {
-	local out=$1 ko=$2 vmtest=$3 compat32=$4 cronoctl=$5
+	local out=$1 ver=$2 ko=$3 vmtest=$4 compat32=$5 cronoctl=$6
 	local dir base kopart stage
 	dir=$(dirname "$out")
 	base=$dir/base.cpio.gz
@@ -285,6 +319,7 @@ build_initramfs() {
 		install -m 755 "$vmtest" "$stage/crono_vmtest"
 		install -m 755 "$compat32" "$stage/crono_compat32"
 		install -m 755 "$cronoctl" "$stage/cronoctl"
+		mke2fs -q -t ext4 -F "$stage/ext4.img" 8M
 		# The kernel opens /dev/console for init before init can mount devtmpfs; without
 		# this node it warns and /init re-opens the console itself.
 		mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
@@ -298,6 +333,7 @@ build_initramfs() {
 		rm -rf "$stage"
 		mkdir -p "$stage"
 		install -m 644 "$ko" "$stage/crono_pci_drvmod.ko"
+		stage_fs_modules "$ver" "$stage"
 		pack_dir "$stage" "$kopart"
 		record_stamp "$kopart" "$ko" "$VM_DIR/lib.sh"
 		rm -rf "$stage"
