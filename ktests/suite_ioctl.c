@@ -939,6 +939,33 @@ static void kt_contig_mmap_board_removed(struct kunit *test)
 	kt_expect_idle(test, b);
 }
 
+/* The race the fault handler closes: mmap maps nothing, so a mapping the
+ * removal could not zap has no page to keep; its first touch after the
+ * removal faults. */
+static void kt_contig_untouched_mapping_faults_after_removal(struct kunit *test)
+{
+	struct kt_board *b = kt_board(test, 0);
+	struct kt_mfile *m = kt_open_mappable(test, b);
+	CRONO_CONTIG_BUFFER_INFO info = { .size = 2 * PAGE_SIZE, .id = -1 };
+	u32 seen = 0;
+	long va;
+
+	KUNIT_ASSERT_EQ(test, kt_lock_contig(test, &m->f, &info), 0);
+	va = kt_mmap(m, info.id, 2 * PAGE_SIZE, MAP_SHARED);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(va), "mmap: %ld", va);
+	kt_board_remove(b);
+	KUNIT_EXPECT_NE_MSG(
+		test, copy_from_user(&seen, (void __user *)va, sizeof(seen)),
+		0ul, "an untouched mapping reached the freed buffer");
+	KUNIT_EXPECT_NE(test,
+			copy_from_user(&seen, (void __user *)(va + PAGE_SIZE),
+				       sizeof(seen)),
+			0ul);
+	KUNIT_EXPECT_EQ(test, vm_munmap(va, 2 * PAGE_SIZE), 0);
+	kt_mfile_close(m);
+	kt_expect_idle(test, b);
+}
+
 /* ---- tests: cleanup programs ------------------------------------------ */
 
 static u32 kt_liveness(struct kt_board *b)
@@ -1178,6 +1205,7 @@ static struct kunit_case crono_ioctl_cases[] = {
 	KUNIT_CASE_SLOW(kt_contig_mmap_and_unlock),
 	KUNIT_CASE(kt_contig_mmap_outlives_file),
 	KUNIT_CASE(kt_contig_mmap_board_removed),
+	KUNIT_CASE(kt_contig_untouched_mapping_faults_after_removal),
 	KUNIT_CASE(kt_cleanup_setup_validation),
 	KUNIT_CASE(kt_cleanup_runs_on_release),
 	KUNIT_CASE(kt_files_own_their_buffers),
