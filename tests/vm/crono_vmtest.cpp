@@ -3420,7 +3420,7 @@ bool bus_master_on(const Board &b, bool *on)
 	} while (0)
 
 // Bus mastering is on exactly while a file is open: the board cannot write
-// into memory that no open file owns.
+// into memory that no open file owns. Off after close, SIGKILL and removal.
 void s_bus_master_while_open()
 {
 	const Board &b = board(0);
@@ -3455,6 +3455,14 @@ void s_bus_master_while_open()
 	forget_child(pid);
 	REQUIRE(wait_until(5.0, [&] { return module_refcnt() == "0"; }));
 	CHECK_BUS_MASTER(b, false, "after the holder was killed");
+	Fd fd = open_node_checked(0);
+	REQUIRE(fd.valid());
+	if (unbind(b)) {
+		CHECK_BUS_MASTER(b, false,
+				 "after the removal of the open board");
+		fd.reset();
+		rebind(b);
+	}
 }
 
 thread_local sigjmp_buf t_touch_jmp;
