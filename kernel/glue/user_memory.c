@@ -148,7 +148,8 @@ int crono_kuser_window_pin(crono_u64 start, crono_usize len,
 	const unsigned long first = start & PAGE_MASK;
 	struct crono_user_window *window;
 	unsigned long npages;
-	long pinned = 0, got;
+	unsigned long pinned = 0;
+	long got;
 
 	if (!len || start + len < start)
 		return -EFAULT;

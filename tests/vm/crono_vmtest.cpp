@@ -1985,13 +1985,10 @@ void become_memlock_limited(rlim_t bytes)
 
 void s_memlock_rlimit()
 {
-	const Board &b = board(0);
 	Child c = spawn_child("unprivileged child", 45, [&] {
 		become_memlock_limited(64 << 10);
-		int e = 0;
-		Fd fd = open_node(b, &e);
-		REQUIRE_MSG(fd.valid(), "open %s: %s", b.node().c_str(),
-			    errno_name(e).c_str());
+		Fd fd = open_node_checked(0);
+		REQUIRE(fd.valid());
 		Pins base = read_pins();
 		Mapping big = Mapping::anon(1 << 20);
 		REQUIRE(big.ok());
@@ -3288,10 +3285,8 @@ void s_memlock_fork_children()
 	const size_t each = 6 << 20;
 	Child c = spawn_child("limited parent", 90, [&] {
 		become_memlock_limited(8 << 20);
-		int e = 0;
-		Fd fd = open_node(b, &e);
-		REQUIRE_MSG(fd.valid(), "open %s: %s", b.node().c_str(),
-			    errno_name(e).c_str());
+		Fd fd = open_node_checked(0);
+		REQUIRE(fd.valid());
 		int locked = 0;
 		for (int child = 0; child < 4; child++) {
 			pid_t pid = fork();
@@ -3344,10 +3339,8 @@ void s_contig_memlock()
 	const Board &b = board(0);
 	Child c = spawn_child("limited child", 60, [&] {
 		become_memlock_limited(1 << 20);
-		int e = 0;
-		Fd fd = open_node(b, &e);
-		REQUIRE_MSG(fd.valid(), "open %s: %s", b.node().c_str(),
-			    errno_name(e).c_str());
+		Fd fd = open_node_checked(0);
+		REQUIRE(fd.valid());
 		CRONO_CONTIG_BUFFER_INFO big = {};
 		big.size = 2 << 20;
 		EXPECT_ERRNO(
