@@ -3,6 +3,9 @@
 # packages when missing. Sourced by scripts/install and scripts/load, which
 # define say and die.
 
+# shellcheck source=packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
+
 # kernel_compiler KDIR: the C compiler the kernel was built with (first word of
 # CONFIG_CC_VERSION_TEXT, e.g. gcc-12 or x86_64-linux-gnu-gcc-12).
 kernel_compiler() {
@@ -50,12 +53,9 @@ check_prerequisites() {
 
 install_missing() {
 	(($#)) || return 0
-	command -v apt-get >/dev/null ||
-		die "missing: $*" "This is not a Debian system: install the equivalent packages and run again."
-	say "installing $*"
-	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"; then
+	ensure_packages "$@" ||
 		die "could not install $*" \
-			"Run 'apt-get update' and try again. A kernel without packaged headers" \
-			"(linux-headers-RELEASE) needs its build tree at /lib/modules/RELEASE/build."
-	fi
+			"On a system other than Debian, install the equivalent packages. A kernel" \
+			"without packaged headers (linux-headers-RELEASE) needs its build tree at" \
+			"/lib/modules/RELEASE/build."
 }

@@ -1,120 +1,12 @@
 # shellcheck shell=bash disable=SC2034 # functions set globals for tests/vm/run
-# Helpers for the QEMU test harness; sourced by tests/vm/run.
-#
-# Downloads and unpacked kernels live under $CRONO_CACHE (~/.cache/crono) and survive `git clean`;
-# products of this checkout (module, test program, initramfs, logs) live under $ROOT/build.
-# Everything is rebuilt when absent, so a fresh machine needs only apt and this script.
+# The QEMU test harness: guest programs, kernel images, initramfs, QEMU; sourced by tests/vm/run
+# and tests/guest/run.
 
-CRONO_CACHE=${CRONO_CACHE:-$HOME/.cache/crono}
 VM_TIMEOUT=${CRONO_VM_TIMEOUT:-300} # seconds per boot, boot plus every scenario
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../ccache.sh
-source "$VM_DIR/../ccache.sh"
-
-# Kernel series we test: one regex per series over the linux-headers-* package names.
-KERNEL_SERIES_RE=('6\.1\.0-[0-9]+-amd64' '6\.12\.[0-9]+\+deb12-amd64')
-
-# What the guest console must never show. Lockdep and DMA-API debug only WARN, and an oops in a
-# process context does not stop the boot, so the console is the only place these show up.
-KERNEL_PROBLEM_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|DMA-API:|circular locking|inconsistent lock state|sleeping function called|general protection'
-
-say() { printf '%s\n' "$*" >&2; }
-die() {
-	say "vm: error: $*"
-	exit 1
-}
-
-# apt-get wants root; use sudo only when we are not root already.
-SUDO=()
-[[ $EUID -eq 0 ]] || SUDO=(sudo)
-
-# ---------------------------------------------------------------------------------------------
-# Packages
-
-# A fresh machine may have empty or stale package lists: update at most once per run, and only
-# when an install or a look-up failed. Call it from the main shell, not from $(...), or the
-# "once" is forgotten.
-APT_UPDATED=0
-apt_update_once() {
-	((APT_UPDATED)) && return 0
-	say "vm: apt-get update"
-	"${SUDO[@]}" apt-get update -qq >&2
-	APT_UPDATED=1
-}
-
-apt_install() {
-	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "$@" >&2
-}
-
-# ensure_packages PKG...: install the packages that are not installed yet.
-ensure_packages() {
-	local missing=() p
-	for p in "$@"; do
-		[[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) == installed ]] ||
-			missing+=("$p")
-	done
-	((${#missing[@]})) || return 0
-	say "vm: installing ${missing[*]}"
-	apt_install "${missing[@]}" || { apt_update_once && apt_install "${missing[@]}"; }
-}
-
-# ---------------------------------------------------------------------------------------------
-# Kernel versions
-
-# same_candidate PKG1 PKG2: both have an installation candidate, and it is the same version.
-# One apt-cache call for both: each call costs about half a second.
-same_candidate() {
-	apt-cache policy "$1" "$2" 2>/dev/null | awk '
-		/^[^ ]/ { n++ }
-		$1 == "Candidate:" { c[n] = $2 }
-		END { exit !(n == 2 && c[1] != "" && c[1] != "(none)" && c[1] == c[2]) }'
-}
-
-# newest_kernel REGEX NAMES: the newest release R matching REGEX, among the package names NAMES
-# (apt-cache pkgnames linux-headers-), for which linux-headers-R and linux-image-R are the same
-# version. The headers are what the module is built against, the image what it is loaded into:
-# both must come from the same kernel build.
-newest_kernel() {
-	local re=$1 names=$2 ver
-	for ver in $(grep -E "^linux-headers-$re\$" <<<"$names" | sed 's/^linux-headers-//' | sort -rV); do
-		if same_candidate "linux-headers-$ver" "linux-image-$ver"; then
-			echo "$ver"
-			return 0
-		fi
-	done
-	return 1
-}
-
-# select_kernels [WORD...]: set KERNELS to the releases to test. Words are full releases
-# (6.1.0-56-amd64) or a series (6.1, 6.12) meaning its newest release. No words: $CRONO_KERNELS,
-# else the newest release of each series in KERNEL_SERIES_RE.
-select_kernels() {
-	local words=("$@") w re ver names=""
-	((${#words[@]})) || read -ra words <<<"${CRONO_KERNELS:-}"
-	((${#words[@]})) || words=(6.1 6.12)
-	KERNELS=()
-	for w in "${words[@]}"; do
-		case $w in
-		6.1) re=${KERNEL_SERIES_RE[0]} ;;
-		6.12) re=${KERNEL_SERIES_RE[1]} ;;
-		[0-9]*-amd64)
-			KERNELS+=("$w")
-			continue
-			;;
-		*) die "unknown kernel '$w' (want 6.1, 6.12 or a release such as 6.1.0-56-amd64)" ;;
-		esac
-		[[ -n $names ]] || names=$(apt-cache pkgnames linux-headers-)
-		if ! ver=$(newest_kernel "$re" "$names"); then
-			apt_update_once
-			names=$(apt-cache pkgnames linux-headers-)
-			ver=$(newest_kernel "$re" "$names") ||
-				die "apt knows no linux-headers/linux-image pair for $re"
-		fi
-		KERNELS+=("$ver")
-	done
-}
-
+CRONO_PART=${CRONO_PART:-vm}
+# shellcheck source=../lib.sh
+source "$VM_DIR/../lib.sh"
 # ---------------------------------------------------------------------------------------------
 # Guest programs (static, shared by tests/vm and tests/guest); need BUILD_DIR and LOG_DIR
 

@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# The one Debian package installer of the project's scripts and tests.
+#
+# ensure_packages PKG...: installs the packages that are not installed yet
+# (as root, or through sudo). Returns non-zero when they cannot be installed.
+# apt_update_once: refreshes the package lists, at most once per shell (call
+# it from the main shell, not from $(...)); ensure_packages does so when an
+# install fails, since a fresh machine may have stale or no lists.
+
+CRONO_APT_UPDATED=0
+
+crono_apt() {
+	local sudo=()
+	((EUID == 0)) || sudo=(sudo -n)
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0 "$@" >&2
+}
+
+apt_update_once() {
+	((CRONO_APT_UPDATED)) && return 0
+	CRONO_APT_UPDATED=1
+	crono_apt update
+}
+
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		[[ $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) == installed ]] ||
+			missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	if ! command -v apt-get >/dev/null; then
+		printf 'missing packages %s, and this is not a Debian system\n' "${missing[*]}" >&2
+		return 1
+	fi
+	printf 'installing %s\n' "${missing[*]}" >&2
+	local install=(install -y --no-install-recommends "${missing[@]}")
+	crono_apt "${install[@]}" || { apt_update_once && crono_apt "${install[@]}"; }
+}

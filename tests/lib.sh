@@ -1,0 +1,101 @@
+# shellcheck shell=bash disable=SC2034 # functions set globals for the scripts that source it
+# What the test scripts share: messages, the package installer, the compiler cache and the
+# choice of Debian kernels. Sourced by tests/*/run, tests/module-build, tests/dkms-build and
+# tests/format-check; ROOT is the clone (set here when the caller has not).
+#
+# Downloads and unpacked kernels live under $CRONO_CACHE (~/.cache/crono) and survive `git clean`;
+# products of this checkout (module, test program, initramfs, logs) live under $ROOT/build.
+# Everything is rebuilt when absent, so a fresh machine needs only apt and this script.
+
+CRONO_CACHE=${CRONO_CACHE:-$HOME/.cache/crono}
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=${ROOT:-$(cd "$TESTS_DIR/.." && pwd)}
+# shellcheck source=../scripts/packages.sh
+source "$ROOT/scripts/packages.sh"
+
+# Kernel series we test: one regex per series over the linux-headers-* package names.
+KERNEL_SERIES_RE=('6\.1\.0-[0-9]+-amd64' '6\.12\.[0-9]+\+deb12-amd64')
+
+# What the guest console must never show. Lockdep and DMA-API debug only WARN, and an oops in a
+# process context does not stop the boot, so the console is the only place these show up.
+KERNEL_PROBLEM_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|DMA-API:|circular locking|inconsistent lock state|sleeping function called|general protection'
+
+say() { printf '%s\n' "$*" >&2; }
+die() {
+	say "${CRONO_PART:-$(basename "$0")}: error: $*"
+	exit 1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kernel versions
+
+# same_candidate PKG1 PKG2: both have an installation candidate, and it is the same version.
+# One apt-cache call for both: each call costs about half a second.
+same_candidate() {
+	apt-cache policy "$1" "$2" 2>/dev/null | awk '
+		/^[^ ]/ { n++ }
+		$1 == "Candidate:" { c[n] = $2 }
+		END { exit !(n == 2 && c[1] != "" && c[1] != "(none)" && c[1] == c[2]) }'
+}
+
+# newest_kernel REGEX NAMES: the newest release R matching REGEX, among the package names NAMES
+# (apt-cache pkgnames linux-headers-), for which linux-headers-R and linux-image-R are the same
+# version. The headers are what the module is built against, the image what it is loaded into:
+# both must come from the same kernel build.
+newest_kernel() {
+	local re=$1 names=$2 ver
+	for ver in $(grep -E "^linux-headers-$re\$" <<<"$names" | sed 's/^linux-headers-//' | sort -rV); do
+		if same_candidate "linux-headers-$ver" "linux-image-$ver"; then
+			echo "$ver"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# select_kernels [WORD...]: set KERNELS to the releases to test. Words are full releases
+# (6.1.0-56-amd64) or a series (6.1, 6.12) meaning its newest release. No words: $CRONO_KERNELS,
+# else the newest release of each series in KERNEL_SERIES_RE.
+select_kernels() {
+	local words=("$@") w re ver names=""
+	((${#words[@]})) || read -ra words <<<"${CRONO_KERNELS:-}"
+	((${#words[@]})) || words=(6.1 6.12)
+	KERNELS=()
+	for w in "${words[@]}"; do
+		case $w in
+		6.1) re=${KERNEL_SERIES_RE[0]} ;;
+		6.12) re=${KERNEL_SERIES_RE[1]} ;;
+		[0-9]*-amd64)
+			KERNELS+=("$w")
+			continue
+			;;
+		*) die "unknown kernel '$w' (want 6.1, 6.12 or a release such as 6.1.0-56-amd64)" ;;
+		esac
+		[[ -n $names ]] || names=$(apt-cache pkgnames linux-headers-)
+		if ! ver=$(newest_kernel "$re" "$names"); then
+			apt_update_once
+			names=$(apt-cache pkgnames linux-headers-)
+			ver=$(newest_kernel "$re" "$names") ||
+				die "apt knows no linux-headers/linux-image pair for $re"
+		fi
+		KERNELS+=("$ver")
+	done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Compiler cache for the test builds. The cache lives in
+# $CRONO_CACHE/ccache and paths are taken relative to the clone, so a fresh
+# clone recompiles nothing that an earlier run on this machine compiled.
+#
+# ccache_setup: set CCACHE (the compiler prefix) and CCACHE_CMAKE (the CMake
+# arguments), both empty when ccache is not installed.
+ccache_setup() {
+	export CCACHE_DIR=${CRONO_CACHE:-$HOME/.cache/crono}/ccache CCACHE_BASEDIR=$ROOT
+	export CCACHE_NOHASHDIR=true CCACHE_MAXSIZE=4G
+	CCACHE=()
+	CCACHE_CMAKE=()
+	if command -v ccache >/dev/null 2>&1; then
+		CCACHE=(ccache)
+		CCACHE_CMAKE=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+	fi
+}
