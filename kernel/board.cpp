@@ -7,12 +7,10 @@
 
 namespace crono {
 
-Result<Board *> Board::create(struct crono_pci *pci) noexcept
+Result<RefPtr<Board>> Board::create(struct crono_pci *pci) noexcept
 {
-	auto *raw = new (Gfp::kernel) Board(pci);
-	if (!raw)
-		return Error::from_errno(-ENOMEM);
-	OwnPtr<Board> board(raw);
+	auto board =
+		CRONO_TRY(adopt_ref_or_enomem(new (Gfp::kernel) Board(pci)));
 
 	struct crono_pci_location loc;
 	crono_kpci_location(pci, &loc);
@@ -22,18 +20,12 @@ Result<Board *> Board::create(struct crono_pci *pci) noexcept
 	board->lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_BOARD));
 	board->open_lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_OPEN));
 	board->mappings_lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_MAPPINGS));
-	return board.leak();
+	return move(board);
 }
 
-void Board::put() noexcept
-{
-	if (!refs_.put())
-		return;
-	crono_kpci_put(pci_);
-	delete this;
-}
+Board::~Board() = default;
 
-Result<OpenFile *> Board::open(struct crono_kfile *kfile) noexcept
+Result<OwnPtr<OpenFile>> Board::open(struct crono_kfile *kfile) noexcept
 {
 	/* Allocated before the lock: open holds the kernel's misc lock. */
 	auto file = CRONO_TRY(OpenFile::create(*this, kfile));
@@ -43,11 +35,9 @@ Result<OpenFile *> Board::open(struct crono_kfile *kfile) noexcept
 	if (open_file_)
 		return Error::from_errno(-EBUSY);
 	/* The board may write to memory only while a file owns some. */
-	crono_kpci_set_bus_master(pci_, true);
-	get();
-	OpenFile *opened = file.leak();
-	open_file_ = opened;
-	return move(opened);
+	crono_kpci_set_bus_master(pci(), true);
+	open_file_ = file.get();
+	return move(file);
 }
 
 void Board::file_closed(OpenFile &file) noexcept
@@ -67,7 +57,7 @@ void Board::remove() noexcept
 		file = exchange(open_file_, (OpenFile *)nullptr);
 	}
 	if (file) {
-		crono_klog(pci_, CRONO_LOG_WARN,
+		crono_klog(pci(), CRONO_LOG_WARN,
 			   "removed while open: stopping the board and "
 			   "releasing its buffers\n");
 		file->detach();
@@ -86,7 +76,7 @@ void Board::shutdown() noexcept
 	if (file)
 		file->quiesce();
 	else
-		crono_kpci_set_bus_master(pci_, false);
+		crono_kpci_set_bus_master(pci(), false);
 }
 
 } // namespace crono

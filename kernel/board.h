@@ -2,9 +2,9 @@
 /*
  * A board: one bound PCI function with its misc node.
  *
- * It is shared by the PCI binding and by the open file (if any); whichever
- * lets go last frees it. After removal it stays only as the anchor that lets
- * an open file fail with -ENODEV and release cleanly.
+ * It is shared by the PCI binding (the glue's reference) and by the open
+ * file (if any); whichever lets go last frees it. After removal it stays only
+ * as the anchor that lets an open file fail with -ENODEV and release cleanly.
  *
  * Locks, none of them ever held while user memory is touched (a fault there
  * can stall for as long as user space likes):
@@ -24,26 +24,23 @@
 #include "crono_pci_drvmod.h"
 #include "cxxrt/intrusive_list.h"
 #include "cxxrt/mutex.h"
-#include "cxxrt/refcount.h"
+#include "cxxrt/own_ptr.h"
+#include "cxxrt/ref_ptr.h"
+#include "pci_ref.h"
 
 namespace crono {
 
 class OpenFile;
 
-class Board : public ListNode<Board> {
+class Board : public ListNode<Board>, public RefCounted<Board> {
 public:
-	/*
-	 * On success the board owns pci (released with the last reference)
-	 * and the caller holds the first reference.
-	 */
-	static Result<Board *> create(struct crono_pci *pci) noexcept;
-	~Board() = default; /* use put() */
-	void get() noexcept { refs_.get(); }
-	void put() noexcept;
+	/* The board keeps its own reference to pci while it exists. */
+	static Result<RefPtr<Board>> create(struct crono_pci *pci) noexcept;
+	~Board();
 
 	/* Exclusive open: -EBUSY while another file is open, -ENODEV after
-	 * removal. */
-	Result<OpenFile *> open(struct crono_kfile *kfile) noexcept;
+	 * removal. The file holds a reference to the board. */
+	Result<OwnPtr<OpenFile>> open(struct crono_kfile *kfile) noexcept;
 	/* The open file is going away (called with lock() held, after its
 	 * teardown). */
 	void file_closed(OpenFile &file) noexcept;
@@ -52,7 +49,7 @@ public:
 	/* The machine goes down (reboot, kexec): stop the board's DMA. */
 	void shutdown() noexcept;
 
-	struct crono_pci *pci() const noexcept { return pci_; }
+	struct crono_pci *pci() const noexcept { return pci_.get(); }
 	const char *name() const noexcept { return name_; }
 	Mutex &lock() noexcept { return lock_; }
 	Mutex &mappings_lock() noexcept { return mappings_lock_; }
@@ -66,14 +63,14 @@ public:
 private:
 	explicit Board(struct crono_pci *pci) noexcept : pci_(pci) {}
 
-	struct crono_pci *pci_;
+	PciRef pci_;
 	char name_[CRONO_DEV_NAME_MAX_SIZE] = {};
 	Mutex lock_;
 	Mutex open_lock_;
 	Mutex mappings_lock_;
-	RefCount refs_{ 1 };
-	OpenFile *open_file_ =
-		nullptr;       /* open_lock_ to write, either to read */
+	/* Not owned: the kernel's file owns it. open_lock_ to write, either
+	 * to read. */
+	OpenFile *open_file_ = nullptr;
 	bool removed_ = false; /* under open_lock_ */
 };
 

@@ -17,14 +17,12 @@ bool same_name(const char *a, const char *b) noexcept
 }
 } // namespace
 
-Result<BoardRegistry *> BoardRegistry::create() noexcept
+Result<OwnPtr<BoardRegistry>> BoardRegistry::create() noexcept
 {
-	auto *raw = new (Gfp::kernel) BoardRegistry();
-	if (!raw)
-		return Error::from_errno(-ENOMEM);
-	OwnPtr<BoardRegistry> registry(raw);
+	auto registry = CRONO_TRY(
+		adopt_own_or_enomem(new (Gfp::kernel) BoardRegistry()));
 	registry->lock_ = CRONO_TRY(Mutex::create(CRONO_LOCK_REGISTRY));
-	return registry.leak();
+	return move(registry);
 }
 
 BoardRegistry::~BoardRegistry()

@@ -7,12 +7,13 @@
 #pragma once
 
 #include "board.h"
+#include "cxxrt/own_ptr.h"
 
 namespace crono {
 
 class BoardRegistry {
 public:
-	static Result<BoardRegistry *> create() noexcept;
+	static Result<OwnPtr<BoardRegistry>> create() noexcept;
 	~BoardRegistry();
 
 	/* -EEXIST if a board of that name is already registered. */

@@ -9,29 +9,17 @@ Result<OwnPtr<ContigBuffer>>
 ContigBuffer::allocate(OpenFile &file, struct crono_pci *pci, u64 size,
 		       MemlockCharge charge) noexcept
 {
-	auto *raw = new (Gfp::kernel_account)
-		ContigBuffer(file, pci, size, move(charge));
-	if (!raw)
-		return Error::from_errno(-ENOMEM);
-	OwnPtr<ContigBuffer> buffer(raw);
-
 	/* The device's DMA mask stays as probe set it. */
-	buffer->cpu_ = crono_kcoherent_alloc(pci, size, &buffer->dma_addr);
-	if (!buffer->cpu_) {
+	auto memory = CoherentMemory::allocate(pci, size);
+	if (memory.is_error()) {
 		crono_klog(pci, CRONO_LOG_DEBUG,
 			   "coherent allocation of %llu bytes failed\n", size);
-		return Error::from_errno(-ENOMEM);
+		return memory.error();
 	}
-	return move(buffer);
+	return adopt_own_or_enomem(new (Gfp::kernel_account) ContigBuffer(
+		file, size, move(charge), memory.release_value()));
 }
 
-void ContigBuffer::free_memory() noexcept
-{
-	if (!cpu_)
-		return;
-	crono_kcoherent_free(pci_, size, cpu_, dma_addr);
-	cpu_ = nullptr;
-	charge_.release();
-}
+ContigBuffer::~ContigBuffer() = default;
 
 } // namespace crono

@@ -13,8 +13,10 @@
  */
 #pragma once
 
+#include "coherent_memory.h"
 #include "cxxrt/intrusive_list.h"
 #include "cxxrt/own_ptr.h"
+#include "id_allocator.h"
 #include "memlock_charge.h"
 
 namespace crono {
@@ -27,40 +29,49 @@ public:
 	static Result<OwnPtr<ContigBuffer>>
 	allocate(OpenFile &file, struct crono_pci *pci, u64 size,
 		 MemlockCharge charge) noexcept;
-	~ContigBuffer() { free_memory(); }
-	ContigBuffer(const ContigBuffer &) = delete;
-	ContigBuffer &operator=(const ContigBuffer &) = delete;
+	~ContigBuffer();
 
 	/* Maps the faulting page; the memory is there (mappings lock). */
 	Result<void> insert(struct crono_fault *fault) noexcept
 	{
-		return from_errno(
-			crono_kcoherent_insert(pci_, fault, cpu_, size));
+		return memory_.insert(fault);
 	}
-	/* Frees the memory and gives its charge back. */
-	void free_memory() noexcept;
+	/* Frees the memory, then gives its charge back. */
+	void free_memory() noexcept
+	{
+		memory_.reset();
+		charge_.reset();
+	}
 
+	/* Gives the id back: no request can name the buffer any more. */
+	void unlock() noexcept { id_.reset(); }
+	bool unlocked() const noexcept { return !id_.held(); }
 	/* No owner and no mapping: nothing can reach it any more. */
-	bool unreferenced() const noexcept { return unlocked && mappings == 0; }
-	bool has_memory() const noexcept { return cpu_ != nullptr; }
+	bool unreferenced() const noexcept
+	{
+		return unlocked() && mappings == 0;
+	}
+	bool has_memory() const noexcept { return memory_.held(); }
+	u64 dma_addr() const noexcept { return memory_.dma_addr(); }
+	s32 id() const noexcept { return id_.value(); }
+	void set_id(BufferId id) noexcept { id_ = move(id); }
 
 	OpenFile &file;
-	s32 id = -1;
 	const u64 size;
-	u64 dma_addr = 0;
-	bool unlocked = false; /* by UNLOCK_CONTIG_BUFFER or release */
-	u32 mappings = 0;      /* live vmas */
+	u32 mappings = 0; /* live vmas */
 
 private:
-	ContigBuffer(OpenFile &owner, struct crono_pci *pci, u64 bytes,
-		     MemlockCharge charge) noexcept
-	    : file(owner), size(bytes), charge_(move(charge)), pci_(pci)
+	ContigBuffer(OpenFile &owner, u64 bytes, MemlockCharge charge,
+		     CoherentMemory memory) noexcept
+	    : file(owner), size(bytes), charge_(move(charge)),
+	      memory_(move(memory))
 	{
 	}
 
+	/* Release order is the reverse of this order. */
 	MemlockCharge charge_;
-	struct crono_pci *pci_;
-	void *cpu_ = nullptr; /* kernel cookie; never leaves the kernel */
+	CoherentMemory memory_;
+	BufferId id_; /* board lock */
 };
 
 } // namespace crono

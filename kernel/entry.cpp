@@ -2,7 +2,9 @@
 /*
  * The core's C entry points: the glue calls these from module init, the
  * pci_driver and the file_operations. They translate between opaque handles
- * and the driver's classes, and nothing else.
+ * and the driver's classes, and nothing else. Ownership crosses into C only
+ * here: a crono_board handle is one reference to a Board, a crono_open_file
+ * handle owns its OpenFile, the registry pointer owns the registry.
  */
 #include "board_registry.h"
 #include "cxxrt/errno.h"
@@ -11,16 +13,25 @@
 using namespace crono;
 
 namespace {
-/* Set by crono_core_init(); a plain pointer, so no global constructor. */
+/* Set by crono_core_init(); a plain pointer (owning, see
+ * OwnPtr::into_foreign()), so no global constructor or destructor. */
 BoardRegistry *registry;
 
 Board *to_board(struct crono_board *board) noexcept
 {
 	return reinterpret_cast<Board *>(board);
 }
-OpenFile *to_file(struct crono_file *file) noexcept
+struct crono_board *to_handle(Board *board) noexcept
+{
+	return reinterpret_cast<struct crono_board *>(board);
+}
+OpenFile *to_file(struct crono_open_file *file) noexcept
 {
 	return reinterpret_cast<OpenFile *>(file);
+}
+struct crono_open_file *to_handle(OpenFile *file) noexcept
+{
+	return reinterpret_cast<struct crono_open_file *>(file);
 }
 } // namespace
 
@@ -29,13 +40,15 @@ int crono_core_init(void) noexcept
 	auto created = BoardRegistry::create();
 	if (created.is_error())
 		return created.error().code();
-	registry = created.value();
+	registry = created.value().into_foreign();
 	return 0;
 }
 
 void crono_core_exit(void) noexcept
 {
-	delete exchange(registry, (BoardRegistry *)nullptr);
+	OwnPtr<BoardRegistry>::from_foreign(
+		exchange(registry, (BoardRegistry *)nullptr))
+		.reset();
 }
 
 int crono_board_create(struct crono_pci *pci, struct crono_board **out,
@@ -44,15 +57,12 @@ int crono_board_create(struct crono_pci *pci, struct crono_board **out,
 	auto created = Board::create(pci);
 	if (created.is_error())
 		return created.error().code();
-	Board *board = created.value();
+	RefPtr<Board> board = created.release_value();
 
 	auto added = registry->add(*board);
 	if (added.is_error()) {
 		crono_klog(pci, CRONO_LOG_ERR, "a board named %s exists\n",
 			   board->name());
-		/* Not put(): that would release pci, which stays the glue's
-		 * when create fails (the glue frees it itself). */
-		delete board;
 		return added.error().code();
 	}
 	const char *src = board->name();
@@ -60,7 +70,7 @@ int crono_board_create(struct crono_pci *pci, struct crono_board **out,
 	for (; src[i] && i + 1 < name_size; i++)
 		name[i] = src[i];
 	name[i] = '\0';
-	*out = reinterpret_cast<struct crono_board *>(board);
+	*out = to_handle(board.into_foreign());
 	return 0;
 }
 
@@ -77,7 +87,7 @@ void crono_board_shutdown(struct crono_board *board) noexcept
 
 void crono_board_put(struct crono_board *board) noexcept
 {
-	to_board(board)->put();
+	RefPtr<Board>::from_foreign(to_board(board)).reset();
 }
 
 void crono_board_stats(struct crono_board *handle,
@@ -91,29 +101,32 @@ void crono_board_stats(struct crono_board *handle,
 }
 
 int crono_file_open(struct crono_board *board, struct crono_kfile *kfile,
-		    struct crono_file **out) noexcept
+		    struct crono_open_file **out) noexcept
 {
 	auto opened = to_board(board)->open(kfile);
 	if (opened.is_error())
 		return opened.error().code();
-	*out = reinterpret_cast<struct crono_file *>(opened.value());
+	*out = to_handle(opened.value().into_foreign());
 	return 0;
 }
 
-void crono_file_release(struct crono_file *file) noexcept
+void crono_file_release(struct crono_open_file *handle) noexcept
 {
-	to_file(file)->release();
+	auto file = OwnPtr<OpenFile>::from_foreign(to_file(handle));
+	file->release();
+	/* Destroyed here: its buffers are gone, its board reference last. */
 }
 
-long crono_file_ioctl(struct crono_file *file, crono_u32 request,
+long crono_file_ioctl(struct crono_open_file *file, crono_u32 request,
 		      crono_u64 arg) noexcept
 {
 	return to_file(file)->ioctl(request, arg);
 }
 
-int crono_file_mmap(struct crono_file *file, struct crono_vma *vma) noexcept
+int crono_file_mmap(struct crono_open_file *file,
+		    struct crono_vma *vma) noexcept
 {
-	return to_file(file)->mmap(vma).error().code();
+	return to_file(file)->mmap(vma).to_errno();
 }
 
 void crono_contig_mapping_opened(void *token, struct crono_vma *vma) noexcept
@@ -131,5 +144,5 @@ void crono_contig_mapping_closed(void *token) noexcept
 int crono_contig_fault(void *token, struct crono_fault *fault) noexcept
 {
 	auto *buffer = static_cast<ContigBuffer *>(token);
-	return buffer->file.fault(*buffer, fault).error().code();
+	return buffer->file.fault(*buffer, fault).to_errno();
 }

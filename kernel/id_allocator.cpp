@@ -5,7 +5,7 @@
 
 namespace crono {
 
-Result<s32> IdAllocator::allocate() noexcept
+Result<BufferId> IdAllocator::allocate() noexcept
 {
 	for (u32 word = 0; word < capacity / word_bits; word++) {
 		if (used_[word] == ~0ull)
@@ -13,7 +13,8 @@ Result<s32> IdAllocator::allocate() noexcept
 		const u32 bit = __builtin_ctzll(~used_[word]);
 		used_[word] |= 1ull << bit;
 		count_++;
-		return s32(word * word_bits + bit);
+		return BufferId(
+			BufferIdState{ this, s32(word * word_bits + bit) });
 	}
 	return Error::from_errno(-ENOMEM);
 }

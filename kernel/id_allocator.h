@@ -2,29 +2,62 @@
 /*
  * Buffer ids of one open file: the lowest free id in [0, capacity), so ids
  * stay small (a contiguous buffer's id is its mmap page offset) and are
- * reused after unlock.
+ * reused after unlock. A BufferId owns one id until it is destroyed or
+ * reset; the allocator must outlive it.
  */
 #pragma once
 
 #include "cxxrt/result.h"
-#include "limits.h"
+#include "cxxrt/unique_resource.h"
+#include "driver_limits.h"
 
 namespace crono {
+
+class IdAllocator;
+
+struct BufferIdState {
+	IdAllocator *ids = nullptr;
+	s32 id = -1;
+
+	bool held() const noexcept { return ids != nullptr; }
+	void release() noexcept;
+};
+
+class BufferId : public UniqueResource<BufferIdState> {
+public:
+	BufferId() noexcept = default;
+	/* The id, or -1 when none is held. */
+	s32 value() const noexcept { return state_.id; }
+
+private:
+	friend class IdAllocator;
+	explicit BufferId(const BufferIdState &state) noexcept
+	    : UniqueResource(state)
+	{
+	}
+};
 
 class IdAllocator {
 public:
 	static constexpr u32 capacity = limits::max_buffers_per_file;
 
 	/* -ENOMEM when every id is taken. */
-	Result<s32> allocate() noexcept;
-	void release(s32 id) noexcept;
+	Result<BufferId> allocate() noexcept;
 	bool in_use(s32 id) const noexcept;
 	u32 count() const noexcept { return count_; }
 
 private:
+	friend struct BufferIdState;
+	void release(s32 id) noexcept;
+
 	static constexpr u32 word_bits = 64;
 	u64 used_[capacity / word_bits] = {};
 	u32 count_ = 0;
 };
+
+inline void BufferIdState::release() noexcept
+{
+	ids->release(id);
+}
 
 } // namespace crono

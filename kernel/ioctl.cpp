@@ -32,11 +32,11 @@ long OpenFile::ioctl(u32 request, u64 arg) noexcept
 	{
 		/* After removal every request fails alike, whatever its
 		 * argument. */
-		MutexGuard guard(board_.lock());
+		MutexGuard guard(board().lock());
 		if (detached_)
 			return -ENODEV;
 	}
-	Result<void> result;
+	Result<void> result{};
 	switch (request) {
 	case IOCTL_CRONO_LOCK_BUFFER:
 		result = lock_sg(arg);
@@ -56,7 +56,7 @@ long OpenFile::ioctl(u32 request, u64 arg) noexcept
 	default:
 		return -ENOTTY;
 	}
-	return result.error().code();
+	return result.to_errno();
 }
 
 Result<void> OpenFile::lock_sg(u64 arg) noexcept
@@ -66,40 +66,39 @@ Result<void> OpenFile::lock_sg(u64 arg) noexcept
 		CRONO_TRY(validate_sg_request(info, crono_kpage_size()));
 
 	/* User memory first, without a lock: pins may fault and stall. */
-	auto buffer = CRONO_TRY(SgBuffer::pin(board_.pci(), request));
+	auto buffer = CRONO_TRY(SgBuffer::pin(board().pci(), request));
 	auto table = CRONO_TRY(UserWindow::pin(request.page_table_addr,
 					       request.entries * sizeof(u64)));
 	auto reply = CRONO_TRY(UserWindow::pin(arg, sizeof(info)));
 
-	MutexGuard guard(board_.lock());
+	MutexGuard guard(board().lock());
 	if (detached_)
 		return Error::from_errno(-ENODEV);
 	CRONO_TRY(buffer->map());
 	CRONO_TRY(buffer->write_page_table(table));
-	const s32 id = CRONO_TRY(ids_.allocate());
+	buffer->set_id(CRONO_TRY(ids_.allocate()));
 	/* The library reads back only the id. */
-	info.id = id;
+	info.id = buffer->id();
 	reply.write(0, info);
 
-	buffer->id = id;
-	board_.locked_buffers.add(1);
-	board_.pinned_bytes.add(buffer->pinned_bytes());
-	sg_buffers_.push_back(*buffer.leak());
-	crono_klog(board_.pci(), CRONO_LOG_DEBUG,
-		   "locked S/G buffer %d: %llu bytes, %llu pages\n", id,
+	board().locked_buffers.add(1);
+	board().pinned_bytes.add(buffer->pinned_bytes());
+	crono_klog(board().pci(), CRONO_LOG_DEBUG,
+		   "locked S/G buffer %d: %llu bytes, %llu pages\n", info.id,
 		   request.size, request.entries);
+	sg_buffers_.push_back(move(buffer));
 	return {};
 }
 
 Result<void> OpenFile::unlock_sg(u64 arg) noexcept
 {
 	const s32 id = CRONO_TRY(copy_in<s32>(arg));
-	MutexGuard guard(board_.lock());
+	MutexGuard guard(board().lock());
 	if (detached_)
 		return Error::from_errno(-ENODEV);
 	for (SgBuffer &buffer : sg_buffers_) {
-		if (buffer.id == id) {
-			release_sg(&buffer);
+		if (buffer.id() == id) {
+			release_sg(buffer);
 			return {};
 		}
 	}
@@ -116,13 +115,13 @@ Result<void> OpenFile::setup_cleanup(u64 arg) noexcept
 	CRONO_TRY(from_errno(crono_kcopy_from_user(
 		commands, info.ucmds, info.count * sizeof(commands[0]))));
 
-	MutexGuard guard(board_.lock());
+	MutexGuard guard(board().lock());
 	if (detached_)
 		return Error::from_errno(-ENODEV);
 	/* Replaced only by a valid program; a bad one keeps the old. */
 	cleanup_ = CRONO_TRY(CleanupProgram::validate(
 		Span<const CRONO_KERNEL_CMD>(commands, info.count),
-		crono_kpci_bar0_len(board_.pci())));
+		crono_kpci_bar0_len(board().pci())));
 	return {};
 }
 
@@ -135,41 +134,39 @@ Result<void> OpenFile::lock_contig(u64 arg) noexcept
 	/* Coherent memory is locked memory like pinned pages. */
 	auto charge = CRONO_TRY(MemlockCharge::take(size / crono_kpage_size()));
 
-	MutexGuard guard(board_.lock());
+	MutexGuard guard(board().lock());
 	if (detached_)
 		return Error::from_errno(-ENODEV);
 	CRONO_TRY(check_contig_room(size));
-	auto buffer = CRONO_TRY(ContigBuffer::allocate(*this, board_.pci(),
+	auto buffer = CRONO_TRY(ContigBuffer::allocate(*this, board().pci(),
 						       size, move(charge)));
-	const s32 id = CRONO_TRY(ids_.allocate());
+	buffer->set_id(CRONO_TRY(ids_.allocate()));
 	info.addr = 0; /* no kernel address leaves the kernel */
-	info.dma_handle = buffer->dma_addr;
-	info.id = id;
+	info.dma_handle = buffer->dma_addr();
+	info.id = buffer->id();
 	reply.write(0, info);
 
-	buffer->id = id;
-	board_.locked_buffers.add(1);
-	board_.coherent_bytes.add(size);
-	board_.coherent_buffers.add(1);
-	MutexGuard mappings_guard(board_.mappings_lock());
+	board().locked_buffers.add(1);
+	board().coherent_bytes.add(size);
+	board().coherent_buffers.add(1);
+	MutexGuard mappings_guard(board().mappings_lock());
 	contig_held_++;
 	contig_held_bytes_ += size;
-	contig_buffers_.push_back(*buffer.leak());
+	contig_buffers_.push_back(move(buffer));
 	return {};
 }
 
 Result<void> OpenFile::unlock_contig(u64 arg) noexcept
 {
 	const s32 id = CRONO_TRY(copy_in<s32>(arg));
-	MutexGuard guard(board_.lock());
+	MutexGuard guard(board().lock());
 	if (detached_)
 		return Error::from_errno(-ENODEV);
-	MutexGuard mappings_guard(board_.mappings_lock());
+	MutexGuard mappings_guard(board().mappings_lock());
 	for (ContigBuffer &buffer : contig_buffers_) {
-		if (buffer.id == id && !buffer.unlocked) {
-			buffer.unlocked = true;
-			ids_.release(id);
-			board_.locked_buffers.sub(1);
+		if (buffer.id() == id && !buffer.unlocked()) {
+			buffer.unlock();
+			board().locked_buffers.sub(1);
 			/* Memory stays while a mapping does. */
 			reap(buffer);
 			return {};

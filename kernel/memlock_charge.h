@@ -2,59 +2,40 @@
 /*
  * MemlockCharge: pages of memory the driver keeps for a user (pinned pages,
  * coherent buffers), charged to that user's RLIMIT_MEMLOCK for as long as
- * the charge lives. The owner of one crono_memlock.
+ * the charge lives.
  */
 #pragma once
 
 #include "cxxrt/result.h"
+#include "cxxrt/unique_resource.h"
 
 namespace crono {
 
-class MemlockCharge {
+struct MemlockChargeState {
+	struct crono_memlock *charge = nullptr;
+	u64 pages = 0;
+
+	bool held() const noexcept { return charge != nullptr; }
+	void release() noexcept { crono_kmemlock_uncharge(charge, pages); }
+};
+
+class MemlockCharge : public UniqueResource<MemlockChargeState> {
 public:
 	MemlockCharge() noexcept = default;
 	/* -ENOMEM over the calling user's limit. */
 	static Result<MemlockCharge> take(u64 pages) noexcept
 	{
-		MemlockCharge charge;
+		MemlockChargeState state{ nullptr, pages };
 		CRONO_TRY(from_errno(
-			crono_kmemlock_charge(pages, &charge.charge_)));
-		charge.pages_ = pages;
-		return move(charge);
-	}
-
-	MemlockCharge(MemlockCharge &&other) noexcept
-	    : charge_(exchange<struct crono_memlock *>(other.charge_, nullptr)),
-	      pages_(exchange<u64>(other.pages_, 0))
-	{
-	}
-	MemlockCharge &operator=(MemlockCharge &&other) noexcept
-	{
-		if (this != &other) {
-			release();
-			charge_ = exchange<struct crono_memlock *>(
-				other.charge_, nullptr);
-			pages_ = exchange<u64>(other.pages_, 0);
-		}
-		return *this;
-	}
-	MemlockCharge(const MemlockCharge &) = delete;
-	MemlockCharge &operator=(const MemlockCharge &) = delete;
-	~MemlockCharge() { release(); }
-
-	/* Gives the pages back now. */
-	void release() noexcept
-	{
-		if (charge_)
-			crono_kmemlock_uncharge(
-				exchange<struct crono_memlock *>(charge_,
-								 nullptr),
-				exchange<u64>(pages_, 0));
+			crono_kmemlock_charge(pages, &state.charge)));
+		return MemlockCharge(state);
 	}
 
 private:
-	struct crono_memlock *charge_ = nullptr;
-	u64 pages_ = 0;
+	explicit MemlockCharge(const MemlockChargeState &state) noexcept
+	    : UniqueResource(state)
+	{
+	}
 };
 
 } // namespace crono

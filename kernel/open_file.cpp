@@ -2,32 +2,27 @@
 #include "open_file.h"
 
 #include "cxxrt/errno.h"
-#include "limits.h"
+#include "driver_limits.h"
 
 namespace crono {
 
 Result<OwnPtr<OpenFile>> OpenFile::create(Board &board,
 					  struct crono_kfile *kfile) noexcept
 {
-	auto *file = new (Gfp::kernel_account) OpenFile(board, kfile);
-	if (!file)
-		return Error::from_errno(-ENOMEM);
-	return OwnPtr<OpenFile>(file);
+	return adopt_own_or_enomem(new (Gfp::kernel_account)
+					   OpenFile(board, kfile));
 }
+
+OpenFile::~OpenFile() = default;
 
 void OpenFile::release() noexcept
 {
-	Board &board = board_;
-	{
-		MutexGuard guard(board.lock());
-		if (!detached_)
-			teardown();
-		/* Under the board lock, so removal never sees a file that is
-		 * being freed. */
-		board.file_closed(*this);
-	}
-	delete this;
-	board.put();
+	MutexGuard guard(board().lock());
+	if (!detached_)
+		teardown();
+	/* Under the board lock, so removal never sees a file that is being
+	 * freed. */
+	board().file_closed(*this);
 }
 
 void OpenFile::detach() noexcept
@@ -45,7 +40,7 @@ void OpenFile::quiesce() noexcept
 
 void OpenFile::stop_board(bool keep_program) noexcept
 {
-	struct crono_pci *pci = board_.pci();
+	struct crono_pci *pci = board().pci();
 	auto write = [pci](u32 offset, u32 value) {
 		crono_kpci_bar0_write32(pci, offset, value);
 	};
@@ -66,14 +61,14 @@ void OpenFile::teardown() noexcept
 
 	/* 2. Scatter/gather buffers: unmap, free the table, unpin. */
 	while (SgBuffer *buffer = sg_buffers_.first()) {
-		release_sg(buffer);
+		release_sg(*buffer);
 		crono_kcond_resched();
 	}
 
 	/* 3. Contiguous buffers. On release no mapping can exist (a mapping
 	 * holds the file); on removal they are zapped before the memory goes,
 	 * under the mappings lock, so no fault can map it again. */
-	MutexGuard guard(board_.mappings_lock());
+	MutexGuard guard(board().mappings_lock());
 	detached_ = true;
 	bool mapped = false;
 	for (ContigBuffer &buffer : contig_buffers_)
@@ -83,47 +78,43 @@ void OpenFile::teardown() noexcept
 
 	/* Buffers still mapped (removal only) stay listed, without memory,
 	 * until their last vma closes. */
-	IntrusiveList<ContigBuffer> kept;
-	while (ContigBuffer *buffer = contig_buffers_.pop_front()) {
-		if (!buffer->unlocked) {
-			buffer->unlocked = true;
-			ids_.release(buffer->id);
-			board_.locked_buffers.sub(1);
+	OwningList<ContigBuffer> kept;
+	while (auto buffer = contig_buffers_.pop_front()) {
+		if (!buffer->unlocked()) {
+			buffer->unlock();
+			board().locked_buffers.sub(1);
 		}
 		free_contig_memory(*buffer);
 		if (buffer->mappings)
-			kept.push_back(*buffer);
-		else
-			delete buffer;
+			kept.push_back(move(buffer));
 	}
-	while (ContigBuffer *buffer = kept.pop_front())
-		contig_buffers_.push_back(*buffer);
+	while (auto buffer = kept.pop_front())
+		contig_buffers_.push_back(move(buffer));
 }
 
-void OpenFile::release_sg(SgBuffer *buffer) noexcept
+void OpenFile::release_sg(SgBuffer &buffer) noexcept
 {
-	IntrusiveList<SgBuffer>::remove(*buffer);
-	ids_.release(buffer->id);
-	board_.locked_buffers.sub(1);
-	board_.pinned_bytes.sub(buffer->pinned_bytes());
-	delete buffer;
+	board().locked_buffers.sub(1);
+	board().pinned_bytes.sub(buffer.pinned_bytes());
+	/* Unmaps, frees the table, unpins, uncharges, gives the id back. */
+	sg_buffers_.take(buffer).reset();
 }
 
 Result<void> OpenFile::mmap(struct crono_vma *vma) noexcept
 {
-	MutexGuard guard(board_.mappings_lock());
+	MutexGuard guard(board().mappings_lock());
 	if (detached_)
 		return Error::from_errno(-ENODEV);
 	const u64 id = crono_kvma_pgoff(vma);
 	for (ContigBuffer &buffer : contig_buffers_) {
-		if (buffer.unlocked || u64(buffer.id) != id)
+		if (buffer.unlocked() || u64(buffer.id()) != id)
 			continue;
 		if (crono_kvma_len(vma) > buffer.size ||
 		    !crono_kvma_may_share(vma))
 			return Error::from_errno(-EINVAL);
 		/* No page is mapped here: faults map them, under this lock,
 		 * once the vma is visible to a teardown's zap. */
-		crono_kvma_setup_contig(board_.pci(), vma, &buffer);
+		crono_kvma_setup_contig(board().pci(), vma, &buffer);
 		buffer.mappings++;
 		return {};
 	}
@@ -133,7 +124,7 @@ Result<void> OpenFile::mmap(struct crono_vma *vma) noexcept
 void OpenFile::mapping_opened(ContigBuffer &buffer,
 			      struct crono_vma *vma) noexcept
 {
-	MutexGuard guard(board_.mappings_lock());
+	MutexGuard guard(board().mappings_lock());
 	buffer.mappings++;
 	/* fork copies page table entries before this callback; if the memory
 	 * went in between, the copy must not keep them. */
@@ -143,7 +134,7 @@ void OpenFile::mapping_opened(ContigBuffer &buffer,
 
 void OpenFile::mapping_closed(ContigBuffer &buffer) noexcept
 {
-	MutexGuard guard(board_.mappings_lock());
+	MutexGuard guard(board().mappings_lock());
 	buffer.mappings--;
 	reap(buffer);
 }
@@ -151,7 +142,7 @@ void OpenFile::mapping_closed(ContigBuffer &buffer) noexcept
 Result<void> OpenFile::fault(ContigBuffer &buffer,
 			     struct crono_fault *fault) noexcept
 {
-	MutexGuard guard(board_.mappings_lock());
+	MutexGuard guard(board().mappings_lock());
 	/* After removal the memory is gone: SIGBUS, never a stale page. */
 	if (!buffer.has_memory())
 		return Error::from_errno(-ENODEV);
@@ -162,10 +153,10 @@ Result<void> OpenFile::check_contig_room(u64 size) noexcept
 {
 	/* Only requests (under the board lock) add memory: the room seen here
 	 * can only grow until this request adds its buffer. */
-	MutexGuard guard(board_.mappings_lock());
+	MutexGuard guard(board().mappings_lock());
 	if (contig_held_ >= limits::max_contig_buffers_per_file ||
 	    size > limits::max_contig_bytes_per_file - contig_held_bytes_) {
-		crono_klog(board_.pci(), CRONO_LOG_DEBUG,
+		crono_klog(board().pci(), CRONO_LOG_DEBUG,
 			   "file holds %u coherent buffers of %llu bytes: no "
 			   "room for %llu more bytes\n",
 			   contig_held_, contig_held_bytes_, size);
@@ -178,8 +169,8 @@ void OpenFile::free_contig_memory(ContigBuffer &buffer) noexcept
 {
 	if (!buffer.has_memory())
 		return;
-	board_.coherent_bytes.sub(buffer.size);
-	board_.coherent_buffers.sub(1);
+	board().coherent_bytes.sub(buffer.size);
+	board().coherent_buffers.sub(1);
 	contig_held_--;
 	contig_held_bytes_ -= buffer.size;
 	buffer.free_memory();
@@ -189,9 +180,8 @@ void OpenFile::reap(ContigBuffer &buffer) noexcept
 {
 	if (!buffer.unreferenced())
 		return;
-	IntrusiveList<ContigBuffer>::remove(buffer);
 	free_contig_memory(buffer);
-	delete &buffer;
+	contig_buffers_.take(buffer).reset();
 }
 
 } // namespace crono

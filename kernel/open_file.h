@@ -16,6 +16,7 @@
 #include "board.h"
 #include "cleanup_program.h"
 #include "contig_buffer.h"
+#include "cxxrt/owning_list.h"
 #include "id_allocator.h"
 #include "sg_buffer.h"
 
@@ -25,11 +26,13 @@ class OpenFile {
 public:
 	static Result<OwnPtr<OpenFile>>
 	create(Board &board, struct crono_kfile *kfile) noexcept;
+	/* Out of line, as for every class that owns resources: one copy of
+	 * the release code (see docs/architecture.md, "Building"). */
+	~OpenFile();
 	OpenFile(const OpenFile &) = delete;
 	OpenFile &operator=(const OpenFile &) = delete;
-	~OpenFile() = default; /* through release() or a failed open */
 
-	/* The file is released: tear down and free this object. */
+	/* The file is released: tear down; the caller then destroys it. */
 	void release() noexcept;
 	/* The board is removed under us: tear down, fail everything after
 	 * (board lock held). */
@@ -49,7 +52,7 @@ public:
 	Result<void> fault(ContigBuffer &buffer,
 			   struct crono_fault *fault) noexcept;
 
-	Board &board() noexcept { return board_; }
+	Board &board() noexcept { return *board_; }
 
 private:
 	OpenFile(Board &board, struct crono_kfile *kfile) noexcept
@@ -66,7 +69,7 @@ private:
 	/* Cleanup writes, the flushing read, bus mastering off. */
 	void stop_board(bool keep_program) noexcept;
 	void teardown() noexcept;
-	void release_sg(SgBuffer *buffer) noexcept;
+	void release_sg(SgBuffer &buffer) noexcept;
 	/* -ENOMEM when another `size` bytes of coherent memory would pass the
 	 * file's limits; board lock held. */
 	Result<void> check_contig_room(u64 size) noexcept;
@@ -75,12 +78,14 @@ private:
 	/* Frees buffer if nothing refers to it; mappings lock held. */
 	void reap(ContigBuffer &buffer) noexcept;
 
-	Board &board_;
+	/* Destroyed in reverse: the buffers (which give their ids back),
+	 * then the ids, and the board reference last. */
+	RefPtr<Board> board_;
 	struct crono_kfile *kfile_;
-	IdAllocator ids_;			     /* board lock */
-	CleanupProgram cleanup_;		     /* board lock */
-	IntrusiveList<SgBuffer> sg_buffers_;	     /* board lock */
-	IntrusiveList<ContigBuffer> contig_buffers_; /* mappings lock */
+	IdAllocator ids_;			  /* board lock */
+	CleanupProgram cleanup_;		  /* board lock */
+	OwningList<SgBuffer> sg_buffers_;	  /* board lock */
+	OwningList<ContigBuffer> contig_buffers_; /* mappings lock */
 	/* Contiguous buffers holding memory, and its bytes; mappings lock to
 	 * write, either lock to read. */
 	u32 contig_held_ = 0;

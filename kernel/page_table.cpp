@@ -2,7 +2,7 @@
 #include "page_table.h"
 
 #include "cxxrt/errno.h"
-#include "limits.h"
+#include "driver_limits.h"
 
 namespace crono {
 

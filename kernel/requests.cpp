@@ -2,7 +2,7 @@
 #include "requests.h"
 
 #include "cxxrt/errno.h"
-#include "limits.h"
+#include "driver_limits.h"
 
 namespace crono {
 

@@ -2,7 +2,7 @@
 #include "sg_buffer.h"
 
 #include "cxxrt/errno.h"
-#include "limits.h"
+#include "driver_limits.h"
 #include "page_table.h"
 #include "user_window.h"
 
@@ -31,14 +31,14 @@ private:
 /* Adapts a DMA segment walk to a checker or writer with add(). */
 template <typename Consumer> struct SegmentWalk {
 	Consumer &consumer;
-	Error error = Error::from_errno(0);
+	Result<void> result{};
 
 	static int visit(void *ctx, crono_u64 addr, crono_u64 len)
 	{
 		auto *walk = static_cast<SegmentWalk *>(ctx);
-		auto result = walk->consumer.add(DmaSegment{ addr, len });
-		if (result.is_error()) {
-			walk->error = result.error();
+		auto added = walk->consumer.add(DmaSegment{ addr, len });
+		if (added.is_error()) {
+			walk->result = added.error();
 			return 1;
 		}
 		return 0;
@@ -47,7 +47,7 @@ template <typename Consumer> struct SegmentWalk {
 	Result<void> run(const struct crono_sgt *sgt) noexcept
 	{
 		crono_ksgt_walk_dma(sgt, &SegmentWalk::visit, this);
-		return error.code() ? Result<void>(error) : Result<void>();
+		return result;
 	}
 };
 
@@ -69,72 +69,33 @@ Result<OwnPtr<SgBuffer>> SgBuffer::pin(struct crono_pci *pci,
 		return Error::from_errno(-EOPNOTSUPP);
 	}
 
-	auto *raw = new (Gfp::kernel_account) SgBuffer(pci, request);
-	if (!raw)
-		return Error::from_errno(-ENOMEM);
-	OwnPtr<SgBuffer> buffer(raw);
-
-	CRONO_TRY(buffer->charge());
-	CRONO_TRY(buffer->pin_pages());
-	CRONO_TRY(from_errno(crono_ksgt_create(buffer->pages_, buffer->pinned_,
-					       crono_kdma_max_segment(pci),
-					       &buffer->sgt_)));
-	return move(buffer);
-}
-
-Result<void> SgBuffer::charge() noexcept
-{
-	auto charge = MemlockCharge::take(request_.kernel_pages);
+	auto charge = MemlockCharge::take(request.kernel_pages);
 	if (charge.is_error()) {
-		crono_klog(pci_, CRONO_LOG_DEBUG,
+		crono_klog(pci, CRONO_LOG_DEBUG,
 			   "lock of %llu pages over RLIMIT_MEMLOCK\n",
-			   request_.kernel_pages);
+			   request.kernel_pages);
 		return charge.error();
 	}
-	charge_ = charge.release_value();
-	return {};
-}
-
-Result<void> SgBuffer::pin_pages() noexcept
-{
-	pages_ = static_cast<struct crono_page **>(
-		crono_kvmalloc(request_.kernel_pages * sizeof(*pages_),
-			       CRONO_GFP_KERNEL_ACCOUNT));
-	if (!pages_)
-		return Error::from_errno(-ENOMEM);
-
-	const u64 page_size = crono_kpage_size();
-	while (pinned_ < request_.kernel_pages) {
-		/* A multi-GiB lock gives way between batches, and a killed
-		 * task stops here with everything released. */
-		if (crono_kfatal_signal_pending())
-			return Error::from_errno(-EINTR);
-		crono_kcond_resched();
-		const u64 batch = min(request_.kernel_pages - pinned_,
-				      limits::pin_batch_pages);
-		const long got = crono_kpin_user_pages(
-			request_.user_addr + pinned_ * page_size, batch,
-			pages_ + pinned_);
-		if (got < 0)
-			return Error::from_errno(int(got));
-		if (got == 0)
-			return Error::from_errno(-EFAULT);
-		pinned_ += u64(got);
-	}
-	return {};
+	auto pages = CRONO_TRY(
+		PinnedPages::pin(request.user_addr, request.kernel_pages));
+	auto table =
+		CRONO_TRY(SgTable::create(pages, crono_kdma_max_segment(pci)));
+	return adopt_own_or_enomem(new (Gfp::kernel_account) SgBuffer(
+		pci, request, charge.release_value(), move(pages),
+		move(table)));
 }
 
 Result<void> SgBuffer::map() noexcept
 {
-	const int ret = crono_kdma_map_sgt(pci_, sgt_);
-	if (ret < 0) {
+	auto mapping = DmaMapping::map(pci_, table_);
+	if (mapping.is_error()) {
 		crono_klog(pci_, CRONO_LOG_ERR,
 			   "DMA mapping of %llu bytes failed: %d\n",
-			   request_.size, ret);
-		return Error::from_errno(ret);
+			   request_.size, mapping.error().code());
+		return mapping.error();
 	}
-	mapped_ = true;
-	if (crono_kdma_sgt_bounced(pci_, sgt_)) {
+	mapping_ = mapping.release_value();
+	if (crono_kdma_sgt_bounced(pci_, table_.get())) {
 		crono_klog(pci_, CRONO_LOG_ERR,
 			   "refusing S/G buffer: the device cannot reach the "
 			   "pages and DMA would bounce through swiotlb\n");
@@ -146,7 +107,7 @@ Result<void> SgBuffer::map() noexcept
 Result<void> SgBuffer::write_page_table(UserWindow &window) noexcept
 {
 	PageTableCheck check(request_.entries);
-	CRONO_TRY((SegmentWalk<PageTableCheck>{ check }.run(sgt_)));
+	CRONO_TRY((SegmentWalk<PageTableCheck>{ check }.run(table_.get())));
 	auto verified = check.verify();
 	if (verified.is_error()) {
 		crono_klog(pci_, CRONO_LOG_ERR,
@@ -159,24 +120,15 @@ Result<void> SgBuffer::write_page_table(UserWindow &window) noexcept
 	UserPageTable sink(window);
 	PageTableWriter writer(request_.entries, Span<u64>(staging->entries),
 			       sink);
-	CRONO_TRY((SegmentWalk<PageTableWriter>{ writer }.run(sgt_)));
+	CRONO_TRY((SegmentWalk<PageTableWriter>{ writer }.run(table_.get())));
 	return writer.finish();
 }
 
+SgBuffer::~SgBuffer() = default;
+
 u64 SgBuffer::pinned_bytes() const noexcept
 {
-	return pinned_ * crono_kpage_size();
-}
-
-SgBuffer::~SgBuffer()
-{
-	if (mapped_)
-		crono_kdma_unmap_sgt(pci_, sgt_);
-	if (sgt_)
-		crono_ksgt_destroy(sgt_);
-	if (pinned_)
-		crono_kunpin_user_pages(pages_, pinned_);
-	crono_kvfree(pages_);
+	return pages_.count() * crono_kpage_size();
 }
 
 } // namespace crono

@@ -7,18 +7,21 @@
  * table), so it runs without any driver lock, where a fault may stall; map()
  * and write_page_table() are the device's part and run under the board lock.
  *
- * The object is the owner of everything it acquired; its destructor releases
- * in a fixed order (unmap, free the table, unpin with dirty marking, then its
- * MemlockCharge member returns the RLIMIT_MEMLOCK charge). A request that fails
- * part way simply destroys the half-built object, so every error path leaves
- * nothing behind.
+ * Each resource is a member that releases exactly itself, declared in the
+ * order it is acquired, so destruction releases in the one safe order:
+ * unmap, free the table, unpin (dirty), return the memlock charge. A request
+ * that fails part way destroys the half-built buffer and leaves nothing.
  */
 #pragma once
 
 #include "cxxrt/intrusive_list.h"
 #include "cxxrt/own_ptr.h"
+#include "dma_mapping.h"
+#include "id_allocator.h"
 #include "memlock_charge.h"
+#include "pinned_pages.h"
 #include "requests.h"
+#include "sg_table.h"
 
 namespace crono {
 
@@ -31,8 +34,6 @@ public:
 	static Result<OwnPtr<SgBuffer>> pin(struct crono_pci *pci,
 					    const SgRequest &request) noexcept;
 	~SgBuffer();
-	SgBuffer(const SgBuffer &) = delete;
-	SgBuffer &operator=(const SgBuffer &) = delete;
 
 	/* Maps the table for the device; board lock held. */
 	Result<void> map() noexcept;
@@ -41,25 +42,26 @@ public:
 	Result<void> write_page_table(UserWindow &window) noexcept;
 
 	u64 pinned_bytes() const noexcept;
-
-	s32 id = -1;
+	s32 id() const noexcept { return id_.value(); }
+	void set_id(BufferId id) noexcept { id_ = move(id); }
 
 private:
-	SgBuffer(struct crono_pci *pci, const SgRequest &request) noexcept
-	    : pci_(pci), request_(request)
+	SgBuffer(struct crono_pci *pci, const SgRequest &request,
+		 MemlockCharge charge, PinnedPages pages,
+		 SgTable table) noexcept
+	    : pci_(pci), request_(request), charge_(move(charge)),
+	      pages_(move(pages)), table_(move(table))
 	{
 	}
-	Result<void> charge() noexcept;
-	Result<void> pin_pages() noexcept;
 
-	/* Declared first: given back last, after the destructor unpinned. */
-	MemlockCharge charge_;
 	struct crono_pci *pci_;
 	SgRequest request_;
-	struct crono_page **pages_ = nullptr;
-	u64 pinned_ = 0;
-	struct crono_sgt *sgt_ = nullptr;
-	bool mapped_ = false;
+	/* Release order is the reverse of this order. */
+	MemlockCharge charge_;
+	PinnedPages pages_;
+	SgTable table_;
+	DmaMapping mapping_;
+	BufferId id_;
 };
 
 } // namespace crono

@@ -1,66 +1,58 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * UserWindow: a user range pinned for the kernel to write into, the owner of
- * one crono_user_window. A request pins its destinations (the page table, the
- * argument struct) before it takes the board lock, where a fault on user
- * memory could stall for as long as user space likes; under the lock it
- * writes through the window, which never faults.
+ * UserWindow: a user range pinned for the kernel to write into. A request
+ * pins its destinations (the page table, the argument struct) before it
+ * takes the board lock, where a fault on user memory could stall for as long
+ * as user space likes; under the lock it writes through the window, which
+ * never faults.
  */
 #pragma once
 
 #include "cxxrt/result.h"
 #include "cxxrt/span.h"
+#include "cxxrt/unique_resource.h"
 
 namespace crono {
 
-class UserWindow {
+struct UserWindowState {
+	struct crono_user_window *window = nullptr;
+	u64 len = 0;
+
+	bool held() const noexcept { return window != nullptr; }
+	void release() noexcept { crono_kuser_window_release(window); }
+};
+
+class UserWindow : public UniqueResource<UserWindowState> {
 public:
 	/* -EFAULT when [start, start + len) is not mapped writable. */
 	static Result<UserWindow> pin(u64 start, u64 len) noexcept
 	{
-		struct crono_user_window *window = nullptr;
+		UserWindowState state{ nullptr, len };
 		CRONO_TRY(from_errno(
-			crono_kuser_window_pin(start, len, &window)));
-		return UserWindow(window, len);
+			crono_kuser_window_pin(start, len, &state.window)));
+		return UserWindow(state);
 	}
 
-	UserWindow(UserWindow &&other) noexcept
-	    : window_(exchange<struct crono_user_window *>(other.window_,
-							   nullptr)),
-	      len_(other.len_)
-	{
-	}
-	UserWindow(const UserWindow &) = delete;
-	UserWindow &operator=(const UserWindow &) = delete;
-	UserWindow &operator=(UserWindow &&) = delete;
-	~UserWindow()
-	{
-		if (window_)
-			crono_kuser_window_release(window_);
-	}
-
-	u64 size() const noexcept { return len_; }
+	u64 size() const noexcept { return state_.len; }
 
 	/* Writes entries at byte offset `offset`; the caller stays inside. */
 	template <typename T>
 	void write(u64 offset, Span<const T> entries) noexcept
 	{
-		crono_kuser_window_write(window_, offset, entries.data(),
+		crono_kuser_window_write(state_.window, offset, entries.data(),
 					 entries.size() * sizeof(T));
 	}
 	template <typename T> void write(u64 offset, const T &value) noexcept
 	{
-		crono_kuser_window_write(window_, offset, &value, sizeof(T));
+		crono_kuser_window_write(state_.window, offset, &value,
+					 sizeof(T));
 	}
 
 private:
-	UserWindow(struct crono_user_window *window, u64 len) noexcept
-	    : window_(window), len_(len)
+	explicit UserWindow(const UserWindowState &state) noexcept
+	    : UniqueResource(state)
 	{
 	}
-
-	struct crono_user_window *window_;
-	u64 len_;
 };
 
 } // namespace crono

@@ -8,7 +8,7 @@
 #include "kunit_cxx.h"
 
 #include "cxxrt/errno.h"
-#include "limits.h"
+#include "driver_limits.h"
 #include "page_table.h"
 
 using namespace crono;

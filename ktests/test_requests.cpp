@@ -10,8 +10,8 @@
 #include "cleanup_program.h"
 #include "cxxrt/errno.h"
 #include "cxxrt/new.h"
+#include "driver_limits.h"
 #include "id_allocator.h"
-#include "limits.h"
 #include "misc_name.h"
 #include "requests.h"
 

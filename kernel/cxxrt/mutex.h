@@ -8,50 +8,35 @@
 
 #include "errno.h"
 #include "result.h"
+#include "unique_resource.h"
 
 namespace crono {
 
-class Mutex {
+struct MutexState {
+	struct crono_mutex *lock = nullptr;
+
+	bool held() const noexcept { return lock != nullptr; }
+	void release() noexcept { crono_kmutex_destroy(lock); }
+};
+
+class Mutex : public UniqueResource<MutexState> {
 public:
 	Mutex() noexcept = default;
-	Mutex(Mutex &&other) noexcept
-	    : lock_(exchange<struct crono_mutex *>(other.lock_, nullptr))
-	{
-	}
-	Mutex &operator=(Mutex &&other) noexcept
-	{
-		if (this != &other) {
-			reset();
-			lock_ = exchange<struct crono_mutex *>(other.lock_,
-							       nullptr);
-		}
-		return *this;
-	}
-	Mutex(const Mutex &) = delete;
-	Mutex &operator=(const Mutex &) = delete;
-	~Mutex() { reset(); }
-
 	static Result<Mutex> create(enum crono_lock_class cls) noexcept
 	{
-		Mutex m;
-		m.lock_ = crono_kmutex_create(cls);
-		if (!m.lock_)
+		MutexState state{ crono_kmutex_create(cls) };
+		if (!state.lock)
 			return Error::from_errno(-ENOMEM);
-		return m;
+		return Mutex(state);
 	}
 
-	void lock() noexcept { crono_kmutex_lock(lock_); }
-	void unlock() noexcept { crono_kmutex_unlock(lock_); }
+	void lock() noexcept { crono_kmutex_lock(state_.lock); }
+	void unlock() noexcept { crono_kmutex_unlock(state_.lock); }
 
 private:
-	void reset() noexcept
+	explicit Mutex(const MutexState &state) noexcept : UniqueResource(state)
 	{
-		if (lock_)
-			crono_kmutex_destroy(
-				exchange<struct crono_mutex *>(lock_, nullptr));
 	}
-
-	struct crono_mutex *lock_ = nullptr;
 };
 
 class [[nodiscard]] MutexGuard {

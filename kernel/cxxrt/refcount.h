@@ -1,53 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A reference count on compiler atomics (lock-prefixed instructions on x86,
- * no library calls). put() returns true for the last reference.
+ * Counters shared between threads, on the kernel's own atomics through the
+ * glue: RefCount is a refcount_t (it saturates instead of wrapping and warns
+ * on an increment from zero or an underflow), Statistic an atomic64_t that
+ * sysfs reads without the writer's lock.
  */
 #pragma once
+
+#include "../glue/crono_glue.h"
 
 namespace crono {
 
 class RefCount {
 public:
-	explicit constexpr RefCount(unsigned int initial) noexcept
-	    : count_(initial)
-	{
-	}
+	/* Starts at one: the creator's reference. */
+	RefCount() noexcept { crono_krefcount_init(&count_, 1); }
 	RefCount(const RefCount &) = delete;
 	RefCount &operator=(const RefCount &) = delete;
 
-	void get() noexcept
-	{
-		__atomic_add_fetch(&count_, 1, __ATOMIC_RELAXED);
-	}
+	void get() noexcept { crono_krefcount_inc(&count_); }
+	/* True for the last reference. */
 	[[nodiscard]] bool put() noexcept
 	{
-		return __atomic_sub_fetch(&count_, 1, __ATOMIC_ACQ_REL) == 0;
+		return crono_krefcount_dec_and_test(&count_);
 	}
 
 private:
-	unsigned int count_;
+	struct crono_refcount count_;
 };
 
-/* A counter that other threads read without the writer's lock. */
 class Statistic {
 public:
-	constexpr Statistic() noexcept = default;
-	void add(unsigned long long n) noexcept
-	{
-		__atomic_add_fetch(&value_, n, __ATOMIC_RELAXED);
-	}
-	void sub(unsigned long long n) noexcept
-	{
-		__atomic_sub_fetch(&value_, n, __ATOMIC_RELAXED);
-	}
+	Statistic() noexcept { crono_katomic64_set(&value_, 0); }
+	Statistic(const Statistic &) = delete;
+	Statistic &operator=(const Statistic &) = delete;
+
+	void add(long long n) noexcept { crono_katomic64_add(&value_, n); }
+	void sub(long long n) noexcept { crono_katomic64_add(&value_, -n); }
 	unsigned long long read() const noexcept
 	{
-		return __atomic_load_n(&value_, __ATOMIC_RELAXED);
+		return crono_katomic64_read(&value_);
 	}
 
 private:
-	unsigned long long value_ = 0;
+	struct crono_atomic64 value_;
 };
 
 } // namespace crono

@@ -1,22 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Errors without exceptions: a Result<T> holds either a T or an errno. It is
- * [[nodiscard]], so a dropped error is a compile warning, and CRONO_TRY
- * propagates an error to the caller in one line.
+ * Errors without exceptions: a Result<T> holds either a T or an Error, a real
+ * negative errno. It is [[nodiscard]], so a dropped error is a compile
+ * warning, and CRONO_TRY propagates an error to the caller in one line.
  */
 #pragma once
 
+#include "errno.h"
 #include "new.h"
 #include "utility.h"
 
 namespace crono {
 
-/* A negative errno, as the kernel returns it. */
+/* A negative errno, as the kernel returns it; never 0. */
 class [[nodiscard]] Error {
 public:
-	static constexpr Error from_errno(int negative_errno) noexcept
+	/* A value that is not a negative errno is a bug: it becomes -EINVAL
+	 * with a warning, so it can never read as success. */
+	static Error from_errno(int negative_errno) noexcept
 	{
-		return Error(negative_errno);
+		if (negative_errno < 0 && negative_errno >= -4095)
+			return Error(negative_errno);
+		crono_klog(nullptr, CRONO_LOG_WARN,
+			   "not an errno: %d, returning -EINVAL\n",
+			   negative_errno);
+		return Error(-EINVAL);
 	}
 	constexpr int code() const noexcept { return code_; }
 
@@ -28,11 +36,16 @@ private:
 template <typename T> class [[nodiscard]] Result {
 public:
 	Result(T &&value) noexcept : ok_(true) { new (&value_) T(move(value)); }
-	Result(Error error) noexcept : ok_(false), error_(error) {}
-	Result(Result &&other) noexcept : ok_(other.ok_), error_(other.error_)
+	Result(Error error) noexcept : ok_(false)
+	{
+		new (&error_) Error(error);
+	}
+	Result(Result &&other) noexcept : ok_(other.ok_)
 	{
 		if (ok_)
 			new (&value_) T(move(other.value_));
+		else
+			new (&error_) Error(other.error_);
 	}
 	Result(const Result &) = delete;
 	Result &operator=(const Result &) = delete;
@@ -45,31 +58,37 @@ public:
 
 	explicit operator bool() const noexcept { return ok_; }
 	bool is_error() const noexcept { return !ok_; }
+	/* Only when is_error(). */
 	Error error() const noexcept { return error_; }
+	/* 0 or the negative errno, for a C caller. */
+	int to_errno() const noexcept { return ok_ ? 0 : error_.code(); }
 	T &value() noexcept { return value_; }
 	const T &value() const noexcept { return value_; }
 	T release_value() noexcept { return move(value_); }
 
 private:
 	bool ok_;
-	Error error_ = Error::from_errno(0);
 	union {
 		T value_;
+		Error error_;
 	};
 };
 
 template <> class [[nodiscard]] Result<void> {
 public:
-	Result() noexcept : error_(Error::from_errno(0)) {}
-	Result(Error error) noexcept : error_(error) {}
+	Result() noexcept = default;
+	Result(Error error) noexcept : code_(error.code()) {}
 
-	explicit operator bool() const noexcept { return error_.code() == 0; }
-	bool is_error() const noexcept { return error_.code() != 0; }
-	Error error() const noexcept { return error_; }
+	explicit operator bool() const noexcept { return code_ == 0; }
+	bool is_error() const noexcept { return code_ != 0; }
+	/* Only when is_error(). */
+	Error error() const noexcept { return Error::from_errno(code_); }
 	void release_value() noexcept {}
+	/* 0 or the negative errno, for a C caller. */
+	int to_errno() const noexcept { return code_; }
 
 private:
-	Error error_;
+	int code_ = 0;
 };
 
 /* Turns a kernel-style "0 or -errno" into a Result<void>. */

@@ -13,6 +13,12 @@
  *    glue calls from module_init, the pci_driver and the file_operations.
  *
  * Every function returning int returns 0 or a negative errno.
+ *
+ * Each function says, as the kernel's own documentation does:
+ *  - Context: whether it may sleep, and which driver locks its caller may or
+ *    must hold (the locks are the core's, see kernel/board.h; "no driver
+ *    lock" means none of them, because user memory may fault and stall);
+ *  - Ownership: who owns what it takes or returns, when that is not plain.
  */
 #ifndef CRONO_GLUE_H
 #define CRONO_GLUE_H
@@ -29,7 +35,8 @@ typedef unsigned int crono_u32;
 typedef unsigned long crono_usize;
 
 /* Opaque handles, defined only inside the glue (or a fake of it). */
-struct crono_pci;   /* a bound PCI function: device, BAR0 mapping, misc node */
+struct crono_pci;   /* a bound PCI function: device, BAR0 mapping, misc node;
+		       reference-counted by the glue */
 struct crono_kfile; /* the kernel's open file of a misc node */
 struct crono_vma;   /* a user mapping of a contiguous buffer */
 struct crono_fault; /* a page fault in such a mapping */
@@ -40,12 +47,23 @@ struct crono_memlock;	  /* pages charged to a user's RLIMIT_MEMLOCK */
 struct crono_mutex;	  /* a sleeping lock */
 
 /* The core's objects, opaque to the glue. */
-struct crono_board;
-struct crono_file;
+struct crono_board;	/* a counted reference to a board */
+struct crono_open_file; /* the state one open of a board owns */
+
+/*
+ * Storage of the kernel's refcount_t and atomic64_t, so core objects can
+ * embed them; the glue checks at build time that sizes and alignment match.
+ */
+struct crono_refcount {
+	int counter;
+};
+struct crono_atomic64 {
+	long long counter;
+} __attribute__((aligned(8)));
 
 /* ---- memory ---------------------------------------------------------- */
 
-/* The kernel's page size (pins and mmap work in these units). */
+/* The kernel's page size (pins and mmap work in these units). Context: any. */
 crono_usize crono_kpage_size(void) CRONO_NOEXCEPT;
 
 enum crono_gfp {
@@ -53,11 +71,33 @@ enum crono_gfp {
 	CRONO_GFP_KERNEL_ACCOUNT, /* on behalf of a user request: charged */
 };
 
+/*
+ * Context: may sleep; any driver lock may be held.
+ * Ownership: the caller owns the memory until it frees it; NULL on failure.
+ */
 void *crono_kmalloc(crono_usize size, enum crono_gfp gfp) CRONO_NOEXCEPT;
 void crono_kfree(const void *ptr) CRONO_NOEXCEPT;
-/* Large arrays (one entry per pinned page): vmalloc fallback allowed. */
+/* Large arrays (one entry per pinned page): vmalloc fallback allowed, no
+ * warning when a user-sized request fails. Context as crono_kmalloc(). */
 void *crono_kvmalloc(crono_usize size, enum crono_gfp gfp) CRONO_NOEXCEPT;
 void crono_kvfree(const void *ptr) CRONO_NOEXCEPT;
+
+/* ---- atomics --------------------------------------------------------- */
+
+/* refcount_t: saturates instead of wrapping, warns on increment from zero
+ * and on underflow. Context: any. */
+void crono_krefcount_init(struct crono_refcount *ref,
+			  crono_u32 count) CRONO_NOEXCEPT;
+void crono_krefcount_inc(struct crono_refcount *ref) CRONO_NOEXCEPT;
+/* True when this dropped the last reference. */
+int crono_krefcount_dec_and_test(struct crono_refcount *ref) CRONO_NOEXCEPT;
+
+/* atomic64_t, relaxed: statistics read without the writer's lock.
+ * Context: any. */
+void crono_katomic64_set(struct crono_atomic64 *v,
+			 long long value) CRONO_NOEXCEPT;
+void crono_katomic64_add(struct crono_atomic64 *v, long long n) CRONO_NOEXCEPT;
+long long crono_katomic64_read(const struct crono_atomic64 *v) CRONO_NOEXCEPT;
 
 /* ---- logging --------------------------------------------------------- */
 
@@ -68,7 +108,7 @@ enum crono_log_level {
 	CRONO_LOG_DEBUG, /* dynamic debug */
 };
 
-/* Prefixed with the device when pci is not NULL. */
+/* Prefixed with the device when pci is not NULL. Context: any. */
 void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 		const char *fmt, ...) CRONO_NOEXCEPT
 	__attribute__((format(printf, 3, 4)));
@@ -84,21 +124,29 @@ enum crono_lock_class {
 	CRONO_LOCK_CLASS_COUNT,
 };
 
+/* Context: may sleep. Ownership: the caller destroys what it created; NULL
+ * on failure. */
 struct crono_mutex *
 crono_kmutex_create(enum crono_lock_class cls) CRONO_NOEXCEPT;
 void crono_kmutex_destroy(struct crono_mutex *m) CRONO_NOEXCEPT;
+/* Context: sleeps; only in the order kernel/board.h gives. */
 void crono_kmutex_lock(struct crono_mutex *m) CRONO_NOEXCEPT;
 void crono_kmutex_unlock(struct crono_mutex *m) CRONO_NOEXCEPT;
 
 /* ---- scheduling ------------------------------------------------------ */
 
-/* May sleep: lets other tasks run in a long loop (pins, unpins, teardown). */
+/* Lets other tasks run in a long loop (pins, unpins, teardown).
+ * Context: may sleep; driver mutexes may be held. */
 void crono_kcond_resched(void) CRONO_NOEXCEPT;
-/* True when the calling task was killed: a long request gives up. */
+/* True when the calling task was killed: a long request gives up.
+ * Context: any. */
 int crono_kfatal_signal_pending(void) CRONO_NOEXCEPT;
 
 /* ---- user memory ----------------------------------------------------- */
 
+/* -EFAULT unless all len bytes were copied.
+ * Context: may fault and sleep for as long as user space likes; no driver
+ * lock. */
 int crono_kcopy_from_user(void *dst, crono_u64 user_src,
 			  crono_usize len) CRONO_NOEXCEPT;
 int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
@@ -109,8 +157,11 @@ int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
  * buffers) to the calling user's locked memory, bounded by RLIMIT_MEMLOCK
  * unless the caller has CAP_IPC_LOCK (as io_uring does: the user, not the
  * address space, so neither fork nor exec escapes the limit), and shows them
- * as the caller's VmPin. -ENOMEM over the limit. The charge is handed back
- * to crono_kmemlock_uncharge() whichever task runs it.
+ * as the caller's VmPin. -ENOMEM over the limit.
+ * Context: may sleep; any driver lock may be held. Uncharge runs in any task
+ * (a vma close, a removal), with any driver lock held.
+ * Ownership: *charge belongs to the caller until it is handed back to
+ * crono_kmemlock_uncharge() with the same npages.
  */
 int crono_kmemlock_charge(crono_usize npages,
 			  struct crono_memlock **charge) CRONO_NOEXCEPT;
@@ -119,11 +170,15 @@ void crono_kmemlock_uncharge(struct crono_memlock *charge,
 
 /*
  * Long-term, writable pin of up to npages pages from user address start.
- * Returns the number pinned (at least 1) or a negative errno.
+ * Returns the number pinned (at least 1) or a negative errno; -EFAULT for
+ * pages of a file the kernel writes back (they cannot stay pinned).
+ * Context: may fault and sleep; no driver lock.
+ * Ownership: the caller owns one pin per returned page until it unpins it.
  */
 long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
 			   struct crono_page **pages) CRONO_NOEXCEPT;
-/* Unpins and marks dirty: the device may have written them. Sleeps. */
+/* Unpins and marks dirty: the device may have written them.
+ * Context: may sleep; any driver lock may be held. */
 void crono_kunpin_user_pages(struct crono_page **pages,
 			     crono_usize npages) CRONO_NOEXCEPT;
 
@@ -132,14 +187,17 @@ void crono_kunpin_user_pages(struct crono_page **pages,
  * pages are pinned (short-term, writable) here, where a fault may still stall,
  * so that the writes can happen under a driver lock. -EFAULT when the range
  * is not mapped writable.
+ * Context: may fault and sleep; no driver lock.
+ * Ownership: the caller releases *window with crono_kuser_window_release().
  */
 int crono_kuser_window_pin(crono_u64 start, crono_usize len,
 			   struct crono_user_window **window) CRONO_NOEXCEPT;
-/* Copies into [offset, offset + len) of the window; never faults. */
+/* Copies into [offset, offset + len) of the window, which the caller keeps
+ * inside the pinned range. Context: never faults; any driver lock. */
 void crono_kuser_window_write(struct crono_user_window *window,
 			      crono_usize offset, const void *src,
 			      crono_usize len) CRONO_NOEXCEPT;
-/* Unpins (dirty) and frees the window. */
+/* Unpins (dirty) and frees the window. Context: may sleep; any lock. */
 void crono_kuser_window_release(struct crono_user_window *window)
 	CRONO_NOEXCEPT;
 
@@ -150,6 +208,17 @@ struct crono_pci_location {
 	crono_u32 vendor, device;
 };
 
+/*
+ * The glue holds one reference from probe until remove has returned; the
+ * core takes its own for as long as a board exists, so the board can fail
+ * later requests with -ENODEV after removal. The last put frees it.
+ * Context: any.
+ */
+void crono_kpci_get(struct crono_pci *pci) CRONO_NOEXCEPT;
+void crono_kpci_put(struct crono_pci *pci) CRONO_NOEXCEPT;
+
+/* Context, here to the end of the section: may sleep; the board lock or no
+ * lock (the device is the board's, which that lock guards). */
 void crono_kpci_location(const struct crono_pci *pci,
 			 struct crono_pci_location *loc) CRONO_NOEXCEPT;
 /* Bytes of BAR0 that cleanup writes may reach (0 if it is not MMIO). */
@@ -162,10 +231,12 @@ void crono_kpci_flush_writes(struct crono_pci *pci) CRONO_NOEXCEPT;
 /* Bus mastering: on while a file is open, off before its memory is freed. */
 void crono_kpci_set_bus_master(struct crono_pci *pci,
 			       int enable) CRONO_NOEXCEPT;
-/* Releases the glue's device object once the core no longer needs it. */
-void crono_kpci_put(struct crono_pci *pci) CRONO_NOEXCEPT;
 
 /* ---- scatter/gather DMA --------------------------------------------- */
+
+/* Context, here to the end of the section: may sleep; the board lock or no
+ * lock. Ownership: a table belongs to its creator until it is destroyed;
+ * it must be unmapped first if it was mapped. */
 
 /* Largest DMA segment to build, a multiple of the page size. */
 crono_u32 crono_kdma_max_segment(const struct crono_pci *pci) CRONO_NOEXCEPT;
@@ -193,12 +264,18 @@ int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 
 /* ---- coherent DMA ---------------------------------------------------- */
 
-/* Returns an opaque CPU cookie (never shown to user space) or NULL. */
+/* Returns an opaque CPU cookie (never shown to user space) or NULL.
+ * Context: may sleep; the board lock. Free: any driver lock (a removal or
+ * the last munmap frees it under the mappings lock).
+ * Ownership: the caller frees it with the same size and addresses. */
 void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 			    crono_u64 *dma_addr) CRONO_NOEXCEPT;
 void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
 			  crono_u64 dma_addr) CRONO_NOEXCEPT;
 
+/* User mappings. Context, unless said otherwise: under the address space's
+ * mmap lock (the kernel's mmap, fault, open and close callbacks), with the
+ * mappings lock or no driver lock. */
 crono_u64 crono_kvma_pgoff(const struct crono_vma *vma) CRONO_NOEXCEPT;
 crono_u64 crono_kvma_len(const struct crono_vma *vma) CRONO_NOEXCEPT;
 /* MAP_SHARED (writable or not): a private mapping would be copied on write. */
@@ -220,15 +297,22 @@ int crono_kcoherent_insert(struct crono_pci *pci, struct crono_fault *fault,
 			   void *cpu, crono_usize size) CRONO_NOEXCEPT;
 /* Removes every page table entry of one mapping. */
 void crono_kvma_zap(struct crono_vma *vma) CRONO_NOEXCEPT;
-/* Removes every user mapping made through this file (device is gone). */
+/* Removes every user mapping made through this file (device is gone).
+ * Context: may sleep; the board lock and the mappings lock, not the mmap
+ * lock. */
 void crono_kfile_zap_mappings(struct crono_kfile *kfile) CRONO_NOEXCEPT;
 
 /* ---- entry points of the core, called by the glue ------------------ */
 
+/* All may sleep. The glue holds no driver lock when it calls them; the mmap
+ * lock is held for crono_file_mmap() and the crono_contig_* callbacks. */
+
 int crono_core_init(void) CRONO_NOEXCEPT;
 void crono_core_exit(void) CRONO_NOEXCEPT;
 
-/* probe: on success the board owns pci; name receives the misc node name. */
+/* probe: a board for pci, which takes its own reference to pci. *board is
+ * the glue's reference, dropped with crono_board_put(); name receives the
+ * misc node name. */
 int crono_board_create(struct crono_pci *pci, struct crono_board **board,
 		       char *name, crono_usize name_size) CRONO_NOEXCEPT;
 /* remove: stop the board, release every buffer, fail later calls. */
@@ -247,11 +331,11 @@ void crono_board_stats(struct crono_board *board,
 		       struct crono_board_stats *stats) CRONO_NOEXCEPT;
 
 int crono_file_open(struct crono_board *board, struct crono_kfile *kfile,
-		    struct crono_file **file) CRONO_NOEXCEPT;
-void crono_file_release(struct crono_file *file) CRONO_NOEXCEPT;
-long crono_file_ioctl(struct crono_file *file, crono_u32 request,
+		    struct crono_open_file **file) CRONO_NOEXCEPT;
+void crono_file_release(struct crono_open_file *file) CRONO_NOEXCEPT;
+long crono_file_ioctl(struct crono_open_file *file, crono_u32 request,
 		      crono_u64 arg) CRONO_NOEXCEPT;
-int crono_file_mmap(struct crono_file *file,
+int crono_file_mmap(struct crono_open_file *file,
 		    struct crono_vma *vma) CRONO_NOEXCEPT;
 
 /* vm_operations of a contiguous-buffer mapping: a copy (fork, split), its

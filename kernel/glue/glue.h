@@ -5,15 +5,29 @@
 #ifndef CRONO_GLUE_INTERNAL_H
 #define CRONO_GLUE_INTERNAL_H
 
+#include <linux/build_bug.h>
+#include <linux/errno.h>
+#include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/pci.h>
 #include <linux/scatterlist.h>
 
+#include "../cxxrt/errno_list.h"
 #include "crono_glue.h"
 #include "crono_pci_drvmod.h"
 
-/* One bound PCI function, as the glue sees it. */
+/* The core names errno values without kernel headers: same numbers. */
+#define CRONO_CHECK_ERRNO(name, value)                                         \
+	static_assert(name == (value), "errno " #name " differs");
+CRONO_ERRNO_LIST(CRONO_CHECK_ERRNO)
+#undef CRONO_CHECK_ERRNO
+
+/*
+ * One bound PCI function, as the glue sees it. Probe holds the first
+ * reference until remove; a board holds another while it exists.
+ */
 struct crono_pci {
+	struct kref ref;
 	struct pci_dev *pdev;
 	void __iomem *bar0; /* NULL once the device is gone */
 	resource_size_t bar0_len;
@@ -39,5 +53,9 @@ static inline struct device *crono_dev(const struct crono_pci *pci)
  */
 int crono_pci_enable(struct crono_pci *pci);
 void crono_pci_disable(struct crono_pci *pci);
+
+/* A crono_pci for pdev with one reference (crono_kpci_put() frees it), or
+ * NULL. */
+struct crono_pci *crono_pci_alloc(struct pci_dev *pdev);
 
 #endif /* CRONO_GLUE_INTERNAL_H */

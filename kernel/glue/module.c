@@ -26,7 +26,7 @@ static int crono_fop_open(struct inode *inode, struct file *file)
 {
 	/* misc_open() left the miscdevice here. */
 	struct crono_pci *pci = crono_from_misc(file->private_data);
-	struct crono_file *cfile;
+	struct crono_open_file *cfile;
 	int ret;
 
 	ret = crono_file_open(pci->board, (struct crono_kfile *)file, &cfile);
@@ -136,14 +136,13 @@ static int crono_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	    pdev->device > CRONO_DEVICE_ID_MAX)
 		return -ENODEV;
 
-	pci = kzalloc(sizeof(*pci), GFP_KERNEL);
+	pci = crono_pci_alloc(pdev);
 	if (!pci)
 		return -ENOMEM;
-	pci->pdev = pci_dev_get(pdev);
 
 	ret = crono_pci_enable(pci);
 	if (ret)
-		goto free;
+		goto put;
 	ret = crono_board_create(pci, &pci->board, pci->name,
 				 sizeof(pci->name));
 	if (ret)
@@ -160,9 +159,8 @@ static int crono_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "cannot register /dev/%s: %d\n", pci->name,
 			ret);
 		crono_board_remove(pci->board);
-		crono_pci_disable(pci);
-		crono_board_put(pci->board); /* frees pci */
-		return ret;
+		crono_board_put(pci->board);
+		goto disable;
 	}
 	pci_set_drvdata(pdev, pci);
 	dev_info(&pdev->dev, "/dev/%s ready\n", pci->name);
@@ -170,9 +168,8 @@ static int crono_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 disable:
 	crono_pci_disable(pci);
-free:
-	pci_dev_put(pdev);
-	kfree(pci);
+put:
+	crono_kpci_put(pci);
 	return ret;
 }
 
@@ -188,7 +185,9 @@ static void crono_remove(struct pci_dev *pdev)
 	crono_pci_disable(pci);
 	pci_set_drvdata(pdev, NULL);
 	dev_info(&pdev->dev, "/dev/%s removed\n", pci->name);
+	/* An open file may keep the board, and the board pci, a while. */
 	crono_board_put(pci->board);
+	crono_kpci_put(pci);
 }
 
 /* Reboot or kexec: the board must not write into memory the next kernel

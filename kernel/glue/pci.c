@@ -101,8 +101,31 @@ void crono_kpci_set_bus_master(struct crono_pci *pci, int enable)
 		pci_clear_master(pci->pdev);
 }
 
-void crono_kpci_put(struct crono_pci *pci)
+struct crono_pci *crono_pci_alloc(struct pci_dev *pdev)
 {
+	struct crono_pci *pci = kzalloc(sizeof(*pci), GFP_KERNEL);
+
+	if (!pci)
+		return NULL;
+	kref_init(&pci->ref);
+	pci->pdev = pci_dev_get(pdev);
+	return pci;
+}
+
+static void crono_pci_free(struct kref *ref)
+{
+	struct crono_pci *pci = container_of(ref, struct crono_pci, ref);
+
 	pci_dev_put(pci->pdev);
 	kfree(pci);
+}
+
+void crono_kpci_get(struct crono_pci *pci)
+{
+	kref_get(&pci->ref);
+}
+
+void crono_kpci_put(struct crono_pci *pci)
+{
+	kref_put(&pci->ref, crono_pci_free);
 }

@@ -93,7 +93,7 @@ TEST_F(CxxrtTest, ResultHoldsAValueOrAnErrno)
 	ASSERT_TRUE(bool(ok));
 	EXPECT_FALSE(ok.is_error());
 	EXPECT_EQ(ok.value(), 21);
-	EXPECT_EQ(ok.error().code(), 0);
+	EXPECT_EQ(ok.to_errno(), 0);
 
 	Result<int> bad = source(-EFAULT);
 	EXPECT_FALSE(bool(bad));
@@ -120,13 +120,29 @@ TEST_F(CxxrtTest, ResultVoidAndFromErrno)
 {
 	Result<void> ok;
 	EXPECT_TRUE(bool(ok));
-	EXPECT_EQ(ok.error().code(), 0);
-	EXPECT_EQ(crono::from_errno(0).error().code(), 0);
+	EXPECT_EQ(ok.to_errno(), 0);
+	EXPECT_EQ(crono::from_errno(0).to_errno(), 0);
 	EXPECT_FALSE(crono::from_errno(3).is_error()) << "positive is success";
 	EXPECT_EQ(crono::from_errno(-EIO).error().code(), -EIO);
 	Result<void> assigned;
 	assigned = Error::from_errno(-EINVAL);
 	EXPECT_EQ(assigned.error().code(), -EINVAL);
+}
+
+TEST_F(CxxrtTest, ErrorHoldsOnlyNegativeErrnos)
+{
+	EXPECT_EQ(Error::from_errno(-ENODEV).code(), -ENODEV);
+	EXPECT_EQ(Error::from_errno(-4095).code(), -4095);
+	EXPECT_FALSE(fake::logged("not an errno"));
+	for (int bad : { 0, 1, 22, -4096, -100000 }) {
+		SCOPED_TRACE(bad);
+		EXPECT_EQ(Error::from_errno(bad).code(), -EINVAL)
+			<< "a slip never reads as success or as a pointer";
+	}
+	EXPECT_TRUE(fake::logged("not an errno: 0"));
+	Result<void> failed = Error::from_errno(0);
+	EXPECT_TRUE(failed.is_error());
+	EXPECT_EQ(failed.to_errno(), -EINVAL);
 }
 
 TEST_F(CxxrtTest, ResultOwnsAMoveOnlyValue)
@@ -149,48 +165,62 @@ TEST_F(CxxrtTest, ResultOwnsAMoveOnlyValue)
 /* ---- OwnPtr / make_own ----------------------------------------------------
  */
 
+template <typename T> OwnPtr<T> adopt(T *raw)
+{
+	return crono::adopt_own_or_enomem(raw).release_value();
+}
+
 TEST_F(CxxrtTest, OwnPtrDeletesOnResetAndDestruction)
 {
 	{
-		OwnPtr<Tracked> p(new (crono::Gfp::kernel) Tracked(1));
+		OwnPtr<Tracked> p = adopt(new (crono::Gfp::kernel) Tracked(1));
 		EXPECT_EQ(fake::live_allocations(), baseline_ + 1);
-		p.reset(new (crono::Gfp::kernel_account) Tracked(2));
+		p = adopt(new (crono::Gfp::kernel_account) Tracked(2));
 		EXPECT_EQ(Tracked::alive, 1);
 		EXPECT_EQ(p->value, 2);
 		EXPECT_EQ((*p).value, 2);
 		p.reset();
 		EXPECT_FALSE(bool(p));
 		EXPECT_EQ(Tracked::alive, 0);
-		p.reset(new (crono::Gfp::kernel) Tracked(3));
+		p = adopt(new (crono::Gfp::kernel) Tracked(3));
 	}
 	EXPECT_EQ(Tracked::alive, 0);
 }
 
 TEST_F(CxxrtTest, OwnPtrMoveTransfersOwnership)
 {
-	OwnPtr<Tracked> a(new (crono::Gfp::kernel) Tracked(1));
+	OwnPtr<Tracked> a = adopt(new (crono::Gfp::kernel) Tracked(1));
 	Tracked *raw = a.get();
 	OwnPtr<Tracked> b(crono::move(a));
 	EXPECT_EQ(a.get(), nullptr);
 	EXPECT_EQ(b.get(), raw);
-	OwnPtr<Tracked> c(new (crono::Gfp::kernel) Tracked(2));
+	OwnPtr<Tracked> c = adopt(new (crono::Gfp::kernel) Tracked(2));
 	c = crono::move(b); /* deletes c's old object */
 	EXPECT_EQ(Tracked::alive, 1);
 	EXPECT_EQ(c.get(), raw);
-	OwnPtr<Tracked> base(
-		OwnPtr<TrackedChild>(new (crono::Gfp::kernel) TrackedChild(9)));
+	OwnPtr<Tracked> base(adopt(new (crono::Gfp::kernel) TrackedChild(9)));
 	EXPECT_EQ(base->value, 9);
 	EXPECT_EQ(Tracked::alive, 2);
 }
 
-TEST_F(CxxrtTest, OwnPtrLeakGivesUpOwnership)
+TEST_F(CxxrtTest, OwnPtrCrossesIntoCAndBack)
 {
-	OwnPtr<Tracked> p(new (crono::Gfp::kernel) Tracked(1));
-	Tracked *raw = p.leak();
+	OwnPtr<Tracked> p = adopt(new (crono::Gfp::kernel) Tracked(1));
+	Tracked *handle = p.into_foreign();
 	EXPECT_FALSE(bool(p));
 	p.reset();
-	EXPECT_EQ(Tracked::alive, 1);
-	delete raw;
+	EXPECT_EQ(Tracked::alive, 1) << "the handle owns it now";
+	OwnPtr<Tracked> back = OwnPtr<Tracked>::from_foreign(handle);
+	EXPECT_EQ(back->value, 1);
+	back.reset();
+	EXPECT_EQ(Tracked::alive, 0);
+}
+
+TEST_F(CxxrtTest, AdoptNullIsENOMEM)
+{
+	auto result = crono::adopt_own_or_enomem<Tracked>(nullptr);
+	ASSERT_TRUE(result.is_error());
+	EXPECT_EQ(result.error().code(), -ENOMEM);
 }
 
 TEST_F(CxxrtTest, MakeOwnFailsWithENOMEMAndConstructsNothing)
@@ -334,7 +364,7 @@ TEST_F(CxxrtTest, SpanSubspanClamps)
 
 TEST_F(CxxrtTest, RefCountReportsTheLastPut)
 {
-	crono::RefCount refs(1);
+	crono::RefCount refs; /* the creator's reference */
 	refs.get();
 	refs.get();
 	EXPECT_FALSE(refs.put());

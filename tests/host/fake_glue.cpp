@@ -516,6 +516,44 @@ void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 	st().logs.push_back(fake::LogLine{ int(level), pci, text });
 }
 
+/* ---- atomics ----------------------------------------------------------------
+ */
+
+void crono_krefcount_init(struct crono_refcount *ref, crono_u32 count) noexcept
+{
+	__atomic_store_n(&ref->counter, int(count), __ATOMIC_RELAXED);
+}
+
+void crono_krefcount_inc(struct crono_refcount *ref) noexcept
+{
+	/* refcount_t warns here; the fake makes it a failure. */
+	if (__atomic_fetch_add(&ref->counter, 1, __ATOMIC_RELAXED) <= 0)
+		violation("reference count incremented from zero");
+}
+
+int crono_krefcount_dec_and_test(struct crono_refcount *ref) noexcept
+{
+	const int old = __atomic_fetch_sub(&ref->counter, 1, __ATOMIC_ACQ_REL);
+	if (old <= 0)
+		violation("reference count underflow");
+	return old == 1;
+}
+
+void crono_katomic64_set(struct crono_atomic64 *v, long long value) noexcept
+{
+	__atomic_store_n(&v->counter, value, __ATOMIC_RELAXED);
+}
+
+void crono_katomic64_add(struct crono_atomic64 *v, long long n) noexcept
+{
+	__atomic_fetch_add(&v->counter, n, __ATOMIC_RELAXED);
+}
+
+long long crono_katomic64_read(const struct crono_atomic64 *v) noexcept
+{
+	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
+}
+
 /* ---- locks ------------------------------------------------------------------
  */
 
@@ -811,32 +849,42 @@ void crono_kpci_bar0_write32(struct crono_pci *pci, crono_u32 offset,
 {
 	if (offset % 4 || u64(offset) + 4 > pci->bar0_len)
 		violation("BAR0 write outside BAR0 or unaligned");
-	if (pci->puts)
-		violation("BAR0 write after the PCI function was put");
+	if (!pci->refs)
+		violation("BAR0 write after the PCI function was freed");
 	record(Event::bar0_write, offset, value, pci);
 	pci->bar0[offset] = value;
 }
 
 void crono_kpci_flush_writes(struct crono_pci *pci) noexcept
 {
-	if (pci->puts)
-		violation("flush after the PCI function was put");
+	if (!pci->refs)
+		violation("flush after the PCI function was freed");
 	record(Event::flush, 0, 0, pci);
 }
 
 void crono_kpci_set_bus_master(struct crono_pci *pci, int enable) noexcept
 {
-	if (pci->puts)
-		violation("bus master change after the PCI function was put");
+	if (!pci->refs)
+		violation("bus master change after the PCI function was "
+			  "freed");
 	pci->bus_master = enable;
 	record(Event::bus_master, enable ? 1 : 0, 0, pci);
 }
 
+void crono_kpci_get(struct crono_pci *pci) noexcept
+{
+	if (!pci->refs)
+		violation("reference taken to a freed PCI function");
+	pci->refs++;
+}
+
 void crono_kpci_put(struct crono_pci *pci) noexcept
 {
-	pci->puts++;
-	if (pci->puts > 1)
-		violation("PCI function put twice");
+	if (!pci->refs) {
+		violation("PCI function put more often than referenced");
+		return;
+	}
+	pci->refs--;
 	record(Event::pci_put, 0, 0, pci);
 }
 
@@ -1476,7 +1524,7 @@ crono_vma *vma_new(crono_kfile *kfile, u64 pgoff, u64 len, bool shared)
 	return raw;
 }
 
-int vma_mmap(struct crono_file *file, crono_vma *vma)
+int vma_mmap(struct crono_open_file *file, crono_vma *vma)
 {
 	int ret = 0;
 	in_mmap_lock([&] { ret = crono_file_mmap(file, vma); });

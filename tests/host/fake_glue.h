@@ -254,7 +254,7 @@ struct crono_pci {
 	bool always_bounces = false; /* swiotlb=force */
 	bool bounces = false;	     /* mapped tables report bounced */
 	bool bus_master = false;
-	int puts = 0;
+	int refs = 1; /* the glue's own, from probe to remove */
 };
 
 struct crono_kfile {
@@ -282,7 +282,7 @@ namespace fake {
 crono_vma *vma_new(crono_kfile *kfile, u64 pgoff, u64 len, bool shared = true);
 /* mmap(2) of a vma: ->mmap under the mmap lock. On failure the kernel
  * frees the vma without calling close. */
-int vma_mmap(struct crono_file *file, crono_vma *vma);
+int vma_mmap(struct crono_open_file *file, crono_vma *vma);
 /* munmap(2) / exit: ->close of a mapped vma. */
 void vma_close(crono_vma *vma);
 /* fork(2) or a split: a copy of a mapped vma (with its page table entries,

@@ -40,9 +40,11 @@ void Dev::shutdown()
 
 void Dev::put_board()
 {
-	if (!board || put)
+	if (put)
 		return;
-	crono_board_put(board);
+	if (board)
+		crono_board_put(board);
+	crono_kpci_put(&pci);
 	put = true;
 }
 
@@ -178,17 +180,10 @@ Rig::~Rig()
 	}
 	if (core_)
 		crono_core_exit();
-	for (auto &dev : devs_) {
-		if (dev->board)
-			EXPECT_EQ(dev->pci.puts, 1)
-				<< "board " << dev->name
-				<< ": the PCI function must be put exactly "
-				   "once";
-		else
-			EXPECT_EQ(dev->pci.puts, 0)
-				<< "a failed create must leave the PCI "
-				   "function to the glue";
-	}
+	for (auto &dev : devs_)
+		EXPECT_EQ(dev->pci.refs, 0)
+			<< "board " << dev->name
+			<< ": every reference to the PCI function was dropped";
 	EXPECT_TRUE(fake::clean())
 		<< "after unwinding everything: " << fake::holdings();
 }

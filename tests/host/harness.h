@@ -55,7 +55,7 @@ public:
 	crono_pci pci;
 	crono_board *board = nullptr;
 	crono_kfile kfile;
-	crono_file *file = nullptr;
+	crono_open_file *file = nullptr;
 	char name[CRONO_DEV_NAME_MAX_SIZE] = {};
 	bool removed = false;
 	bool put = false;
@@ -64,6 +64,8 @@ public:
 	void release();
 	void remove();
 	void shutdown(); /* crono_board_shutdown */
+	/* The glue at remove (or after a failed probe): its board reference,
+	 * then its own reference to the PCI function. */
 	void put_board();
 
 	long ioctl(u32 request, u64 arg);

@@ -7,8 +7,8 @@
 
 #include <cstring>
 
+#include "driver_limits.h"
 #include "harness.h"
-#include "limits.h"
 
 using fake::Event;
 using host::Rig;
@@ -34,7 +34,7 @@ TEST(Open, SecondOpenIsBusyUntilTheFirstIsReleased)
 	Rig rig;
 	auto &dev = rig.dev();
 	crono_kfile other;
-	crono_file *second = nullptr;
+	crono_open_file *second = nullptr;
 	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -EBUSY);
 	EXPECT_EQ(second, nullptr);
 	dev.release();

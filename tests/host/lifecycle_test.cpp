@@ -146,7 +146,8 @@ TEST(Board, NameIsCutToTheGlueBuffer)
 	EXPECT_STREQ(name, "crono_02");
 	crono_board_remove(board);
 	crono_board_put(board);
-	EXPECT_EQ(pci.puts, 1);
+	EXPECT_EQ(pci.refs, 1) << "the board gave its reference back";
+	crono_kpci_put(&pci);
 }
 
 TEST(Board, SameNameTwiceIsEEXISTAndTheGlueKeepsItsPciFunction)
@@ -156,8 +157,8 @@ TEST(Board, SameNameTwiceIsEEXISTAndTheGlueKeepsItsPciFunction)
 	auto &twin = rig.add(rig.dev().pci.loc, false, &ret);
 	EXPECT_EQ(ret, -EEXIST);
 	/* The glue frees its crono_pci itself after a failed probe: the core
-	 * must not have put it (that would be a double free in the kernel). */
-	EXPECT_EQ(twin.pci.puts, 0);
+	 * must hold no reference to it then. */
+	EXPECT_EQ(twin.pci.refs, 1);
 	EXPECT_EQ(fake::live_allocations(), rig.baseline());
 	EXPECT_EQ(fake::live_mutexes(), 4) << "registry + one board's three";
 	EXPECT_TRUE(fake::logged("exists"));
@@ -171,7 +172,7 @@ TEST(Board, NameTooLongFailsCreateAndLeavesThePciFunctionToTheGlue)
 			      0x1A13, 0xffffffff },
 			    false, &ret);
 	EXPECT_EQ(ret, -ENAMETOOLONG);
-	EXPECT_EQ(dev.pci.puts, 0);
+	EXPECT_EQ(dev.pci.refs, 1);
 	EXPECT_EQ(fake::live_allocations(), rig.baseline());
 }
 
@@ -192,7 +193,7 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 		long ret = 0;
 		auto &dev = rig.add({ 0, 9, 0, 0, 0x1A13, 0x0d }, false, &ret);
 		EXPECT_EQ(ret, -ENOMEM);
-		EXPECT_EQ(dev.pci.puts, 0);
+		EXPECT_EQ(dev.pci.refs, 1);
 		EXPECT_EQ(fake::live_allocations(), rig.baseline());
 		EXPECT_EQ(fake::live_mutexes(), 4);
 		/* The same location binds fine afterwards. */
@@ -334,7 +335,7 @@ TEST(Removal, AfterRemovalEveryCallIsENODEVAndReleaseStillWorks)
 	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
 	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -ENODEV);
 	crono_kfile other;
-	crono_file *second = nullptr;
+	crono_open_file *second = nullptr;
 	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -ENODEV);
 
 	dev.release();
@@ -350,12 +351,13 @@ TEST(Removal, TheBoardLivesUntilTheLastFileIsReleased)
 	ASSERT_EQ(dev.lock_sg(1).ret, 0);
 	dev.remove();
 	dev.put_board(); /* the PCI binding lets go */
-	EXPECT_EQ(dev.pci.puts, 0) << "the open file still holds the board";
+	EXPECT_EQ(dev.pci.refs, 1)
+		<< "the open file's board still holds the PCI function";
 	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_UNLOCK_BUFFER, fake::user_new(0)),
 		  -ENODEV);
 	dev.release();
-	EXPECT_EQ(dev.pci.puts, 1)
-		<< "the last reference puts the PCI function";
+	EXPECT_EQ(dev.pci.refs, 0)
+		<< "the last board reference puts the PCI function";
 }
 
 TEST(Removal, WithoutAnOpenFileTheBoardGoesAtPut)
@@ -363,9 +365,9 @@ TEST(Removal, WithoutAnOpenFileTheBoardGoesAtPut)
 	Rig rig(false);
 	auto &dev = rig.dev();
 	dev.remove();
-	EXPECT_EQ(dev.pci.puts, 0);
+	EXPECT_EQ(dev.pci.refs, 2) << "the glue's and the board's";
 	dev.put_board();
-	EXPECT_EQ(dev.pci.puts, 1);
+	EXPECT_EQ(dev.pci.refs, 0);
 	EXPECT_EQ(fake::count(Event::bar0_write), 0);
 }
 
@@ -578,7 +580,7 @@ TEST(BusMaster, ASecondOpenThatFailsLeavesItAsItWas)
 	auto &dev = rig.dev();
 	const long before = fake::count(Event::bus_master);
 	crono_kfile other;
-	crono_file *second = nullptr;
+	crono_open_file *second = nullptr;
 	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -EBUSY);
 	EXPECT_EQ(fake::count(Event::bus_master), before);
 	EXPECT_TRUE(dev.pci.bus_master);
@@ -648,7 +650,7 @@ TEST(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
 	fake::on_user_access("pin of a user window", [&] {
 		stalled = true;
 		crono_kfile other;
-		crono_file *second = nullptr;
+		crono_open_file *second = nullptr;
 		second_open = crono_file_open(dev.board, &other, &second);
 		dev.remove();
 	});
@@ -670,7 +672,7 @@ TEST(StalledUserMemory, ContigLockWaitingOnItsArgumentDoesNotBlockOpen)
 	long second_open = 0;
 	fake::on_user_access("pin of a user window", [&] {
 		crono_kfile other;
-		crono_file *second = nullptr;
+		crono_open_file *second = nullptr;
 		second_open = crono_file_open(dev.board, &other, &second);
 	});
 	auto lock = dev.lock_contig(page);

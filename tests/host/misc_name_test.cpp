@@ -23,8 +23,7 @@ Named name_of(const PciAddress &a, size_t size = CRONO_DEV_NAME_MAX_SIZE)
 	char buf[64];
 	std::memset(buf, 'x', sizeof(buf));
 	const int err = crono::format_misc_name(a, crono::Span<char>(buf, size))
-				.error()
-				.code();
+				.to_errno();
 	if (size == 0) {
 		EXPECT_EQ(buf[0], 'x') << "nothing written to an empty buffer";
 		return { err, std::string() };

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "limits.h"
+#include "driver_limits.h"
 #include "page_table.h"
 
 namespace host {
@@ -78,7 +78,7 @@ inline void run_table(TableRun &run, crono::u64 entries,
 	}
 	auto verified = check.verify();
 	if (verified.is_error()) {
-		run.check = verified.error().code();
+		run.check = verified.to_errno();
 		return;
 	}
 	std::vector<crono::u64> staging(staging_entries);
@@ -93,7 +93,7 @@ inline void run_table(TableRun &run, crono::u64 entries,
 			return;
 		}
 	}
-	run.write = writer.finish().error().code();
+	run.write = writer.finish().to_errno();
 }
 
 /* The reference model: each segment expanded into 4 KiB pages, in order,

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cxxrt/errno.h"
-#include "limits.h"
+#include "driver_limits.h"
 #include "requests.h"
 
 using crono::u64;
@@ -27,14 +27,14 @@ CRONO_SG_BUFFER_INFO sg(u64 addr, u64 size, crono::u32 count,
 
 int sg_error(const CRONO_SG_BUFFER_INFO &info, u64 kpage = page)
 {
-	return crono::validate_sg_request(info, kpage).error().code();
+	return crono::validate_sg_request(info, kpage).to_errno();
 }
 
 int contig_error(u64 size)
 {
 	CRONO_CONTIG_BUFFER_INFO info{};
 	info.size = size;
-	return crono::validate_contig_request(info, page).error().code();
+	return crono::validate_contig_request(info, page).to_errno();
 }
 
 u64 contig_size(u64 size, u64 kpage = page)
