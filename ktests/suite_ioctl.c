@@ -34,6 +34,7 @@
 /* ---- fixtures --------------------------------------------------------- */
 
 struct kt_board {
+	struct crono_pci *pci; /* the glue's reference */
 	struct crono_board *board;
 	struct crono_kt_edu *edu;
 	struct device *dev;
@@ -47,6 +48,7 @@ static void kt_board_release(void *data)
 	if (!b->removed)
 		crono_board_remove(b->board);
 	crono_board_put(b->board);
+	crono_kpci_put(b->pci);
 }
 
 /* A board on edu device idx, as the glue's probe makes one; 0 or -errno of
@@ -59,18 +61,17 @@ static int kt_board_try(struct kunit *test, int idx, struct kt_board **out)
 	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	pci = kzalloc(sizeof(*pci), GFP_KERNEL); /* the board frees it */
+	pci = crono_pci_alloc(edu->pdev);
 	KUNIT_ASSERT_NOT_NULL(test, pci);
-	pci->pdev = pci_dev_get(edu->pdev);
 	pci->bar0 = edu->bar0;
 	pci->bar0_len = edu->bar0_len;
 	ret = crono_board_create(pci, &pci->board, pci->name,
 				 sizeof(pci->name));
 	if (ret) {
-		pci_dev_put(pci->pdev);
-		kfree(pci);
+		crono_kpci_put(pci);
 		return ret;
 	}
+	b->pci = pci;
 	b->board = pci->board;
 	b->edu = edu;
 	b->dev = &edu->pdev->dev;
@@ -112,7 +113,7 @@ static void kt_expect_idle(struct kunit *test, struct kt_board *b)
 }
 
 struct kt_file {
-	struct crono_file *file;
+	struct crono_open_file *file;
 	bool closed;
 };
 
