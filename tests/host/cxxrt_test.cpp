@@ -8,9 +8,12 @@
 #include "cxxrt/intrusive_list.h"
 #include "cxxrt/mutex.h"
 #include "cxxrt/own_ptr.h"
+#include "cxxrt/owning_list.h"
+#include "cxxrt/ref_ptr.h"
 #include "cxxrt/refcount.h"
 #include "cxxrt/result.h"
 #include "cxxrt/span.h"
+#include "cxxrt/unique_resource.h"
 #include "cxxrt/utility.h"
 #include "fake_glue.h"
 
@@ -361,6 +364,99 @@ TEST_F(CxxrtTest, SpanSubspanClamps)
 
 /* ---- RefCount / Statistic
  * ------------------------------------------------------ */
+
+/* ---- UniqueResource / OwningList / RefPtr -------------------------------- */
+
+std::vector<int> released;
+
+struct NumberState {
+	int number = 0;
+	bool held() const noexcept { return number != 0; }
+	void release() noexcept { released.push_back(number); }
+};
+using Number = crono::UniqueResource<NumberState>;
+
+/* Declared in acquisition order: released in reverse. */
+struct ThreeResources {
+	Number first{ NumberState{ 1 } };
+	Number second{ NumberState{ 2 } };
+	Number third{ NumberState{ 3 } };
+};
+
+TEST_F(CxxrtTest, UniqueResourceReleasesExactlyOnceInReverseOrder)
+{
+	released.clear();
+	{
+		ThreeResources owner;
+		Number moved = crono::move(owner.second);
+		EXPECT_FALSE(owner.second.held());
+		moved.reset();
+		moved.reset();
+		EXPECT_EQ(released, std::vector<int>{ 2 });
+		Number target{ NumberState{ 4 } };
+		target = Number{ NumberState{ 5 } };
+		EXPECT_EQ(released, (std::vector<int>{ 2, 4 }))
+			<< "assignment releases what the target held";
+	}
+	EXPECT_EQ(released, (std::vector<int>{ 2, 4, 5, 3, 1 }));
+}
+
+struct Listed : crono::ListNode<Listed> {
+	static std::vector<int> destroyed;
+	int value;
+	explicit Listed(int v) noexcept : value(v) {}
+	~Listed() { destroyed.push_back(value); }
+};
+std::vector<int> Listed::destroyed;
+
+OwnPtr<Listed> listed(int v)
+{
+	return crono::make_own<Listed>(crono::Gfp::kernel, v).release_value();
+}
+
+TEST_F(CxxrtTest, OwningListDestroysWhatItHoldsFirstToLast)
+{
+	Listed::destroyed.clear();
+	{
+		crono::OwningList<Listed> list;
+		list.push_back(listed(1));
+		Listed &two = list.push_back(listed(2));
+		list.push_back(listed(3));
+		OwnPtr<Listed> taken = list.take(two);
+		EXPECT_FALSE(taken->is_linked());
+		EXPECT_TRUE(Listed::destroyed.empty());
+		taken.reset();
+		EXPECT_EQ(Listed::destroyed, std::vector<int>{ 2 });
+		EXPECT_EQ(list.pop_front()->value, 1) << "destroyed at once";
+		list.push_back(listed(4));
+	}
+	EXPECT_EQ(Listed::destroyed, (std::vector<int>{ 2, 1, 3, 4 }));
+	EXPECT_EQ(fake::live_allocations(), baseline_);
+}
+
+struct Shared : crono::RefCounted<Shared> {
+	static int alive;
+	Shared() noexcept { alive++; }
+	~Shared() { alive--; }
+};
+int Shared::alive = 0;
+
+TEST_F(CxxrtTest, RefPtrDeletesWithTheLastReference)
+{
+	auto created =
+		crono::adopt_ref_or_enomem(new (crono::Gfp::kernel) Shared());
+	ASSERT_FALSE(created.is_error());
+	crono::RefPtr<Shared> first = created.release_value();
+	crono::RefPtr<Shared> second(first);
+	crono::RefPtr<Shared> third(*first);
+	Shared *handle = third.into_foreign();
+	first.reset();
+	second.reset();
+	EXPECT_EQ(Shared::alive, 1) << "the C handle still holds a reference";
+	crono::RefPtr<Shared>::from_foreign(handle).reset();
+	EXPECT_EQ(Shared::alive, 0);
+	EXPECT_TRUE(crono::adopt_ref_or_enomem<Shared>(nullptr).is_error());
+}
 
 TEST_F(CxxrtTest, RefCountReportsTheLastPut)
 {
