@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ioctl handlers end to end through the C entry points, with the fake
- * glue underneath: every input and errno of ABI.md.
+ * glue underneath: every input and errno of docs/abi.md (Requests, mmap).
  */
 #include <gtest/gtest.h>
 

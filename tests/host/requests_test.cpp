@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* kernel/requests.*: validation of the ioctl arguments (ABI.md). */
+/*
+ * kernel/requests.*: validation of the ioctl arguments (docs/abi.md,
+ * LOCK_BUFFER and LOCK_CONTIG_BUFFER).
+ */
 #include <gtest/gtest.h>
 
 #include "cxxrt/errno.h"

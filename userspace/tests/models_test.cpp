@@ -37,7 +37,7 @@ TEST(Models, KnowsQemuEdu)
 
 TEST(MiscNodeName, FormatsAsTheDriverDoes)
 {
-	/* ABI.md's example and the README's edu node. */
+	/* The examples of docs/abi.md, Device nodes. */
 	EXPECT_EQ(misc_node_name(0x06, { 0, 3, 0, 0 }), "crono_06_0003000");
 	EXPECT_EQ(misc_node_name(0x11e8, { 0, 0, 3, 0 }), "crono_11E8_0000030");
 	EXPECT_EQ(misc_node_name(0x0d, { 0x12, 0xab, 0x1f, 7 }),
