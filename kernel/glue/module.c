@@ -85,33 +85,19 @@ static struct crono_board_stats crono_stats_of(struct device *dev)
 	return stats;
 }
 
-static ssize_t locked_buffers_show(struct device *dev,
-				   struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%llu\n", crono_stats_of(dev).locked_buffers);
-}
-static DEVICE_ATTR_RO(locked_buffers);
+/* One read-only attribute per counter of struct crono_board_stats. */
+#define CRONO_STATS_ATTR(field)                                                \
+	static ssize_t field##_show(struct device *dev,                        \
+				    struct device_attribute *attr, char *buf)  \
+	{                                                                      \
+		return sysfs_emit(buf, "%llu\n", crono_stats_of(dev).field);   \
+	}                                                                      \
+	static DEVICE_ATTR_RO(field)
 
-static ssize_t pinned_bytes_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%llu\n", crono_stats_of(dev).pinned_bytes);
-}
-static DEVICE_ATTR_RO(pinned_bytes);
-
-static ssize_t coherent_bytes_show(struct device *dev,
-				   struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%llu\n", crono_stats_of(dev).coherent_bytes);
-}
-static DEVICE_ATTR_RO(coherent_bytes);
-
-static ssize_t coherent_buffers_show(struct device *dev,
-				     struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%llu\n", crono_stats_of(dev).coherent_buffers);
-}
-static DEVICE_ATTR_RO(coherent_buffers);
+CRONO_STATS_ATTR(locked_buffers);
+CRONO_STATS_ATTR(pinned_bytes);
+CRONO_STATS_ATTR(coherent_bytes);
+CRONO_STATS_ATTR(coherent_buffers);
 
 static struct attribute *crono_attrs[] = {
 	&dev_attr_locked_buffers.attr,
