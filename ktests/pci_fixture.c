@@ -103,8 +103,9 @@ struct crono_pci *crono_kt_edu_pci(struct kunit *test, int idx)
 	return pci;
 }
 
-int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst, u32 count,
-		     bool to_ram)
+/* One transfer of the edu DMA engine; 0 when done, -ETIMEDOUT. */
+static int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst,
+			    u32 count, bool to_ram)
 {
 	int waited;
 
@@ -122,6 +123,17 @@ int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst, u32 count,
 		msleep(5);
 	}
 	return -ETIMEDOUT;
+}
+
+void crono_kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu, u64 from,
+		       u64 to, u32 len)
+{
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		crono_kt_edu_dma(edu, from, EDU_DEVICE_BUFFER, len, false));
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		crono_kt_edu_dma(edu, EDU_DEVICE_BUFFER, to, len, true));
 }
 
 bool crono_kt_iommu_translates(struct device *dev)

@@ -25,7 +25,6 @@
 #include <linux/shmem_fs.h>
 #include <linux/uaccess.h>
 
-#include "crono_kunit.h"
 #include "kt_pci.h"
 
 #define KT_DEV_PAGE 4096ull
@@ -810,18 +809,6 @@ static void kt_contig_buffers(struct kunit *test)
 	kt_expect_idle(test, b);
 }
 
-/* The device copies 2 KiB from one device address to another. */
-static void kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu, u64 from,
-			u64 to)
-{
-	KUNIT_ASSERT_EQ(
-		test, 0,
-		crono_kt_edu_dma(edu, from, EDU_DEVICE_BUFFER, 2048, false));
-	KUNIT_ASSERT_EQ(
-		test, 0,
-		crono_kt_edu_dma(edu, EDU_DEVICE_BUFFER, to, 2048, true));
-}
-
 static void kt_contig_mmap_and_unlock(struct kunit *test)
 {
 	struct kt_board *b = kt_board(test, 0);
@@ -854,7 +841,8 @@ static void kt_contig_mmap_and_unlock(struct kunit *test)
 	for (i = 0; i < 2048; i++)
 		pattern[i] = (u8)(i * 13 + 5);
 	kt_put_user(test, va, pattern, 2048);
-	kt_edu_copy(test, b->edu, info.dma_handle, info.dma_handle + PAGE_SIZE);
+	crono_kt_edu_copy(test, b->edu, info.dma_handle,
+			  info.dma_handle + PAGE_SIZE, 2048);
 	kt_get_user(test, seen, va + PAGE_SIZE, 2048);
 	KUNIT_EXPECT_MEMEQ(test, seen, pattern, 2048);
 
