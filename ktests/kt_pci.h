@@ -56,4 +56,8 @@ void crono_kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu, u64 from,
 /* Whether an IOMMU translates DMA of dev (addresses are IOVAs). */
 bool crono_kt_iommu_translates(struct device *dev);
 
+/* The physical address a DMA of dev to dma_addr reaches: the IOMMU's own
+ * translation of an IOVA (0 when it maps nothing there), else dma-direct's. */
+phys_addr_t crono_kt_dma_to_phys(struct device *dev, u64 dma_addr);
+
 #endif /* CRONO_KT_PCI_H */

@@ -8,6 +8,7 @@
  * machine an Intel IOMMU translates its DMA.
  */
 #include <linux/delay.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 
@@ -141,4 +142,12 @@ bool crono_kt_iommu_translates(struct device *dev)
 	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 
 	return domain && (domain->type & __IOMMU_DOMAIN_DMA_API);
+}
+
+phys_addr_t crono_kt_dma_to_phys(struct device *dev, u64 dma_addr)
+{
+	if (crono_kt_iommu_translates(dev))
+		return iommu_iova_to_phys(iommu_get_domain_for_dev(dev),
+					  dma_addr);
+	return dma_to_phys(dev, dma_addr);
 }

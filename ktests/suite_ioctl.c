@@ -18,7 +18,6 @@
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
-#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
@@ -421,8 +420,6 @@ static long kt_cleanup_setup(struct kunit *test, struct kt_file *f,
 static void kt_expect_table(struct kunit *test, struct kt_board *b,
 			    const struct kt_ubuf *buf, u64 *first_entry)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(b->dev);
-	bool translated = crono_kt_iommu_translates(b->dev);
 	u64 *table = kvmalloc_array(buf->entries + 1, sizeof(u64), GFP_KERNEL);
 	u64 i;
 
@@ -444,8 +441,7 @@ static void kt_expect_table(struct kunit *test, struct kt_board *b,
 		}
 		phys = page_to_phys(page) + (uaddr & ~PAGE_MASK);
 		put_page(page);
-		reached = translated ? iommu_iova_to_phys(domain, table[i])
-				     : (phys_addr_t)table[i];
+		reached = crono_kt_dma_to_phys(b->dev, table[i]);
 		if (reached != phys) {
 			KUNIT_FAIL(test,
 				   "entry %llu: %#llx reaches %pa, the page is "
@@ -463,10 +459,8 @@ static void kt_expect_table(struct kunit *test, struct kt_board *b,
  * cleared at once; only the IOTLB flush is deferred). */
 static void kt_expect_unmapped(struct kunit *test, struct kt_board *b, u64 iova)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(b->dev);
-
 	if (crono_kt_iommu_translates(b->dev))
-		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(domain, iova),
+		KUNIT_EXPECT_EQ_MSG(test, crono_kt_dma_to_phys(b->dev, iova),
 				    (phys_addr_t)0, "IOVA %#llx still mapped",
 				    iova);
 }
@@ -759,8 +753,6 @@ static void kt_contig_buffers(struct kunit *test)
 {
 	struct kt_board *b = kt_board(test, 0);
 	struct kt_file *f = kt_open(test, b);
-	struct iommu_domain *domain = iommu_get_domain_for_dev(b->dev);
-	bool translated = crono_kt_iommu_translates(b->dev);
 	CRONO_CONTIG_BUFFER_INFO one = {
 		.size = 1,
 		.addr = 0xdead,
@@ -778,14 +770,14 @@ static void kt_contig_buffers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, one.dma_handle & (PAGE_SIZE - 1), 0ull);
 	KUNIT_ASSERT_EQ(test, kt_lock_contig(test, f, &four), 0);
 	KUNIT_EXPECT_EQ(test, four.id, 1);
-	if (translated) {
+	if (crono_kt_iommu_translates(b->dev)) {
 		KUNIT_EXPECT_NE(test,
-				iommu_iova_to_phys(domain, one.dma_handle),
+				crono_kt_dma_to_phys(b->dev, one.dma_handle),
 				(phys_addr_t)0);
 		KUNIT_EXPECT_NE(
 			test,
-			iommu_iova_to_phys(domain,
-					   four.dma_handle + 3 * PAGE_SIZE),
+			crono_kt_dma_to_phys(b->dev,
+					     four.dma_handle + 3 * PAGE_SIZE),
 			(phys_addr_t)0);
 	}
 	KUNIT_EXPECT_EQ(test, kt_stats(b).coherent_bytes, 5 * PAGE_SIZE);

@@ -14,7 +14,6 @@
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
-#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
@@ -192,7 +191,6 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 {
 	struct kt_mapping *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	bool translated = crono_kt_iommu_translates(dev);
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 	unsigned int max_segment, expected, i, k;
 	struct scatterlist *sg;
 	size_t staging_entries;
@@ -268,16 +266,13 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 	/* And against the page each entry must reach. */
 	for (n = 0; n < m->entries; n++) {
 		phys_addr_t phys = page_to_phys(m->pages[n]);
-		u64 reached = translated ? (u64)iommu_iova_to_phys(domain,
-								   m->table[n])
-					 : m->table[n];
-		u64 want = translated ? (u64)phys : (u64)phys_to_dma(dev, phys);
+		phys_addr_t reached = crono_kt_dma_to_phys(dev, m->table[n]);
 
-		if (reached != want) {
+		if (reached != phys) {
 			KUNIT_FAIL(test,
-				   "entry %llu: %#llx reaches %#llx, page is "
-				   "at %#llx",
-				   n, m->table[n], reached, (u64)phys);
+				   "entry %llu: %#llx reaches %pa, page is at "
+				   "%pa",
+				   n, m->table[n], &reached, &phys);
 			break;
 		}
 	}
