@@ -18,6 +18,15 @@ namespace {
 constexpr u64 page = 4096;
 constexpr u64 gib = 1ull << 30;
 
+/* Entry i of one contiguous run of device memory at base. */
+std::vector<u64> linear_table(u64 base, u64 entries)
+{
+	std::vector<u64> table(entries);
+	for (u64 i = 0; i < entries; i++)
+		table[i] = base + i * page;
+	return table;
+}
+
 } // namespace
 
 /* One segment, one entry: a whole page, a buffer of a few bytes (still a
@@ -111,12 +120,8 @@ TEST(PageTable, SegmentLongerThan4GiB)
 	run_table(run, entries, { { base, len } });
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
-	for (u64 i = 0; i < entries; i++) {
-		if (run.sink.table[i] != base + i * page) {
-			ADD_FAILURE() << "entry " << i;
-			break;
-		}
-	}
+	EXPECT_EQ(first_difference(run.sink.table, linear_table(base, entries)),
+		  "");
 }
 
 TEST(PageTable, BufferOver4GiBSplitBySegmentLimit)
@@ -135,12 +140,8 @@ TEST(PageTable, BufferOver4GiBSplitBySegmentLimit)
 	run_table(run, entries, segs);
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
-	for (u64 i = 0; i < entries; i++) {
-		if (run.sink.table[i] != base + i * page) {
-			ADD_FAILURE() << "entry " << i;
-			break;
-		}
-	}
+	EXPECT_EQ(first_difference(run.sink.table, linear_table(base, entries)),
+		  "");
 	/* The entries around each cut. */
 	EXPECT_EQ(run.sink.table[limit / page - 1], base + limit - page);
 	EXPECT_EQ(run.sink.table[limit / page], base + limit);
