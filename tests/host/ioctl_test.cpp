@@ -59,11 +59,11 @@ TEST_F(Open, EachBoardHasItsOwnExclusiveOpen)
 TEST_F(Ioctl, UnknownRequestIsENOTTY)
 {
 	const u64 arg = fake::user_map(page);
-	for (u32 request :
-	     { 0u, 0xC0086305u /* reserved: 2 MiB pages */,
-	       0xC0286300u /* LOCK_BUFFER with the real size */,
-	       0x40086300u /* LOCK_BUFFER, write-only */,
-	       0xC0086400u /* another magic */, 0xC0086310u, 0xffffffffu })
+	for (u32 request : { 0u, 0xC0086305u /* reserved: 2 MiB pages */,
+			     0xC0286300u /* LOCK_BUFFER with the real size */,
+			     0x40086300u /* LOCK_BUFFER, write-only */,
+			     0xC0086400u /* another magic */, 0xC0086306u,
+			     0xC0086310u, 0xffffffffu })
 		EXPECT_EQ(dev.ioctl(request, arg), -ENOTTY)
 			<< std::hex << request;
 	rig.expect_at_baseline("after unknown requests");
