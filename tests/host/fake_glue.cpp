@@ -1548,37 +1548,11 @@ void reset()
 		delete m;
 	for (auto &c : s.coherent)
 		std::free(c.first);
-	s.sgts.clear();
-	s.mutexes.clear();
-	s.held.clear();
-	s.coherent.clear();
-	std::fill(std::begin(s.counts), std::end(s.counts), 0u);
-	s.rules.clear();
-	s.pin_max = 0;
-	s.records.clear();
-	s.ranges.clear();
-	s.next_user = user_base;
-	s.kpage = page_size;
-	s.pinned.clear();
-	s.dirtied = 0;
-	s.memlock_limit = ~0ull;
-	s.charged = 0;
-	s.charges = 0;
-	s.layout = nullptr;
-	s.next_iova = iova_base;
-	s.next_sgt = 0;
-	s.last_segments.clear();
-	s.next_coherent = coherent_base;
-	s.mmap_lock_depth = 0;
-	s.vmas.clear();
 	for (crono_user_window *w : s.windows)
 		delete w;
-	s.windows.clear();
-	s.signal_checks = 0;
-	s.stall = nullptr;
-	s.kill_at = 0;
-	s.logs.clear();
-	s.violations.clear();
+	/* Everything else back to its initial value, in place: &s.memlock
+	 * stays the charge handle. */
+	s = State();
 }
 
 std::string holdings()
