@@ -48,11 +48,16 @@ struct crono_kt_edu *crono_kt_edu(struct kunit *test, int idx);
  * the glue's DMA functions. Freed with the test; not owned by a board. */
 struct crono_pci *crono_kt_edu_pci(struct kunit *test, int idx);
 
-/* One transfer of the edu DMA engine; 0 when done, -ETIMEDOUT. */
-int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst, u32 count,
-		     bool to_ram);
+/* The device copies len bytes (at most its 4 KiB buffer) from one device
+ * address to another through its buffer; asserts that both transfers end. */
+void crono_kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu, u64 from,
+		       u64 to, u32 len);
 
 /* Whether an IOMMU translates DMA of dev (addresses are IOVAs). */
 bool crono_kt_iommu_translates(struct device *dev);
+
+/* The physical address a DMA of dev to dma_addr reaches: the IOMMU's own
+ * translation of an IOVA (0 when it maps nothing there), else dma-direct's. */
+phys_addr_t crono_kt_dma_to_phys(struct device *dev, u64 dma_addr);
 
 #endif /* CRONO_KT_PCI_H */

@@ -8,6 +8,7 @@
  * machine an Intel IOMMU translates its DMA.
  */
 #include <linux/delay.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 
@@ -103,8 +104,9 @@ struct crono_pci *crono_kt_edu_pci(struct kunit *test, int idx)
 	return pci;
 }
 
-int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst, u32 count,
-		     bool to_ram)
+/* One transfer of the edu DMA engine; 0 when done, -ETIMEDOUT. */
+static int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst,
+			    u32 count, bool to_ram)
 {
 	int waited;
 
@@ -124,9 +126,28 @@ int crono_kt_edu_dma(struct crono_kt_edu *edu, u64 src, u64 dst, u32 count,
 	return -ETIMEDOUT;
 }
 
+void crono_kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu, u64 from,
+		       u64 to, u32 len)
+{
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		crono_kt_edu_dma(edu, from, EDU_DEVICE_BUFFER, len, false));
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		crono_kt_edu_dma(edu, EDU_DEVICE_BUFFER, to, len, true));
+}
+
 bool crono_kt_iommu_translates(struct device *dev)
 {
 	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 
 	return domain && (domain->type & __IOMMU_DOMAIN_DMA_API);
+}
+
+phys_addr_t crono_kt_dma_to_phys(struct device *dev, u64 dma_addr)
+{
+	if (crono_kt_iommu_translates(dev))
+		return iommu_iova_to_phys(iommu_get_domain_for_dev(dev),
+					  dma_addr);
+	return dma_to_phys(dev, dma_addr);
 }

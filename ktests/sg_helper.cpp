@@ -5,13 +5,12 @@
  * SgBuffer::write_page_table(), the sink is a kernel array instead of the
  * user's.
  */
-#include "kunit_cxx.h"
+#include "sg_helper.h"
 
 #include "cxxrt/errno.h"
 #include "page_table.h"
 
 using namespace crono;
-using crono_kt::Array;
 
 namespace {
 
@@ -58,6 +57,7 @@ template <typename Consumer> struct Walk {
 
 extern "C" int crono_kt_page_table_from_sgt(const struct crono_sgt *sgt,
 					    crono_u64 entries, crono_u64 *table,
+					    crono_u64 *staging,
 					    crono_usize staging_entries)
 {
 	PageTableCheck check(entries);
@@ -68,12 +68,9 @@ extern "C" int crono_kt_page_table_from_sgt(const struct crono_sgt *sgt,
 	if (ret)
 		return ret;
 
-	Array<u64> staging(staging_entries);
-	if (!staging)
-		return -ENOMEM;
 	KernelTable sink(table, entries);
-	PageTableWriter writer(entries,
-			       Span<u64>(staging.data(), staging.size()), sink);
+	PageTableWriter writer(entries, Span<u64>(staging, staging_entries),
+			       sink);
 	ret = Walk<PageTableWriter>{ writer }.run(sgt);
 	if (ret)
 		return ret;

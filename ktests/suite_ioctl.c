@@ -18,14 +18,12 @@
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
-#include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/uaccess.h>
 
-#include "crono_kunit.h"
 #include "kt_pci.h"
 
 #define KT_DEV_PAGE 4096ull
@@ -51,9 +49,8 @@ static void kt_board_release(void *data)
 	crono_kpci_put(b->pci);
 }
 
-/* A board on edu device idx, as the glue's probe makes one; 0 or -errno of
- * crono_board_create (the board is then not made). */
-static int kt_board_try(struct kunit *test, int idx, struct kt_board **out)
+/* A board on edu device idx, as the glue's probe makes one. */
+static struct kt_board *kt_board(struct kunit *test, int idx)
 {
 	struct crono_kt_edu *edu = crono_kt_edu(test, idx);
 	struct kt_board *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
@@ -69,7 +66,7 @@ static int kt_board_try(struct kunit *test, int idx, struct kt_board **out)
 				 sizeof(pci->name));
 	if (ret) {
 		crono_kpci_put(pci);
-		return ret;
+		KUNIT_ASSERT_EQ(test, ret, 0);
 	}
 	b->pci = pci;
 	b->board = pci->board;
@@ -77,15 +74,6 @@ static int kt_board_try(struct kunit *test, int idx, struct kt_board **out)
 	b->dev = &edu->pdev->dev;
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, kt_board_release, b));
-	*out = b;
-	return 0;
-}
-
-static struct kt_board *kt_board(struct kunit *test, int idx)
-{
-	struct kt_board *b = NULL;
-
-	KUNIT_ASSERT_EQ(test, kt_board_try(test, idx, &b), 0);
 	return b;
 }
 
@@ -423,8 +411,6 @@ static long kt_cleanup_setup(struct kunit *test, struct kt_file *f,
 static void kt_expect_table(struct kunit *test, struct kt_board *b,
 			    const struct kt_ubuf *buf, u64 *first_entry)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(b->dev);
-	bool translated = crono_kt_iommu_translates(b->dev);
 	u64 *table = kvmalloc_array(buf->entries + 1, sizeof(u64), GFP_KERNEL);
 	u64 i;
 
@@ -446,8 +432,7 @@ static void kt_expect_table(struct kunit *test, struct kt_board *b,
 		}
 		phys = page_to_phys(page) + (uaddr & ~PAGE_MASK);
 		put_page(page);
-		reached = translated ? iommu_iova_to_phys(domain, table[i])
-				     : (phys_addr_t)table[i];
+		reached = crono_kt_dma_to_phys(b->dev, table[i]);
 		if (reached != phys) {
 			KUNIT_FAIL(test,
 				   "entry %llu: %#llx reaches %pa, the page is "
@@ -465,10 +450,8 @@ static void kt_expect_table(struct kunit *test, struct kt_board *b,
  * cleared at once; only the IOTLB flush is deferred). */
 static void kt_expect_unmapped(struct kunit *test, struct kt_board *b, u64 iova)
 {
-	struct iommu_domain *domain = iommu_get_domain_for_dev(b->dev);
-
 	if (crono_kt_iommu_translates(b->dev))
-		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(domain, iova),
+		KUNIT_EXPECT_EQ_MSG(test, crono_kt_dma_to_phys(b->dev, iova),
 				    (phys_addr_t)0, "IOVA %#llx still mapped",
 				    iova);
 }
@@ -688,39 +671,6 @@ static void kt_lock_sg_error_paths(struct kunit *test)
 	kt_expect_idle(test, b);
 }
 
-static void kt_unlock_rejects_unknown(struct kunit *test)
-{
-	struct kt_board *b = kt_board(test, 0);
-	struct kt_file *f = kt_open(test, b);
-	struct kt_ubuf buf = kt_ubuf(test, 2 * KT_DEV_PAGE);
-	s32 id;
-
-	KUNIT_EXPECT_EQ(test, kt_unlock_sg(test, f, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_unlock_sg(test, f, 5), -EINVAL);
-	id = kt_lock_ok(test, f, &buf);
-	/* An S/G id is not a contiguous buffer's. */
-	KUNIT_EXPECT_EQ(test, kt_unlock_contig(test, f, id), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_unlock_sg(test, f, -1), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_unlock_sg(test, f, 4096), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_ioctl(f, IOCTL_CRONO_UNLOCK_BUFFER, 0),
-			-EFAULT);
-	KUNIT_EXPECT_EQ(test, kt_stats(b).locked_buffers, 1ull);
-	KUNIT_EXPECT_EQ(test, kt_unlock_sg(test, f, id), 0);
-	KUNIT_EXPECT_EQ(test, kt_unlock_sg(test, f, id), -EINVAL);
-
-	/* Requests the driver does not serve. */
-	KUNIT_EXPECT_EQ(test,
-			kt_ioctl(f, IOCTL_CRONO_RESERVED_HUGE_LOCK_BUFFER,
-				 kt_args(test)),
-			-ENOTTY);
-	KUNIT_EXPECT_EQ(test, kt_ioctl(f, 0xC0086306u, kt_args(test)), -ENOTTY);
-	KUNIT_EXPECT_EQ(test, kt_ioctl(f, 0, kt_args(test)), -ENOTTY);
-	/* The same numbers with another size or direction are not them. */
-	KUNIT_EXPECT_EQ(test, kt_ioctl(f, 0x40086300u, kt_args(test)), -ENOTTY);
-	KUNIT_EXPECT_EQ(test, kt_ioctl(f, 0xC0286300u, kt_args(test)), -ENOTTY);
-	kt_expect_idle(test, b);
-}
-
 static void kt_ids_shared_and_reused(struct kunit *test)
 {
 	struct kt_board *b = kt_board(test, 0);
@@ -761,8 +711,6 @@ static void kt_contig_buffers(struct kunit *test)
 {
 	struct kt_board *b = kt_board(test, 0);
 	struct kt_file *f = kt_open(test, b);
-	struct iommu_domain *domain = iommu_get_domain_for_dev(b->dev);
-	bool translated = crono_kt_iommu_translates(b->dev);
 	CRONO_CONTIG_BUFFER_INFO one = {
 		.size = 1,
 		.addr = 0xdead,
@@ -780,14 +728,14 @@ static void kt_contig_buffers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, one.dma_handle & (PAGE_SIZE - 1), 0ull);
 	KUNIT_ASSERT_EQ(test, kt_lock_contig(test, f, &four), 0);
 	KUNIT_EXPECT_EQ(test, four.id, 1);
-	if (translated) {
+	if (crono_kt_iommu_translates(b->dev)) {
 		KUNIT_EXPECT_NE(test,
-				iommu_iova_to_phys(domain, one.dma_handle),
+				crono_kt_dma_to_phys(b->dev, one.dma_handle),
 				(phys_addr_t)0);
 		KUNIT_EXPECT_NE(
 			test,
-			iommu_iova_to_phys(domain,
-					   four.dma_handle + 3 * PAGE_SIZE),
+			crono_kt_dma_to_phys(b->dev,
+					     four.dma_handle + 3 * PAGE_SIZE),
 			(phys_addr_t)0);
 	}
 	KUNIT_EXPECT_EQ(test, kt_stats(b).coherent_bytes, 5 * PAGE_SIZE);
@@ -809,18 +757,6 @@ static void kt_contig_buffers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kt_unlock_contig(test, f, four.id), 0);
 	kt_expect_unmapped(test, b, four.dma_handle);
 	kt_expect_idle(test, b);
-}
-
-/* The device copies 2 KiB from one device address to another. */
-static void kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu, u64 from,
-			u64 to)
-{
-	KUNIT_ASSERT_EQ(
-		test, 0,
-		crono_kt_edu_dma(edu, from, EDU_DEVICE_BUFFER, 2048, false));
-	KUNIT_ASSERT_EQ(
-		test, 0,
-		crono_kt_edu_dma(edu, EDU_DEVICE_BUFFER, to, 2048, true));
 }
 
 static void kt_contig_mmap_and_unlock(struct kunit *test)
@@ -855,7 +791,8 @@ static void kt_contig_mmap_and_unlock(struct kunit *test)
 	for (i = 0; i < 2048; i++)
 		pattern[i] = (u8)(i * 13 + 5);
 	kt_put_user(test, va, pattern, 2048);
-	kt_edu_copy(test, b->edu, info.dma_handle, info.dma_handle + PAGE_SIZE);
+	crono_kt_edu_copy(test, b->edu, info.dma_handle,
+			  info.dma_handle + PAGE_SIZE, 2048);
 	kt_get_user(test, seen, va + PAGE_SIZE, 2048);
 	KUNIT_EXPECT_MEMEQ(test, seen, pattern, 2048);
 
@@ -974,44 +911,6 @@ static u32 kt_liveness(struct kt_board *b)
 	return ioread32(b->edu->bar0 + EDU_REG_LIVENESS);
 }
 
-static void kt_cleanup_setup_validation(struct kunit *test)
-{
-	struct kt_board *b = kt_board(test, 0);
-	struct kt_file *f = kt_open(test, b);
-	CRONO_KERNEL_CMD cmds[CRONO_KERNEL_CMDS_MAX + 1];
-	const u32 bar_len = b->edu->bar0_len;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		cmds[i] = (CRONO_KERNEL_CMD){ .addr = EDU_REG_LIVENESS,
-					      .data = i };
-	KUNIT_EXPECT_EQ(test, kt_cleanup_setup(test, f, cmds, 0), 0);
-	KUNIT_EXPECT_EQ(test, kt_cleanup_setup(test, f, cmds, 16), 0);
-	KUNIT_EXPECT_EQ(test, kt_cleanup_setup(test, f, cmds, 17), -EINVAL);
-	KUNIT_EXPECT_EQ(test, kt_cleanup_setup(test, f, cmds, 0xffffffffu),
-			-EINVAL);
-	cmds[3].addr = 0x06;
-	KUNIT_EXPECT_EQ(test, kt_cleanup_setup(test, f, cmds, 4), -EINVAL);
-	cmds[3].addr = bar_len;
-	KUNIT_EXPECT_EQ(test, kt_cleanup_setup(test, f, cmds, 4), -EINVAL);
-	cmds[3].addr = bar_len - 2;
-	KUNIT_EXPECT_EQ(test, kt_cleanup_setup(test, f, cmds, 4), -EINVAL);
-	cmds[3].addr = bar_len - 4;
-	KUNIT_EXPECT_EQ(test, kt_cleanup_setup(test, f, cmds, 4), 0);
-	/* Unreadable arguments. */
-	KUNIT_EXPECT_EQ(test, kt_ioctl(f, IOCTL_CRONO_CLEANUP_SETUP, 0),
-			-EFAULT);
-	{
-		CRONO_KERNEL_CMDS_INFO info = { .ucmds = 0, .count = 2 };
-
-		KUNIT_EXPECT_EQ(test,
-				kt_ioctl_struct(test, f,
-						IOCTL_CRONO_CLEANUP_SETUP,
-						&info, sizeof(info)),
-				-EFAULT);
-	}
-}
-
 static void kt_cleanup_runs_on_release(struct kunit *test)
 {
 	struct kt_board *b = kt_board(test, 0);
@@ -1107,27 +1006,6 @@ static void kt_files_own_their_buffers(struct kunit *test)
 	kt_expect_idle(test, a);
 }
 
-static void kt_open_is_exclusive(struct kunit *test)
-{
-	struct kt_board *b = kt_board(test, 0);
-	struct kt_file *f = kt_open(test, b), *again;
-
-	KUNIT_EXPECT_EQ(test, kt_open_try(test, b, &again), -EBUSY);
-	kt_close(f);
-	KUNIT_EXPECT_EQ(test, kt_open_try(test, b, &again), 0);
-}
-
-static void kt_board_names_unique(struct kunit *test)
-{
-	struct kt_board *b = kt_board(test, 0), *twin = NULL;
-
-	/* A second board on the same PCI function would get the same misc
-	 * node name. */
-	KUNIT_EXPECT_EQ(test, kt_board_try(test, 0, &twin), -EEXIST);
-	KUNIT_EXPECT_NULL(test, twin);
-	KUNIT_EXPECT_NOT_NULL(test, b);
-}
-
 static void kt_remove_while_open(struct kunit *test)
 {
 	struct kt_board *b = kt_board(test, 0);
@@ -1200,18 +1078,14 @@ static struct kunit_case crono_ioctl_cases[] = {
 	KUNIT_CASE_PARAM(kt_lock_sg_page_table, kt_sg_sizes_gen_params),
 	KUNIT_CASE(kt_lock_sg_rejects_invalid),
 	KUNIT_CASE(kt_lock_sg_error_paths),
-	KUNIT_CASE(kt_unlock_rejects_unknown),
 	KUNIT_CASE(kt_ids_shared_and_reused),
 	KUNIT_CASE(kt_contig_buffers),
 	KUNIT_CASE_SLOW(kt_contig_mmap_and_unlock),
 	KUNIT_CASE(kt_contig_mmap_outlives_file),
 	KUNIT_CASE(kt_contig_mmap_board_removed),
 	KUNIT_CASE(kt_contig_untouched_mapping_faults_after_removal),
-	KUNIT_CASE(kt_cleanup_setup_validation),
 	KUNIT_CASE(kt_cleanup_runs_on_release),
 	KUNIT_CASE(kt_files_own_their_buffers),
-	KUNIT_CASE(kt_open_is_exclusive),
-	KUNIT_CASE(kt_board_names_unique),
 	KUNIT_CASE(kt_remove_while_open),
 	{}
 };

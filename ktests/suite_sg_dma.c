@@ -14,14 +14,13 @@
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
-#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
 
-#include "crono_kunit.h"
 #include "kt_pci.h"
+#include "sg_helper.h"
 
 #define KT_MAX_RUNS 8
 #define KT_PAGE 4096u
@@ -192,9 +191,10 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 {
 	struct kt_mapping *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	bool translated = crono_kt_iommu_translates(dev);
-	struct iommu_domain *domain = iommu_get_domain_for_dev(dev);
 	unsigned int max_segment, expected, i, k;
 	struct scatterlist *sg;
+	size_t staging_entries;
+	u64 *staging;
 	u64 n;
 	int ret;
 
@@ -236,8 +236,12 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 				       GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m->table);
 	memset(m->table, 0xa5, (m->entries + 1) * sizeof(u64));
+	staging_entries = layout->staging ?: 512;
+	staging = kunit_kmalloc_array(test, staging_entries, sizeof(u64),
+				      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, staging);
 	ret = crono_kt_page_table_from_sgt(m->sgt, m->entries, m->table,
-					   layout->staging ?: 512);
+					   staging, staging_entries);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, m->table[m->entries], 0xa5a5a5a5a5a5a5a5ull);
 
@@ -262,16 +266,13 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 	/* And against the page each entry must reach. */
 	for (n = 0; n < m->entries; n++) {
 		phys_addr_t phys = page_to_phys(m->pages[n]);
-		u64 reached = translated ? (u64)iommu_iova_to_phys(domain,
-								   m->table[n])
-					 : m->table[n];
-		u64 want = translated ? (u64)phys : (u64)phys_to_dma(dev, phys);
+		phys_addr_t reached = crono_kt_dma_to_phys(dev, m->table[n]);
 
-		if (reached != want) {
+		if (reached != phys) {
 			KUNIT_FAIL(test,
-				   "entry %llu: %#llx reaches %#llx, page is "
-				   "at %#llx",
-				   n, m->table[n], reached, (u64)phys);
+				   "entry %llu: %#llx reaches %pa, page is at "
+				   "%pa",
+				   n, m->table[n], &reached, &phys);
 			break;
 		}
 	}
@@ -338,22 +339,6 @@ static void kt_iommu_merges_segments(struct kunit *test)
 	}
 }
 
-/* Moves one page-half from page `from` to page `to` through the device's
- * buffer, addressing both only by their page-table entries. */
-static void kt_edu_copy(struct kunit *test, struct crono_kt_edu *edu,
-			struct kt_mapping *m, unsigned int from,
-			unsigned int to, unsigned int half)
-{
-	const u32 len = KT_PAGE / 2;
-
-	KUNIT_ASSERT_EQ(test, 0,
-			crono_kt_edu_dma(edu, m->table[from] + half * len,
-					 EDU_DEVICE_BUFFER, len, false));
-	KUNIT_ASSERT_EQ(test, 0,
-			crono_kt_edu_dma(edu, EDU_DEVICE_BUFFER,
-					 m->table[to] + half * len, len, true));
-}
-
 static void kt_edu_dma_through_table(struct kunit *test)
 {
 	static const struct kt_layout layout = {
@@ -370,7 +355,7 @@ static void kt_edu_dma_through_table(struct kunit *test)
 	struct crono_kt_edu *edu = crono_kt_edu(test, 0);
 	struct crono_pci *pci = crono_kt_edu_pci(test, 0);
 	struct kt_mapping *m;
-	unsigned int p, i;
+	unsigned int p, i, half;
 
 	m = kt_map_and_check(test, &pci->pdev->dev, pci, &layout);
 	KUNIT_ASSERT_EQ(test, m->npages, 27u);
@@ -387,10 +372,12 @@ static void kt_edu_dma_through_table(struct kunit *test)
 			src[i] = (u8)(i * 7 + from);
 		dma_sync_sgtable_for_device(&pci->pdev->dev, &m->sgt->table,
 					    DMA_BIDIRECTIONAL);
-		/* Halves: edu transfers must stay strictly inside its
-		 * 4 KiB buffer. */
-		kt_edu_copy(test, edu, m, from, to, 0);
-		kt_edu_copy(test, edu, m, from, to, 1);
+		/* Halves, addressed only by their page-table entries: edu
+		 * transfers must stay strictly inside its 4 KiB buffer. */
+		for (half = 0; half < 2; half++)
+			crono_kt_edu_copy(
+				test, edu, m->table[from] + half * KT_PAGE / 2,
+				m->table[to] + half * KT_PAGE / 2, KT_PAGE / 2);
 		dma_sync_sgtable_for_cpu(&pci->pdev->dev, &m->sgt->table,
 					 DMA_BIDIRECTIONAL);
 		KUNIT_EXPECT_MEMEQ_MSG(

@@ -14,7 +14,6 @@
 
 #include <functional>
 #include <map>
-#include <sstream>
 
 #include "harness.h"
 
@@ -26,49 +25,6 @@ using host::u64;
 namespace {
 
 constexpr u64 page = 4096;
-
-/* What the fake says is held, for before/after comparison. */
-struct Snapshot {
-	size_t allocations;
-	u64 pins;
-	u64 charged;
-	long charges;
-	long sgts;
-	long mapped;
-	long coherent;
-	long vmas;
-	long held;
-	long windows;
-
-	static Snapshot take()
-	{
-		return { fake::live_allocations(), fake::pinned_pages(),
-			 fake::charged_pages(),	   fake::live_charges(),
-			 fake::live_sgts(),	   fake::mapped_sgts(),
-			 fake::live_coherent(),	   fake::live_vmas(),
-			 fake::held_mutexes(),	   fake::live_windows() };
-	}
-
-	std::string diff(const Snapshot &after) const
-	{
-		std::ostringstream out;
-#define CRONO_DIFF(field)                                                      \
-	if (field != after.field)                                              \
-		out << " " #field ": " << field << " -> " << after.field;
-		CRONO_DIFF(allocations)
-		CRONO_DIFF(pins)
-		CRONO_DIFF(charged)
-		CRONO_DIFF(charges)
-		CRONO_DIFF(sgts)
-		CRONO_DIFF(mapped)
-		CRONO_DIFF(coherent)
-		CRONO_DIFF(vmas)
-		CRONO_DIFF(held)
-		CRONO_DIFF(windows)
-#undef CRONO_DIFF
-		return out.str();
-	}
-};
 
 /* The errno a failing call of each kind is made to return, and what the
  * ioctl must then return. */
@@ -350,15 +306,14 @@ void run_sweep(const Sweep &sweep)
 			Rig rig;
 			auto &dev = rig.dev();
 			sweep.prepare(dev);
-			const Snapshot snap = Snapshot::take();
+			const std::string held = fake::holdings();
 			const auto stats = dev.stats();
 			fake::fail_nth(call, before[call] + n,
 				       injected_errno(call));
 			EXPECT_EQ(sweep.run(dev), expected_errno(call));
 			EXPECT_EQ(fake::calls(call), before[call] + n)
 				<< "nothing of that kind after the failure";
-			const Snapshot now = Snapshot::take();
-			EXPECT_EQ(snap.diff(now), "") << "left behind";
+			EXPECT_EQ(fake::holdings(), held) << "left behind";
 			EXPECT_TRUE(fake::violations().empty())
 				<< fake::holdings();
 			const auto stats_now = dev.stats();
@@ -455,11 +410,11 @@ TEST(ErrorPathSweep, FaultEveryGlueCallFailedInTurn)
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
 	crono_vma *vma = dev.map_contig(lock.id(), page);
-	const Snapshot snap = Snapshot::take();
+	const std::string held = fake::holdings();
 	fake::fail_next(Call::fault_insert, injected_errno(Call::fault_insert));
 	EXPECT_EQ(fake::vma_touch(vma, 0), -ENOMEM);
 	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
-	EXPECT_EQ(snap.diff(Snapshot::take()), "");
+	EXPECT_EQ(fake::holdings(), held);
 	EXPECT_EQ(fake::vma_touch(vma, 0), 0);
 	EXPECT_NE(fake::vma_page(vma, 0), nullptr);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);

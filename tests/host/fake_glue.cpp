@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -423,6 +424,35 @@ template <typename Fn> u64 walk_user(u64 addr, u64 len, unsigned need, Fn &&fn)
 	return done;
 }
 
+/* Copies user memory at addr, through the ranges that allow `need`, to dst;
+ * unbacked ranges read as zeros. The bytes copied before a hole. */
+u64 copy_from_ranges(u64 addr, void *dst, u64 len, unsigned need)
+{
+	auto *out = static_cast<unsigned char *>(dst);
+	return walk_user(
+		addr, len, need,
+		[out](Range &range, u64 offset, u64 chunk, u64 at) {
+			if (range.backed)
+				std::memcpy(out + at,
+					    range.bytes.data() + offset, chunk);
+			else
+				std::memset(out + at, 0, chunk);
+		});
+}
+
+/* The other way; unbacked ranges drop the bytes. */
+u64 copy_to_ranges(u64 addr, const void *src, u64 len, unsigned need)
+{
+	const auto *in = static_cast<const unsigned char *>(src);
+	return walk_user(addr, len, need,
+			 [in](Range &range, u64 offset, u64 chunk, u64 at) {
+				 if (range.backed)
+					 std::memcpy(range.bytes.data() +
+							     offset,
+						     in + at, chunk);
+			 });
+}
+
 u64 round_up_page(u64 n)
 {
 	const u64 kpage = st().kpage;
@@ -636,19 +666,11 @@ int crono_kcopy_from_user(void *dst, crono_u64 user_src,
 	user_access_point("copy_from_user");
 	if (const Rule *rule = injected(Call::copy_from_user))
 		return rule->err;
-	auto *out = static_cast<unsigned char *>(dst);
-	const u64 done = walk_user(
-		user_src, len, fake::prot_read,
-		[out](Range &range, u64 offset, u64 chunk, u64 at) {
-			if (range.backed)
-				std::memcpy(out + at,
-					    range.bytes.data() + offset, chunk);
-			else
-				std::memset(out + at, 0, chunk);
-		});
+	const u64 done = copy_from_ranges(user_src, dst, len, fake::prot_read);
 	if (done < len) {
 		/* As the kernel does: the uncopied tail is zeroed. */
-		std::memset(out + done, 0, len - done);
+		std::memset(static_cast<unsigned char *>(dst) + done, 0,
+			    len - done);
 		return -EFAULT;
 	}
 	return 0;
@@ -661,15 +683,9 @@ int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
 	if (const Rule *rule = injected(Call::copy_to_user))
 		return rule->err;
 	record(Event::user_write, user_dst, len);
-	const auto *in = static_cast<const unsigned char *>(src);
-	const u64 done = walk_user(
-		user_dst, len, fake::prot_write,
-		[in](Range &range, u64 offset, u64 chunk, u64 at) {
-			if (range.backed)
-				std::memcpy(range.bytes.data() + offset,
-					    in + at, chunk);
-		});
-	return done < len ? -EFAULT : 0;
+	return copy_to_ranges(user_dst, src, len, fake::prot_write) < len
+		       ? -EFAULT
+		       : 0;
 }
 
 int crono_kmemlock_charge(crono_usize npages,
@@ -797,14 +813,8 @@ void crono_kuser_window_write(struct crono_user_window *window,
 	}
 	const u64 at = window->start + offset;
 	record(Event::user_write, at, len, window);
-	const auto *in = static_cast<const unsigned char *>(src);
 	/* Pinned pages stay writable whatever the mapping became since. */
-	walk_user(at, len, fake::prot_none,
-		  [in](Range &range, u64 off, u64 chunk, u64 done) {
-			  if (range.backed)
-				  std::memcpy(range.bytes.data() + off,
-					      in + done, chunk);
-		  });
+	copy_to_ranges(at, src, len, fake::prot_none);
 }
 
 void crono_kuser_window_release(struct crono_user_window *window) noexcept
@@ -1124,88 +1134,51 @@ namespace fake {
 
 const char *call_name(Call call)
 {
-	switch (call) {
-	case Call::kmalloc:
-		return "kmalloc";
-	case Call::kvmalloc:
-		return "kvmalloc";
-	case Call::mutex_create:
-		return "mutex_create";
-	case Call::copy_from_user:
-		return "copy_from_user";
-	case Call::copy_to_user:
-		return "copy_to_user";
-	case Call::memlock_charge:
-		return "memlock_charge";
-	case Call::pin:
-		return "pin";
-	case Call::sgt_create:
-		return "sgt_create";
-	case Call::dma_map:
-		return "dma_map";
-	case Call::sgt_bounced:
-		return "sgt_bounced";
-	case Call::always_bounces:
-		return "always_bounces";
-	case Call::coherent_alloc:
-		return "coherent_alloc";
-	case Call::fault_insert:
-		return "fault_insert";
-	case Call::window_pin:
-		return "window_pin";
-	case Call::count_:
-		break;
-	}
-	return "?";
+	static const char *const names[] = { "kmalloc",
+					     "kvmalloc",
+					     "mutex_create",
+					     "copy_from_user",
+					     "copy_to_user",
+					     "memlock_charge",
+					     "pin",
+					     "sgt_create",
+					     "dma_map",
+					     "sgt_bounced",
+					     "always_bounces",
+					     "coherent_alloc",
+					     "fault_insert",
+					     "window_pin" };
+	static_assert(std::size(names) == size_t(Call::count_),
+		      "a name for every Call");
+	return size_t(call) < std::size(names) ? names[size_t(call)] : "?";
 }
 
 const char *event_name(Event event)
 {
-	switch (event) {
-	case Event::bar0_write:
-		return "bar0_write";
-	case Event::pci_put:
-		return "pci_put";
-	case Event::memlock_charge:
-		return "memlock_charge";
-	case Event::memlock_uncharge:
-		return "memlock_uncharge";
-	case Event::pin:
-		return "pin";
-	case Event::unpin:
-		return "unpin";
-	case Event::sgt_create:
-		return "sgt_create";
-	case Event::sgt_destroy:
-		return "sgt_destroy";
-	case Event::dma_map:
-		return "dma_map";
-	case Event::dma_unmap:
-		return "dma_unmap";
-	case Event::coherent_alloc:
-		return "coherent_alloc";
-	case Event::coherent_free:
-		return "coherent_free";
-	case Event::vma_setup:
-		return "vma_setup";
-	case Event::fault_insert:
-		return "fault_insert";
-	case Event::zap:
-		return "zap";
-	case Event::vma_zap:
-		return "vma_zap";
-	case Event::user_write:
-		return "user_write";
-	case Event::window_pin:
-		return "window_pin";
-	case Event::window_release:
-		return "window_release";
-	case Event::flush:
-		return "flush";
-	case Event::bus_master:
-		return "bus_master";
-	}
-	return "?";
+	static const char *const names[] = { "bar0_write",
+					     "pci_put",
+					     "memlock_charge",
+					     "memlock_uncharge",
+					     "pin",
+					     "unpin",
+					     "sgt_create",
+					     "sgt_destroy",
+					     "dma_map",
+					     "dma_unmap",
+					     "coherent_alloc",
+					     "coherent_free",
+					     "vma_setup",
+					     "fault_insert",
+					     "zap",
+					     "vma_zap",
+					     "user_write",
+					     "window_pin",
+					     "window_release",
+					     "flush",
+					     "bus_master" };
+	static_assert(std::size(names) == size_t(Event::count_),
+		      "a name for every Event");
+	return size_t(event) < std::size(names) ? names[size_t(event)] : "?";
 }
 
 unsigned calls(Call call)
@@ -1348,30 +1321,14 @@ void user_protect(u64 addr, unsigned prot)
 
 void user_write(u64 addr, const void *src, size_t len)
 {
-	const auto *in = static_cast<const unsigned char *>(src);
-	const u64 done = walk_user(
-		addr, len, prot_none,
-		[in](Range &range, u64 offset, u64 chunk, u64 at) {
-			if (range.backed)
-				std::memcpy(range.bytes.data() + offset,
-					    in + at, chunk);
-		});
-	if (done < len)
+	if (copy_to_ranges(addr, src, len, prot_none) < len)
 		violation("test: user_write outside the fake user ranges");
 }
 
 void user_read(u64 addr, void *dst, size_t len)
 {
-	auto *out = static_cast<unsigned char *>(dst);
-	std::memset(out, 0, len);
-	const u64 done = walk_user(
-		addr, len, prot_none,
-		[out](Range &range, u64 offset, u64 chunk, u64 at) {
-			if (range.backed)
-				std::memcpy(out + at,
-					    range.bytes.data() + offset, chunk);
-		});
-	if (done < len)
+	std::memset(dst, 0, len);
+	if (copy_from_ranges(addr, dst, len, prot_none) < len)
 		violation("test: user_read outside the fake user ranges");
 }
 
@@ -1639,37 +1596,11 @@ void reset()
 		delete m;
 	for (auto &c : s.coherent)
 		std::free(c.first);
-	s.sgts.clear();
-	s.mutexes.clear();
-	s.held.clear();
-	s.coherent.clear();
-	std::fill(std::begin(s.counts), std::end(s.counts), 0u);
-	s.rules.clear();
-	s.pin_max = 0;
-	s.records.clear();
-	s.ranges.clear();
-	s.next_user = user_base;
-	s.kpage = page_size;
-	s.pinned.clear();
-	s.dirtied = 0;
-	s.memlock_limit = ~0ull;
-	s.charged = 0;
-	s.charges = 0;
-	s.layout = nullptr;
-	s.next_iova = iova_base;
-	s.next_sgt = 0;
-	s.last_segments.clear();
-	s.next_coherent = coherent_base;
-	s.mmap_lock_depth = 0;
-	s.vmas.clear();
 	for (crono_user_window *w : s.windows)
 		delete w;
-	s.windows.clear();
-	s.signal_checks = 0;
-	s.stall = nullptr;
-	s.kill_at = 0;
-	s.logs.clear();
-	s.violations.clear();
+	/* Everything else back to its initial value, in place: &s.memlock
+	 * stays the charge handle. */
+	s = State();
 }
 
 std::string holdings()

@@ -94,6 +94,7 @@ enum class Event {
 	window_release,	  /* a = user address, b = length */
 	flush,		  /* obj = pci */
 	bus_master,	  /* a = 1 on, 0 off; obj = pci */
+	count_,
 };
 const char *event_name(Event event);
 
@@ -233,7 +234,8 @@ const std::vector<std::string> &violations();
 /* Forgets everything (call when nothing of the core is alive); core blocks
  * still allocated are forgotten too, left to LeakSanitizer. */
 void reset();
-/* A one-line account of what is still held, for failure messages. */
+/* A one-line account of what is held, and of every violation: tests
+ * compare it before and after, and print it with failures. */
 std::string holdings();
 /* True when nothing is held and no violation was seen. */
 bool clean();

@@ -10,6 +10,20 @@ long Dev::open()
 	return crono_file_open(board, &kfile, &file);
 }
 
+long Dev::open_again()
+{
+	crono_kfile other;
+	crono_open_file *second = nullptr;
+	const long ret = crono_file_open(board, &other, &second);
+	if (ret == 0) {
+		ADD_FAILURE() << "a second open of " << name << " succeeded";
+		crono_file_release(second);
+	} else {
+		EXPECT_EQ(second, nullptr) << "a refused open set the file";
+	}
+	return ret;
+}
+
 void Dev::release()
 {
 	if (!file)
@@ -149,7 +163,8 @@ Rig::Rig(bool open_file)
 	long ret = 0;
 	add(crono_pci_location{ 0, 3, 0, 0, 0x1A13, 0x06 }, open_file, &ret);
 	EXPECT_EQ(ret, 0);
-	rebaseline();
+	baseline_ = fake::live_allocations();
+	baseline_holdings_ = fake::holdings();
 }
 
 Dev &Rig::add(const crono_pci_location &loc, bool open_file, long *ret)
@@ -190,17 +205,8 @@ Rig::~Rig()
 
 void Rig::expect_at_baseline(const std::string &context) const
 {
-	EXPECT_EQ(fake::live_allocations(), baseline_)
-		<< context << ": core allocations beyond the baseline";
-	EXPECT_EQ(fake::pinned_pages(), 0u) << context << ": pages pinned";
-	EXPECT_EQ(fake::charged_pages(), 0u) << context << ": pages charged";
-	EXPECT_EQ(fake::live_charges(), 0) << context << ": mm references";
-	EXPECT_EQ(fake::live_sgts(), 0) << context << ": sg tables";
-	EXPECT_EQ(fake::mapped_sgts(), 0) << context << ": DMA mappings";
-	EXPECT_EQ(fake::live_coherent(), 0) << context << ": coherent memory";
-	EXPECT_EQ(fake::held_mutexes(), 0) << context << ": held mutexes";
-	EXPECT_TRUE(fake::violations().empty())
-		<< context << ": " << fake::holdings();
+	EXPECT_EQ(fake::holdings(), baseline_holdings_)
+		<< context << ": held beyond the baseline";
 }
 
 std::vector<long> indexes_of(fake::Event event)
@@ -212,6 +218,41 @@ std::vector<long> indexes_of(fake::Event event)
 			out.push_back(long(i));
 	}
 	return out;
+}
+
+long find_from(long from, fake::Event event,
+	       const std::function<bool(const fake::Record &)> &pred)
+{
+	const auto &records = fake::records();
+	for (size_t i = size_t(from); i < records.size(); i++) {
+		if (records[i].event == event && (!pred || pred(records[i])))
+			return long(i);
+	}
+	return -1;
+}
+
+void expect_sg_release_order(long from, const SgLock &lock)
+{
+	using fake::Event;
+	using fake::Record;
+	const long created =
+		find_from(0, Event::sgt_create,
+			  [&](const Record &r) { return r.b == lock.addr; });
+	ASSERT_GE(created, 0) << "no sg table for the buffer";
+	const u64 sgt = fake::records()[size_t(created)].a;
+	const auto of_sgt = [sgt](const Record &r) { return r.a == sgt; };
+	const long unmap = find_from(from, Event::dma_unmap, of_sgt);
+	const long destroy = find_from(from, Event::sgt_destroy, of_sgt);
+	const long unpin = find_from(from, Event::unpin, [&](const Record &r) {
+		return r.a == lock.addr;
+	});
+	const long uncharge =
+		find_from(unpin < 0 ? from : unpin, Event::memlock_uncharge,
+			  [&](const Record &r) { return r.a == lock.entries; });
+	EXPECT_GE(unmap, from) << "buffer at " << std::hex << lock.addr;
+	EXPECT_LT(unmap, destroy) << fake::dump_records();
+	EXPECT_LT(destroy, unpin) << fake::dump_records();
+	EXPECT_LT(unpin, uncharge) << fake::dump_records();
 }
 
 } // namespace host

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -61,6 +62,9 @@ public:
 	bool put = false;
 
 	long open(); /* crono_file_open into file */
+	/* Another open of the board, expected to be refused: its errno
+	 * (a file it gives anyway is released). */
+	long open_again();
 	void release();
 	void remove();
 	void shutdown(); /* crono_board_shutdown */
@@ -110,17 +114,33 @@ public:
 
 	/* Live core allocations once everything was set up. */
 	size_t baseline() const { return baseline_; }
-	void rebaseline() { baseline_ = fake::live_allocations(); }
-	/* Nothing beyond the baseline and nothing of any buffer held. */
+	/* Holds what it held once everything was set up: no allocation more,
+	 * nothing of any buffer, no violation. */
 	void expect_at_baseline(const std::string &context) const;
 
 private:
 	std::vector<std::unique_ptr<Dev>> devs_;
 	size_t baseline_ = 0;
+	std::string baseline_holdings_;
 	bool core_ = false;
+};
+
+/* The usual fixture: a Rig whose one board has its file open. Suites
+ * alias it (using LockBuffer = host::RigTest) to keep their names. */
+class RigTest : public ::testing::Test {
+protected:
+	Rig rig;
+	Dev &dev = rig.dev();
 };
 
 /* The fake's record indexes, for ordering assertions. */
 std::vector<long> indexes_of(fake::Event event);
+/* The first record of `event` from index `from` on that pred accepts (every
+ * one when pred is empty), or -1. */
+long find_from(long from, fake::Event event,
+	       const std::function<bool(const fake::Record &)> &pred = {});
+/* From record `from` on, the S/G buffer of `lock` was released in order:
+ * DMA unmap, sg table destroyed, pages unpinned, memlock uncharged. */
+void expect_sg_release_order(long from, const SgLock &lock);
 
 } // namespace host

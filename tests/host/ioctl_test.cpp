@@ -11,9 +11,16 @@
 #include "harness.h"
 
 using fake::Event;
-using host::Rig;
 using host::u32;
 using host::u64;
+
+using Open = host::RigTest;
+using Ioctl = host::RigTest;
+using LockBuffer = host::RigTest;
+using Unlock = host::RigTest;
+using CleanupSetup = host::RigTest;
+using LockContig = host::RigTest;
+using Mmap = host::RigTest;
 
 namespace {
 
@@ -29,22 +36,16 @@ bool same_bytes(const void *a, const void *b, size_t n)
 /* ---- open ------------------------------------------------------------------
  */
 
-TEST(Open, SecondOpenIsBusyUntilTheFirstIsReleased)
+TEST_F(Open, SecondOpenIsBusyUntilTheFirstIsReleased)
 {
-	Rig rig;
-	auto &dev = rig.dev();
-	crono_kfile other;
-	crono_open_file *second = nullptr;
-	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -EBUSY);
-	EXPECT_EQ(second, nullptr);
+	EXPECT_EQ(dev.open_again(), -EBUSY);
 	dev.release();
 	EXPECT_EQ(dev.open(), 0);
 	EXPECT_NE(dev.file, nullptr);
 }
 
-TEST(Open, EachBoardHasItsOwnExclusiveOpen)
+TEST_F(Open, EachBoardHasItsOwnExclusiveOpen)
 {
-	Rig rig;
 	long ret = 0;
 	auto &b = rig.add({ 0, 4, 0, 0, 0x1A13, 0x08 }, true, &ret);
 	EXPECT_EQ(ret, 0);
@@ -55,25 +56,21 @@ TEST(Open, EachBoardHasItsOwnExclusiveOpen)
 /* ---- dispatch --------------------------------------------------------------
  */
 
-TEST(Ioctl, UnknownRequestIsENOTTY)
+TEST_F(Ioctl, UnknownRequestIsENOTTY)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u64 arg = fake::user_map(page);
-	for (u32 request :
-	     { 0u, 0xC0086305u /* reserved: 2 MiB pages */,
-	       0xC0286300u /* LOCK_BUFFER with the real size */,
-	       0x40086300u /* LOCK_BUFFER, write-only */,
-	       0xC0086400u /* another magic */, 0xC0086310u, 0xffffffffu })
+	for (u32 request : { 0u, 0xC0086305u /* reserved: 2 MiB pages */,
+			     0xC0286300u /* LOCK_BUFFER with the real size */,
+			     0x40086300u /* LOCK_BUFFER, write-only */,
+			     0xC0086400u /* another magic */, 0xC0086306u,
+			     0xC0086310u, 0xffffffffu })
 		EXPECT_EQ(dev.ioctl(request, arg), -ENOTTY)
 			<< std::hex << request;
 	rig.expect_at_baseline("after unknown requests");
 }
 
-TEST(Ioctl, UnreadableArgumentPointerIsEFAULT)
+TEST_F(Ioctl, UnreadableArgumentPointerIsEFAULT)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u64 unmapped = fake::user_map(page);
 	fake::user_unmap(unmapped);
 	const u64 write_only = fake::user_map(page, fake::prot_write);
@@ -97,10 +94,8 @@ TEST(Ioctl, UnreadableArgumentPointerIsEFAULT)
 /* ---- LOCK_BUFFER ------------------------------------------------------------
  */
 
-TEST(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
+TEST_F(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_sg(8);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(lock.out.id, 0);
@@ -113,10 +108,8 @@ TEST(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 		  fake::expand(fake::last_mapped_segments(), 8));
 }
 
-TEST(LockBuffer, PinsChargesMapsAndCounts)
+TEST_F(LockBuffer, PinsChargesMapsAndCounts)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_sg(20);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(fake::pinned_pages(), 20u);
@@ -136,19 +129,15 @@ TEST(LockBuffer, PinsChargesMapsAndCounts)
 	EXPECT_LT(fake::first(Event::dma_map), fake::first(Event::user_write));
 }
 
-TEST(LockBuffer, IdsCountUpPerFile)
+TEST_F(LockBuffer, IdsCountUpPerFile)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	for (int i = 0; i < 5; i++)
 		EXPECT_EQ(dev.lock_sg(1).out.id, i);
 	EXPECT_EQ(dev.stats().locked_buffers, 5u);
 }
 
-TEST(LockBuffer, PinsInBatchesOfAtMost4096Pages)
+TEST_F(LockBuffer, PinsInBatchesOfAtMost4096Pages)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	ASSERT_EQ(crono::limits::pin_batch_pages, 4096u);
 	auto lock = dev.lock_sg(4096 * 2 + 3);
 	ASSERT_EQ(lock.ret, 0);
@@ -161,10 +150,8 @@ TEST(LockBuffer, PinsInBatchesOfAtMost4096Pages)
 		  fake::expand(fake::last_mapped_segments(), 4096 * 2 + 3));
 }
 
-TEST(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
+TEST_F(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	fake::set_pin_max_per_call(7);
 	auto lock = dev.lock_sg(30);
 	ASSERT_EQ(lock.ret, 0);
@@ -174,10 +161,8 @@ TEST(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
 		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
 }
 
-TEST(LockBuffer, SizeNotAPageMultipleCoversThePartialPage)
+TEST_F(LockBuffer, SizeNotAPageMultipleCoversThePartialPage)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u64 buf = fake::user_map(4 * page, fake::prot_rw, false);
 	const u64 table = fake::user_map(4 * 8);
 	auto lock = dev.lock_sg(buf, 3 * page + 100, table, 4);
@@ -189,12 +174,10 @@ TEST(LockBuffer, SizeNotAPageMultipleCoversThePartialPage)
 	EXPECT_EQ(dev.stats().pinned_bytes, 4 * page);
 }
 
-TEST(LockBuffer, KernelPagesLargerThanTheDevicePage)
+TEST_F(LockBuffer, KernelPagesLargerThanTheDevicePage)
 {
 	/* 16 KiB kernel pages: 5 device pages are 2 kernel pages, and the
 	 * table still has one entry per 4 KiB. */
-	Rig rig;
-	auto &dev = rig.dev();
 	fake::set_kernel_page_size(16384);
 	dev.pci.max_segment = 0xFFFFFFFFu & ~16383u; /* as the glue masks it */
 	const u64 buf = fake::user_map(2 * 16384, fake::prot_rw, false);
@@ -218,10 +201,8 @@ TEST(LockBuffer, KernelPagesLargerThanTheDevicePage)
 	EXPECT_EQ(dev.stats().coherent_bytes, 16384u);
 }
 
-TEST(LockBuffer, BadInputIsEINVALAndTouchesNothing)
+TEST_F(LockBuffer, BadInputIsEINVALAndTouchesNothing)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u64 buf = fake::user_map(16 * page, fake::prot_rw, false);
 	const u64 table = fake::user_map(16 * 8);
 	struct Case {
@@ -256,10 +237,8 @@ TEST(LockBuffer, BadInputIsEINVALAndTouchesNothing)
 	EXPECT_EQ(dev.lock_sg(1).out.id, 0);
 }
 
-TEST(LockBuffer, MoreThanTheDriverLimitIsENOMEM)
+TEST_F(LockBuffer, MoreThanTheDriverLimitIsENOMEM)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u64 size = crono::limits::max_sg_buffer_bytes + page;
 	const u64 buf = fake::user_map(page, fake::prot_rw, false);
 	auto lock = dev.lock_sg(buf, size, fake::user_map(8), u32(size / page));
@@ -268,10 +247,8 @@ TEST(LockBuffer, MoreThanTheDriverLimitIsENOMEM)
 	rig.expect_at_baseline("after the oversized lock");
 }
 
-TEST(LockBuffer, OverRlimitMemlockIsENOMEMAndNothingPinned)
+TEST_F(LockBuffer, OverRlimitMemlockIsENOMEMAndNothingPinned)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	fake::set_memlock_limit(10);
 	auto over = dev.lock_sg(11);
 	EXPECT_EQ(over.ret, -ENOMEM);
@@ -285,10 +262,8 @@ TEST(LockBuffer, OverRlimitMemlockIsENOMEMAndNothingPinned)
 	EXPECT_EQ(dev.lock_sg(10).ret, 0) << "unlock returned the charge";
 }
 
-TEST(LockBuffer, BufferNotMappedIsEFAULTAndNothingLeftPinned)
+TEST_F(LockBuffer, BufferNotMappedIsEFAULTAndNothingLeftPinned)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	/* 8 pages of which only the first 5 exist: the pin stops short,
 	 * then fails. */
 	const u64 buf = fake::user_map(5 * page, fake::prot_rw, false);
@@ -300,20 +275,16 @@ TEST(LockBuffer, BufferNotMappedIsEFAULTAndNothingLeftPinned)
 	rig.expect_at_baseline("after the partly mapped buffer");
 }
 
-TEST(LockBuffer, BufferReadOnlyIsEFAULT)
+TEST_F(LockBuffer, BufferReadOnlyIsEFAULT)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u64 buf = fake::user_map(4 * page, fake::prot_read, false);
 	EXPECT_EQ(dev.lock_sg(buf, 4 * page, fake::user_map(32), 4).ret,
 		  -EFAULT);
 	rig.expect_at_baseline("after the read-only buffer");
 }
 
-TEST(LockBuffer, PageTableNotWritableIsEFAULTAndNothingLeftPinned)
+TEST_F(LockBuffer, PageTableNotWritableIsEFAULTAndNothingLeftPinned)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u64 buf = fake::user_map(4 * page, fake::prot_rw, false);
 	const u64 ro_table = fake::user_map(32, fake::prot_read);
 	EXPECT_EQ(dev.lock_sg(buf, 4 * page, ro_table, 4).ret, -EFAULT);
@@ -328,10 +299,8 @@ TEST(LockBuffer, PageTableNotWritableIsEFAULTAndNothingLeftPinned)
 	rig.expect_at_baseline("after table address 0");
 }
 
-TEST(LockBuffer, StructNotWritableIsEFAULTAndTheBufferIsReleased)
+TEST_F(LockBuffer, StructNotWritableIsEFAULTAndTheBufferIsReleased)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	CRONO_SG_BUFFER_INFO info{};
 	info.addr = fake::user_map(4 * page, fake::prot_rw, false);
 	info.size = 4 * page;
@@ -343,10 +312,8 @@ TEST(LockBuffer, StructNotWritableIsEFAULTAndTheBufferIsReleased)
 	EXPECT_EQ(dev.lock_sg(1).out.id, 0) << "the id was given back";
 }
 
-TEST(LockBuffer, ForcedSwiotlbIsEOPNOTSUPPWithAReasonAndPinsNothing)
+TEST_F(LockBuffer, ForcedSwiotlbIsEOPNOTSUPPWithAReasonAndPinsNothing)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	dev.pci.always_bounces = true;
 	EXPECT_EQ(dev.lock_sg(4).ret, -EOPNOTSUPP);
 	EXPECT_EQ(fake::calls(fake::Call::pin), 0u);
@@ -357,26 +324,22 @@ TEST(LockBuffer, ForcedSwiotlbIsEOPNOTSUPPWithAReasonAndPinsNothing)
 	EXPECT_EQ(dev.lock_contig(page).ret, 0);
 }
 
-TEST(LockBuffer, BouncedMappingIsEOPNOTSUPPAndUnmapped)
+TEST_F(LockBuffer, BouncedMappingIsEOPNOTSUPPAndUnmapped)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	dev.pci.bounces = true;
-	EXPECT_EQ(dev.lock_sg(4).ret, -EOPNOTSUPP);
+	auto lock = dev.lock_sg(4);
+	EXPECT_EQ(lock.ret, -EOPNOTSUPP);
 	EXPECT_TRUE(fake::logged("bounce"));
+	EXPECT_EQ(fake::count(Event::dma_map), 1);
+	EXPECT_EQ(fake::count(Event::user_write), 0)
+		<< "no entry of a bounced mapping reaches the table";
 	EXPECT_EQ(fake::count(Event::dma_unmap), 1);
-	EXPECT_LT(fake::first(Event::dma_unmap),
-		  fake::first(Event::sgt_destroy));
-	EXPECT_LT(fake::first(Event::sgt_destroy), fake::first(Event::unpin));
-	EXPECT_LT(fake::first(Event::unpin),
-		  fake::first(Event::memlock_uncharge));
+	host::expect_sg_release_order(0, lock);
 	rig.expect_at_baseline("after the bounced mapping");
 }
 
-TEST(LockBuffer, FailedDmaMappingIsAnErrorNeverASuccess)
+TEST_F(LockBuffer, FailedDmaMappingIsAnErrorNeverASuccess)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	fake::fail_next(fake::Call::dma_map, -ENOMEM);
 	auto lock = dev.lock_sg(4);
 	EXPECT_EQ(lock.ret, -ENOMEM);
@@ -386,10 +349,8 @@ TEST(LockBuffer, FailedDmaMappingIsAnErrorNeverASuccess)
 	rig.expect_at_baseline("after the failed mapping");
 }
 
-TEST(LockBuffer, TheSameUserPagesCanBeLockedTwice)
+TEST_F(LockBuffer, TheSameUserPagesCanBeLockedTwice)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto a = dev.lock_sg(4);
 	ASSERT_EQ(a.ret, 0);
 	auto b = dev.lock_sg(a.addr, a.size, fake::user_map(32), 4);
@@ -403,22 +364,20 @@ TEST(LockBuffer, TheSameUserPagesCanBeLockedTwice)
 /* ---- UNLOCK_BUFFER / UNLOCK_CONTIG_BUFFER ----------------------------------
  */
 
-TEST(Unlock, UnlockBufferReleasesInOrder)
+TEST_F(Unlock, UnlockBufferReleasesInOrderAndRunsNoCleanup)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_sg(12);
 	ASSERT_EQ(lock.ret, 0);
+	auto contig = dev.lock_contig(page);
+	ASSERT_EQ(contig.ret, 0);
+	ASSERT_EQ(dev.cleanup({ { 0x04, 1 } }), 0);
 	const long before = long(fake::records().size());
 	EXPECT_EQ(dev.unlock_sg(lock.id()), 0);
-	const long unmap = fake::first(Event::dma_unmap);
-	const long destroy = fake::first(Event::sgt_destroy);
-	const long unpin = fake::first(Event::unpin);
-	const long uncharge = fake::first(Event::memlock_uncharge);
-	EXPECT_GE(unmap, before);
-	EXPECT_LT(unmap, destroy);
-	EXPECT_LT(destroy, unpin);
-	EXPECT_LT(unpin, uncharge);
+	EXPECT_EQ(dev.unlock_contig(contig.id()), 0);
+	EXPECT_EQ(fake::count(Event::coherent_free), 1);
+	EXPECT_EQ(fake::count(Event::bar0_write), 0)
+		<< "the cleanup program is for release and removal only";
+	host::expect_sg_release_order(before, lock);
 	EXPECT_EQ(fake::dirtied_pages(), 12u) << "unpinned dirty";
 	const auto stats = dev.stats();
 	EXPECT_EQ(stats.locked_buffers, 0u);
@@ -426,10 +385,8 @@ TEST(Unlock, UnlockBufferReleasesInOrder)
 	rig.expect_at_baseline("after unlock");
 }
 
-TEST(Unlock, UnknownIdIsEINVAL)
+TEST_F(Unlock, UnknownIdIsEINVAL)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	for (int id : { 0, 1, -1, 4095, 4096, 0x7fffffff }) {
 		EXPECT_EQ(dev.unlock_sg(id), -EINVAL) << id;
 		EXPECT_EQ(dev.unlock_contig(id), -EINVAL) << id;
@@ -439,10 +396,8 @@ TEST(Unlock, UnknownIdIsEINVAL)
 	EXPECT_EQ(fake::pinned_pages(), 1u);
 }
 
-TEST(Unlock, DoubleUnlockIsEINVAL)
+TEST_F(Unlock, DoubleUnlockIsEINVAL)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto sg = dev.lock_sg(2);
 	auto contig = dev.lock_contig(page);
 	EXPECT_EQ(dev.unlock_sg(sg.id()), 0);
@@ -452,10 +407,8 @@ TEST(Unlock, DoubleUnlockIsEINVAL)
 	rig.expect_at_baseline("after the unlocks");
 }
 
-TEST(Unlock, TheOtherKindsIdIsEINVAL)
+TEST_F(Unlock, TheOtherKindsIdIsEINVAL)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto sg = dev.lock_sg(2);
 	auto contig = dev.lock_contig(page);
 	ASSERT_EQ(sg.id(), 0);
@@ -466,10 +419,8 @@ TEST(Unlock, TheOtherKindsIdIsEINVAL)
 	EXPECT_EQ(fake::live_coherent(), 1);
 }
 
-TEST(Unlock, IdsAreSharedByBothKindsAndReusedLowestFirst)
+TEST_F(Unlock, IdsAreSharedByBothKindsAndReusedLowestFirst)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	EXPECT_EQ(dev.lock_sg(1).id(), 0);
 	EXPECT_EQ(dev.lock_contig(page).id(), 1);
 	EXPECT_EQ(dev.lock_sg(1).id(), 2);
@@ -479,9 +430,8 @@ TEST(Unlock, IdsAreSharedByBothKindsAndReusedLowestFirst)
 	EXPECT_EQ(dev.lock_sg(1).id(), 1);
 }
 
-TEST(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
+TEST_F(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 {
-	Rig rig;
 	auto &a = rig.dev();
 	long ret = 0;
 	auto &b = rig.add({ 0, 5, 0, 0, 0x1A13, 0x0c }, true, &ret);
@@ -515,10 +465,8 @@ TEST(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 /* ---- CLEANUP_SETUP
  * ------------------------------------------------------------- */
 
-TEST(CleanupSetup, ValidProgramsAreAccepted)
+TEST_F(CleanupSetup, ValidProgramsAreAccepted)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	dev.pci.bar0_len = 0x100;
 	EXPECT_EQ(dev.cleanup({ { 0x00, 1 }, { 0xfc, 2 } }), 0)
 		<< "exactly at the end";
@@ -531,10 +479,8 @@ TEST(CleanupSetup, ValidProgramsAreAccepted)
 	EXPECT_EQ(fake::count(Event::bar0_write), 0) << "stored, not run";
 }
 
-TEST(CleanupSetup, InvalidProgramsAreEINVAL)
+TEST_F(CleanupSetup, InvalidProgramsAreEINVAL)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	dev.pci.bar0_len = 0x100;
 	std::vector<CRONO_KERNEL_CMD> seventeen(17, CRONO_KERNEL_CMD{ 0, 0 });
 	EXPECT_EQ(dev.cleanup(seventeen), -EINVAL);
@@ -547,10 +493,8 @@ TEST(CleanupSetup, InvalidProgramsAreEINVAL)
 	EXPECT_EQ(dev.cleanup({ { 0x0, 1 } }), -EINVAL);
 }
 
-TEST(CleanupSetup, UnreadableCommandsAreEFAULT)
+TEST_F(CleanupSetup, UnreadableCommandsAreEFAULT)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	EXPECT_EQ(dev.cleanup(0, 1), -EFAULT);
 	const u64 one = fake::user_map(8);
 	/* Two commands of which the second lies in the unmapped guard page
@@ -560,10 +504,8 @@ TEST(CleanupSetup, UnreadableCommandsAreEFAULT)
 	EXPECT_EQ(dev.cleanup(wo, 1), -EFAULT);
 }
 
-TEST(CleanupSetup, ARejectedProgramKeepsThePreviousOne)
+TEST_F(CleanupSetup, ARejectedProgramKeepsThePreviousOne)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	dev.pci.bar0_len = 0x1000;
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x04, 0x1234 } }), 0);
 	std::vector<CRONO_KERNEL_CMD> seventeen(17, CRONO_KERNEL_CMD{ 0, 0 });
@@ -583,10 +525,8 @@ TEST(CleanupSetup, ARejectedProgramKeepsThePreviousOne)
 	EXPECT_EQ(dev.pci.bar0[0x04], 0x1234u);
 }
 
-TEST(CleanupSetup, AValidProgramReplacesThePreviousOne)
+TEST_F(CleanupSetup, AValidProgramReplacesThePreviousOne)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x04, 1 } }), 0);
 	ASSERT_EQ(dev.cleanup({ { 0x20, 9 } }), 0);
 	dev.release();
@@ -595,20 +535,16 @@ TEST(CleanupSetup, AValidProgramReplacesThePreviousOne)
 	EXPECT_EQ(fake::records()[writes[0]].a, 0x20u);
 }
 
-TEST(CleanupSetup, AnEmptyProgramClearsThePreviousOne)
+TEST_F(CleanupSetup, AnEmptyProgramClearsThePreviousOne)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 	ASSERT_EQ(dev.cleanup({}), 0);
 	dev.release();
 	EXPECT_EQ(fake::count(Event::bar0_write), 0);
 }
 
-TEST(CleanupSetup, TheProgramRunsOnceOnRelease)
+TEST_F(CleanupSetup, TheProgramRunsOnceOnRelease)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x04, 1 } }), 0);
 	dev.release();
 	EXPECT_EQ(fake::count(Event::bar0_write), 2);
@@ -621,10 +557,8 @@ TEST(CleanupSetup, TheProgramRunsOnceOnRelease)
 /* ---- LOCK_CONTIG_BUFFER
  * ------------------------------------------------------------ */
 
-TEST(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
+TEST_F(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(3 * page);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(lock.out.addr, 0u) << "no kernel address leaves the kernel";
@@ -641,20 +575,16 @@ TEST(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 	EXPECT_EQ(stats.coherent_bytes, 3 * page);
 }
 
-TEST(LockContig, SizeIsRoundedUpToWholePages)
+TEST_F(LockContig, SizeIsRoundedUpToWholePages)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	ASSERT_EQ(dev.lock_contig(5000).ret, 0);
 	EXPECT_EQ(fake::records()[fake::first(Event::coherent_alloc)].b,
 		  2 * page);
 	EXPECT_EQ(dev.stats().coherent_bytes, 2 * page);
 }
 
-TEST(LockContig, SizeZeroIsEINVALAndOverTheLimitENOMEM)
+TEST_F(LockContig, SizeZeroIsEINVALAndOverTheLimitENOMEM)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	EXPECT_EQ(dev.lock_contig(0).ret, -EINVAL);
 	EXPECT_EQ(
 		dev.lock_contig(crono::limits::max_contig_buffer_bytes + 1).ret,
@@ -664,10 +594,8 @@ TEST(LockContig, SizeZeroIsEINVALAndOverTheLimitENOMEM)
 	rig.expect_at_baseline("after refused contiguous locks");
 }
 
-TEST(LockContig, StructNotWritableIsEFAULTAndNothingAllocated)
+TEST_F(LockContig, StructNotWritableIsEFAULTAndNothingAllocated)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	CRONO_CONTIG_BUFFER_INFO info{};
 	info.size = page;
 	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_CONTIG_BUFFER,
@@ -679,10 +607,8 @@ TEST(LockContig, StructNotWritableIsEFAULTAndNothingAllocated)
 	EXPECT_EQ(dev.lock_contig(page).id(), 0) << "the id was given back";
 }
 
-TEST(LockContig, FourThousandNinetySixBuffersThenENOMEM)
+TEST_F(LockContig, FourThousandNinetySixBuffersThenENOMEM)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	for (int i = 0; i < 4096; i++) {
 		auto lock = dev.lock_contig(page);
 		ASSERT_EQ(lock.ret, 0) << i;
@@ -697,10 +623,8 @@ TEST(LockContig, FourThousandNinetySixBuffersThenENOMEM)
 	EXPECT_EQ(dev.lock_sg(1).id(), 1234);
 }
 
-TEST(LockContig, ChargesRlimitMemlockUntilTheMemoryIsFreed)
+TEST_F(LockContig, ChargesRlimitMemlockUntilTheMemoryIsFreed)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(3 * page);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(fake::charged_pages(), 3u);
@@ -712,10 +636,8 @@ TEST(LockContig, ChargesRlimitMemlockUntilTheMemoryIsFreed)
 	EXPECT_EQ(fake::live_charges(), 0);
 }
 
-TEST(LockContig, OverRlimitMemlockIsENOMEMAndNothingAllocated)
+TEST_F(LockContig, OverRlimitMemlockIsENOMEMAndNothingAllocated)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	fake::set_memlock_limit(4);
 	ASSERT_EQ(dev.lock_contig(3 * page).ret, 0);
 	EXPECT_EQ(dev.lock_contig(2 * page).ret, -ENOMEM);
@@ -724,10 +646,8 @@ TEST(LockContig, OverRlimitMemlockIsENOMEMAndNothingAllocated)
 	EXPECT_EQ(dev.lock_contig(page).ret, 0) << "exactly at the limit";
 }
 
-TEST(LockContig, AFileHoldsAtMostFourGiBCountingUnlockedMappedBuffers)
+TEST_F(LockContig, AFileHoldsAtMostFourGiBCountingUnlockedMappedBuffers)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u64 gib = 1ull << 30;
 	std::vector<host::s32> ids;
 	for (int i = 0; i < 4; i++) {
@@ -750,10 +670,8 @@ TEST(LockContig, AFileHoldsAtMostFourGiBCountingUnlockedMappedBuffers)
 	EXPECT_EQ(dev.lock_contig(page).ret, 0) << "room after the munmap";
 }
 
-TEST(LockContig, UnlockedMappedBuffersCountAgainstTheBufferLimit)
+TEST_F(LockContig, UnlockedMappedBuffersCountAgainstTheBufferLimit)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	const u32 max = crono::limits::max_contig_buffers_per_file;
 	for (u32 i = 0; i < max; i++)
 		ASSERT_EQ(dev.lock_contig(page).ret, 0) << i;
@@ -771,10 +689,8 @@ TEST(LockContig, UnlockedMappedBuffersCountAgainstTheBufferLimit)
  * -------------------------------------------------------------------------------
  */
 
-TEST(Mmap, MapsAContiguousBufferAtItsIdOffset)
+TEST_F(Mmap, MapsAContiguousBufferAtItsIdOffset)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto a = dev.lock_contig(2 * page);
 	auto b = dev.lock_contig(4 * page);
 	crono_vma *vma = dev.map_contig(b.id(), 4 * page);
@@ -791,10 +707,8 @@ TEST(Mmap, MapsAContiguousBufferAtItsIdOffset)
 	fake::vma_close(part);
 }
 
-TEST(Mmap, OffsetNamingNoBufferOfThisFileIsEINVAL)
+TEST_F(Mmap, OffsetNamingNoBufferOfThisFileIsEINVAL)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto sg = dev.lock_sg(4);
 	auto contig = dev.lock_contig(page);
 	for (u64 pgoff : { u64(sg.id()), u64(contig.id()) + 1, u64(4096), ~0ull,
@@ -805,38 +719,30 @@ TEST(Mmap, OffsetNamingNoBufferOfThisFileIsEINVAL)
 	EXPECT_EQ(fake::count(Event::vma_setup), 0);
 }
 
-TEST(Mmap, LongerThanTheBufferIsEINVAL)
+TEST_F(Mmap, LongerThanTheBufferIsEINVAL)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto contig = dev.lock_contig(2 * page);
 	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), 3 * page);
 	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
 }
 
-TEST(Mmap, PrivateMappingIsEINVAL)
+TEST_F(Mmap, PrivateMappingIsEINVAL)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto contig = dev.lock_contig(page);
 	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page, false);
 	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
 }
 
-TEST(Mmap, UnlockedBufferCannotBeMappedAgain)
+TEST_F(Mmap, UnlockedBufferCannotBeMappedAgain)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto contig = dev.lock_contig(page);
 	ASSERT_EQ(dev.unlock_contig(contig.id()), 0);
 	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
 	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
 }
 
-TEST(Mmap, MapsNothingUntilAFault)
+TEST_F(Mmap, MapsNothingUntilAFault)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto contig = dev.lock_contig(2 * page);
 	crono_vma *vma = dev.map_contig(contig.id(), 2 * page);
 	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);

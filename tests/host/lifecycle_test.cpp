@@ -12,9 +12,16 @@
 #include "harness.h"
 
 using fake::Event;
+using host::find_from;
 using host::Rig;
 using host::SgLock;
 using host::u64;
+
+using Release = host::RigTest;
+using ContigMapping = host::RigTest;
+using ContigFault = host::RigTest;
+using StalledUserMemory = host::RigTest;
+using FatalSignal = host::RigTest;
 
 namespace {
 
@@ -23,23 +30,6 @@ constexpr u64 page = 4096;
 const fake::Record &rec(long i)
 {
 	return fake::records().at(size_t(i));
-}
-
-/* First record of `event` at or after `from` matching pred, or -1. */
-template <typename Pred> long find_from(long from, Event event, Pred pred)
-{
-	const auto &r = fake::records();
-	for (size_t i = size_t(from); i < r.size(); i++) {
-		if (r[i].event == event && pred(r[i]))
-			return long(i);
-	}
-	return -1;
-}
-
-long find_from(long from, Event event)
-{
-	return find_from(from, event,
-			 [](const fake::Record &) { return true; });
 }
 
 /*
@@ -85,34 +75,8 @@ void expect_teardown_order(long from, long cleanup_writes,
 				<< fake::dump_records();
 		}
 	}
-	for (const SgLock *buffer : buffers) {
-		const long created = find_from(
-			0, Event::sgt_create, [&](const fake::Record &r) {
-				return r.b == buffer->addr;
-			});
-		ASSERT_GE(created, 0);
-		const u64 sgt = rec(created).a;
-		const auto is_sgt = [sgt](const fake::Record &r) {
-			return r.a == sgt;
-		};
-		const long unmap = find_from(from, Event::dma_unmap, is_sgt);
-		const long destroy =
-			find_from(from, Event::sgt_destroy, is_sgt);
-		const long unpin = find_from(from, Event::unpin,
-					     [&](const fake::Record &r) {
-						     return r.a == buffer->addr;
-					     });
-		const long uncharge = find_from(
-			unpin < 0 ? from : unpin, Event::memlock_uncharge,
-			[&](const fake::Record &r) {
-				return r.a == buffer->entries;
-			});
-		EXPECT_GE(unmap, from)
-			<< "buffer at " << std::hex << buffer->addr;
-		EXPECT_LT(unmap, destroy) << fake::dump_records();
-		EXPECT_LT(destroy, unpin) << fake::dump_records();
-		EXPECT_LT(unpin, uncharge) << fake::dump_records();
-	}
+	for (const SgLock *buffer : buffers)
+		host::expect_sg_release_order(from, *buffer);
 	long frees = 0;
 	for (long i = from; i < long(fake::records().size()); i++)
 		frees += rec(i).event == Event::coherent_free;
@@ -228,10 +192,8 @@ TEST(Board, OpenAllocationFailureIsENOMEMAndLeavesTheBoardUsable)
 /* ---- release
  * ------------------------------------------------------------------ */
 
-TEST(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
+TEST_F(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto a = dev.lock_sg(5);
 	auto b = dev.lock_sg(7);
 	auto c = dev.lock_contig(2 * page);
@@ -262,10 +224,8 @@ TEST(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 	EXPECT_EQ(stats.coherent_bytes, 0u);
 }
 
-TEST(Release, WithoutACleanupProgramEverythingIsStillReleased)
+TEST_F(Release, WithoutACleanupProgramEverythingIsStillReleased)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto a = dev.lock_sg(3);
 	const long from = long(fake::records().size());
 	dev.release();
@@ -273,10 +233,8 @@ TEST(Release, WithoutACleanupProgramEverythingIsStillReleased)
 	EXPECT_EQ(fake::pinned_pages(), 0u);
 }
 
-TEST(Release, UnlockedBuffersAreNotReleasedTwice)
+TEST_F(Release, UnlockedBuffersAreNotReleasedTwice)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto a = dev.lock_sg(3);
 	auto b = dev.lock_sg(4);
 	auto c = dev.lock_contig(page);
@@ -334,14 +292,14 @@ TEST(Removal, AfterRemovalEveryCallIsENODEVAndReleaseStillWorks)
 	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_BUFFER, 0), -ENODEV);
 	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
 	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -ENODEV);
-	crono_kfile other;
-	crono_open_file *second = nullptr;
-	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -ENODEV);
+	EXPECT_EQ(dev.open_again(), -ENODEV);
 
 	dev.release();
 	EXPECT_EQ(fake::count(Event::bar0_write), 1)
 		<< "the device is gone: release writes nothing";
 	EXPECT_EQ(fake::count(Event::dma_unmap), 1) << "nothing released twice";
+	EXPECT_EQ(fake::count(Event::unpin), 1);
+	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 }
 
 TEST(Removal, TheBoardLivesUntilTheLastFileIsReleased)
@@ -411,10 +369,8 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 /* ---- contiguous buffers and their mappings
  * -------------------------------------- */
 
-TEST(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
+TEST_F(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(4 * page);
 	crono_vma *vma = dev.map_contig(lock.id(), 4 * page);
 	crono_vma *copy = fake::vma_copy(vma); /* fork */
@@ -432,10 +388,8 @@ TEST(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
 	EXPECT_EQ(fake::live_coherent(), 0);
 }
 
-TEST(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
+TEST_F(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
 	crono_vma *vma = dev.map_contig(lock.id(), page);
 	fake::vma_close(vma);
@@ -447,10 +401,8 @@ TEST(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
 	EXPECT_EQ(fake::live_coherent(), 0);
 }
 
-TEST(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
+TEST_F(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto old_lock = dev.lock_contig(page);
 	crono_vma *old_vma = dev.map_contig(old_lock.id(), page);
 	ASSERT_EQ(dev.unlock_contig(old_lock.id()), 0);
@@ -471,10 +423,8 @@ TEST(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
 	EXPECT_EQ(fake::live_coherent(), 1) << "the new buffer is still locked";
 }
 
-TEST(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
+TEST_F(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	for (int i = 0; i < 3; i++)
 		ASSERT_EQ(dev.lock_contig((i + 1) * page).ret, 0);
 	crono_vma *vma = fake::vma_new(&dev.kfile, 0, page);
@@ -488,10 +438,8 @@ TEST(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
 /* ---- faults of contiguous mappings against teardown
  * -------------------------------------------- */
 
-TEST(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
+TEST_F(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(2 * page);
 	crono_vma *vma = dev.map_contig(lock.id(), 2 * page);
 	ASSERT_EQ(fake::vma_touch(vma, 0), 0);
@@ -510,12 +458,10 @@ TEST(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
 	dev.release();
 }
 
-TEST(ContigFault, AMappingMadeBeforeRemovalButNeverTouchedFaultsAfterIt)
+TEST_F(ContigFault, AMappingMadeBeforeRemovalButNeverTouchedFaultsAfterIt)
 {
 	/* The race the fault handler closes: a vma the removal could not
 	 * zap (mmap had not returned yet) has no page to keep. */
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
 	crono_vma *vma = dev.map_contig(lock.id(), page);
 	EXPECT_EQ(fake::count(Event::fault_insert), 0)
@@ -527,12 +473,10 @@ TEST(ContigFault, AMappingMadeBeforeRemovalButNeverTouchedFaultsAfterIt)
 	dev.release();
 }
 
-TEST(ContigFault, AForkThatCopiedEntriesAcrossARemovalDropsThem)
+TEST_F(ContigFault, AForkThatCopiedEntriesAcrossARemovalDropsThem)
 {
 	/* fork copies the entries of a PFN mapping before ->open: if the
 	 * memory went in between, open must zap the child's copy. */
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
 	crono_vma *vma = dev.map_contig(lock.id(), page);
 	ASSERT_EQ(fake::vma_touch(vma, 0), 0);
@@ -545,10 +489,8 @@ TEST(ContigFault, AForkThatCopiedEntriesAcrossARemovalDropsThem)
 	dev.release();
 }
 
-TEST(ContigFault, UnlockedButMappedMemoryStillFaultsIn)
+TEST_F(ContigFault, UnlockedButMappedMemoryStillFaultsIn)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(2 * page);
 	crono_vma *vma = dev.map_contig(lock.id(), 2 * page);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
@@ -579,9 +521,7 @@ TEST(BusMaster, ASecondOpenThatFailsLeavesItAsItWas)
 	Rig rig;
 	auto &dev = rig.dev();
 	const long before = fake::count(Event::bus_master);
-	crono_kfile other;
-	crono_open_file *second = nullptr;
-	EXPECT_EQ(crono_file_open(dev.board, &other, &second), -EBUSY);
+	EXPECT_EQ(dev.open_again(), -EBUSY);
 	EXPECT_EQ(fake::count(Event::bus_master), before);
 	EXPECT_TRUE(dev.pci.bus_master);
 }
@@ -638,20 +578,16 @@ TEST(Shutdown, WithoutAnOpenFileStopsMasteringOnly)
 /* ---- requests never hold a lock across user memory
  * ----------------------------------------------- */
 
-TEST(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
+TEST_F(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
 {
 	/* The page-table destination faults and stalls (userfaultfd, FUSE):
 	 * meanwhile a second open answers EBUSY and removal goes through,
 	 * and the stalled lock then fails with ENODEV, holding nothing. */
-	Rig rig;
-	auto &dev = rig.dev();
 	bool stalled = false;
 	long second_open = 0;
 	fake::on_user_access("pin of a user window", [&] {
 		stalled = true;
-		crono_kfile other;
-		crono_open_file *second = nullptr;
-		second_open = crono_file_open(dev.board, &other, &second);
+		second_open = dev.open_again();
 		dev.remove();
 	});
 	auto lock = dev.lock_sg(8);
@@ -665,16 +601,11 @@ TEST(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
 	dev.release();
 }
 
-TEST(StalledUserMemory, ContigLockWaitingOnItsArgumentDoesNotBlockOpen)
+TEST_F(StalledUserMemory, ContigLockWaitingOnItsArgumentDoesNotBlockOpen)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	long second_open = 0;
-	fake::on_user_access("pin of a user window", [&] {
-		crono_kfile other;
-		crono_open_file *second = nullptr;
-		second_open = crono_file_open(dev.board, &other, &second);
-	});
+	fake::on_user_access("pin of a user window",
+			     [&] { second_open = dev.open_again(); });
 	auto lock = dev.lock_contig(page);
 	EXPECT_EQ(lock.ret, 0);
 	EXPECT_EQ(second_open, -EBUSY);
@@ -683,10 +614,8 @@ TEST(StalledUserMemory, ContigLockWaitingOnItsArgumentDoesNotBlockOpen)
 /* ---- a killed task stops a long lock
  * --------------------------------------------------------------- */
 
-TEST(FatalSignal, StopsALockBetweenPinBatchesReleasingEverything)
+TEST_F(FatalSignal, StopsALockBetweenPinBatchesReleasingEverything)
 {
-	Rig rig;
-	auto &dev = rig.dev();
 	fake::set_pin_max_per_call(400);
 	fake::kill_at_signal_check(2); /* after the first batch */
 	auto lock = dev.lock_sg(1100);

@@ -18,19 +18,40 @@ namespace {
 constexpr u64 page = 4096;
 constexpr u64 gib = 1ull << 30;
 
+/* Entry i of one contiguous run of device memory at base. */
+std::vector<u64> linear_table(u64 base, u64 entries)
+{
+	std::vector<u64> table(entries);
+	for (u64 i = 0; i < entries; i++)
+		table[i] = base + i * page;
+	return table;
+}
+
 } // namespace
 
-TEST(PageTable, SinglePage)
+/* One segment, one entry: a whole page, a buffer of a few bytes (still a
+ * whole device page), and an address above 4 GiB (behind an IOMMU). */
+class PageTableSinglePage : public ::testing::TestWithParam<DmaSegment> {};
+
+TEST_P(PageTableSinglePage, OneEntryInOneWrite)
 {
+	const DmaSegment seg = GetParam();
 	TableRun run(1);
-	run_table(run, 1, { { 0x12345000, page } });
+	run_table(run, 1, { seg });
 	EXPECT_EQ(run.check, 0);
 	EXPECT_EQ(run.write, 0);
-	EXPECT_EQ(run.sink.table, std::vector<u64>{ 0x12345000 });
+	EXPECT_FALSE(run.sink.overflowed);
+	EXPECT_EQ(run.sink.table, std::vector<u64>{ seg.addr });
 	ASSERT_EQ(run.sink.writes.size(), 1u);
 	EXPECT_EQ(run.sink.writes[0].first, 0u);
 	EXPECT_EQ(run.sink.writes[0].count, 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(WholeShortAndHigh, PageTableSinglePage,
+			 ::testing::Values(DmaSegment{ 0x12345000, page },
+					   DmaSegment{ 0xfff000, 100 },
+					   DmaSegment{ 0xfedcba9876543000ull,
+						       page }));
 
 TEST(PageTable, ManyMergedSegmentsInMappingOrder)
 {
@@ -73,6 +94,22 @@ TEST(PageTable, SegmentsOfOddPageCounts)
 	EXPECT_EQ(run.sink.table[3], 0x40000000u + 5 * page);
 }
 
+TEST(PageTable, ManySinglePageSegmentsInScrambledOrder)
+{
+	/* 1500 one-page segments, more than two stagings of 512 entries. */
+	std::vector<DmaSegment> segs;
+	for (u64 i = 0; i < 1500; i++)
+		segs.push_back(
+			{ 0x80000000ull + ((i * 7919) % 100003) * page, page });
+	TableRun run(1500);
+	run_table(run, 1500, segs);
+	ASSERT_EQ(run.check, 0);
+	ASSERT_EQ(run.write, 0);
+	EXPECT_EQ(first_difference(run.sink.table, reference_table(segs, 1500)),
+		  "");
+	EXPECT_EQ(run.sink.writes.size(), 3u);
+}
+
 TEST(PageTable, SegmentLongerThan4GiB)
 {
 	/* A DMA segment length does not fit 32 bits. */
@@ -83,12 +120,8 @@ TEST(PageTable, SegmentLongerThan4GiB)
 	run_table(run, entries, { { base, len } });
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
-	for (u64 i = 0; i < entries; i++) {
-		if (run.sink.table[i] != base + i * page) {
-			ADD_FAILURE() << "entry " << i;
-			break;
-		}
-	}
+	EXPECT_EQ(first_difference(run.sink.table, linear_table(base, entries)),
+		  "");
 }
 
 TEST(PageTable, BufferOver4GiBSplitBySegmentLimit)
@@ -107,12 +140,8 @@ TEST(PageTable, BufferOver4GiBSplitBySegmentLimit)
 	run_table(run, entries, segs);
 	ASSERT_EQ(run.check, 0);
 	ASSERT_EQ(run.write, 0);
-	for (u64 i = 0; i < entries; i++) {
-		if (run.sink.table[i] != base + i * page) {
-			ADD_FAILURE() << "entry " << i;
-			break;
-		}
-	}
+	EXPECT_EQ(first_difference(run.sink.table, linear_table(base, entries)),
+		  "");
 	/* The entries around each cut. */
 	EXPECT_EQ(run.sink.table[limit / page - 1], base + limit - page);
 	EXPECT_EQ(run.sink.table[limit / page], base + limit);
@@ -288,10 +317,10 @@ TEST(PageTable, TinyStagingSpans)
 
 /* ---- the same logic behind LOCK_BUFFER (SgBuffer::write_page_table) ----- */
 
-TEST(PageTableViaLockBuffer, TableHoldsTheMappedDmaAddresses)
+using PageTableViaLockBuffer = host::RigTest;
+
+TEST_F(PageTableViaLockBuffer, TableHoldsTheMappedDmaAddresses)
 {
-	host::Rig rig;
-	auto &dev = rig.dev();
 	fake::set_layout(fake::fixed_layout({ { 0x300000, 2 * page },
 					      { 0x100000, 1 * page },
 					      { 0x7000000, 3 * page } }));
@@ -302,41 +331,59 @@ TEST(PageTableViaLockBuffer, TableHoldsTheMappedDmaAddresses)
 				     0x7001000, 0x7002000 }));
 }
 
-TEST(PageTableViaLockBuffer, ShortMappingFailsAndLeavesTheUserTableUntouched)
+struct UnusableMapping {
+	const char *name;
+	u64 pages;
+	std::vector<fake::Seg> segments;
+	const char *logged; /* what the log must say, or nullptr */
+};
+
+void PrintTo(const UnusableMapping &mapping, std::ostream *out)
 {
-	host::Rig rig;
-	auto &dev = rig.dev();
-	/* The device sees 5 pages of a 6-page buffer. */
-	fake::set_layout(fake::fixed_layout(
-		{ { 0x300000, 2 * page }, { 0x100000, 3 * page } }));
-	auto lock = dev.lock_sg(6);
+	*out << mapping.name;
+}
+
+class PageTableViaLockBufferRefuses
+    : public host::RigTest,
+      public ::testing::WithParamInterface<UnusableMapping> {};
+
+TEST_P(PageTableViaLockBufferRefuses, WithEIOAndLeavesTheUserTableUntouched)
+{
+	const UnusableMapping &mapping = GetParam();
+	fake::set_layout(fake::fixed_layout(mapping.segments));
+	auto lock = dev.lock_sg(mapping.pages);
 	EXPECT_EQ(lock.ret, -EIO);
 	EXPECT_EQ(dev.read_table(lock),
-		  std::vector<u64>(6, 0xEEEEEEEEEEEEEEEEull));
+		  std::vector<u64>(mapping.pages, 0xEEEEEEEEEEEEEEEEull));
 	EXPECT_EQ(fake::first(fake::Event::user_write, lock.table), -1)
 		<< "nothing may be written to the page table\n"
 		<< fake::dump_records();
-	EXPECT_TRUE(fake::logged("does not cover the buffer"));
-	rig.expect_at_baseline("after the short mapping");
+	if (mapping.logged) {
+		EXPECT_TRUE(fake::logged(mapping.logged));
+	}
+	rig.expect_at_baseline(mapping.name);
 }
 
-TEST(PageTableViaLockBuffer, MisalignedDmaSegmentFailsAndWritesNothing)
-{
-	host::Rig rig;
-	auto &dev = rig.dev();
-	fake::set_layout(fake::fixed_layout(
-		{ { 0x300000, 2 * page }, { 0x100800, 2 * page } }));
-	auto lock = dev.lock_sg(4);
-	EXPECT_EQ(lock.ret, -EIO);
-	EXPECT_EQ(dev.read_table(lock),
-		  std::vector<u64>(4, 0xEEEEEEEEEEEEEEEEull));
-	rig.expect_at_baseline("after the misaligned mapping");
-}
+INSTANTIATE_TEST_SUITE_P(
+	Mappings, PageTableViaLockBufferRefuses,
+	::testing::Values(
+		/* The device sees 5 pages of a 6-page buffer. */
+		UnusableMapping{
+			"ShortMapping",
+			6,
+			{ { 0x300000, 2 * page }, { 0x100000, 3 * page } },
+			"does not cover the buffer" },
+		UnusableMapping{
+			"MisalignedDmaSegment",
+			4,
+			{ { 0x300000, 2 * page }, { 0x100800, 2 * page } },
+			nullptr }),
+	[](const ::testing::TestParamInfo<UnusableMapping> &info) {
+		return std::string(info.param.name);
+	});
 
-TEST(PageTableViaLockBuffer, SegmentLimitOfTheDeviceCutsSegments)
+TEST_F(PageTableViaLockBuffer, SegmentLimitOfTheDeviceCutsSegments)
 {
-	host::Rig rig;
-	auto &dev = rig.dev();
 	dev.pci.max_segment = 3 * page;
 	auto lock = dev.lock_sg(10);
 	ASSERT_EQ(lock.ret, 0);
@@ -346,27 +393,32 @@ TEST(PageTableViaLockBuffer, SegmentLimitOfTheDeviceCutsSegments)
 	EXPECT_EQ(dev.read_table(lock), fake::expand(segs, 10));
 }
 
-TEST(PageTableViaLockBuffer, StagingChunkBoundariesReachUserSpaceInOrder)
+class PageTableViaLockBufferChunks : public host::RigTest,
+				     public ::testing::WithParamInterface<u64> {
+};
+
+TEST_P(PageTableViaLockBufferChunks, ReachUserSpaceInOrder)
 {
-	for (u64 entries : { 511, 512, 513, 1024, 1025 }) {
-		host::Rig rig;
-		auto &dev = rig.dev();
-		auto lock = dev.lock_sg(entries);
-		ASSERT_EQ(lock.ret, 0) << entries;
-		EXPECT_EQ(dev.read_table(lock),
-			  fake::expand(fake::last_mapped_segments(), entries));
-		/* One copy per chunk into the table, then the struct. */
-		std::vector<fake::Record> copies;
-		for (const auto &r : fake::records())
-			if (r.event == fake::Event::user_write)
-				copies.push_back(r);
-		const u64 chunks = (entries + 511) / 512;
-		ASSERT_EQ(copies.size(), chunks + 1) << entries;
-		for (u64 i = 0; i < chunks; i++) {
-			EXPECT_EQ(copies[i].a, lock.table + i * 512 * 8);
-			EXPECT_EQ(copies[i].b,
-				  std::min<u64>(512, entries - i * 512) * 8);
-		}
-		EXPECT_EQ(copies.back().a, lock.info_addr);
+	const u64 entries = GetParam();
+	auto lock = dev.lock_sg(entries);
+	ASSERT_EQ(lock.ret, 0);
+	EXPECT_EQ(dev.read_table(lock),
+		  fake::expand(fake::last_mapped_segments(), entries));
+	/* One copy per chunk into the table, then the struct. */
+	std::vector<fake::Record> copies;
+	for (const auto &r : fake::records())
+		if (r.event == fake::Event::user_write)
+			copies.push_back(r);
+	const u64 chunks = (entries + 511) / 512;
+	ASSERT_EQ(copies.size(), chunks + 1);
+	for (u64 i = 0; i < chunks; i++) {
+		EXPECT_EQ(copies[i].a, lock.table + i * 512 * 8);
+		EXPECT_EQ(copies[i].b,
+			  std::min<u64>(512, entries - i * 512) * 8);
 	}
+	EXPECT_EQ(copies.back().a, lock.info_addr);
 }
+
+INSTANTIATE_TEST_SUITE_P(AroundStagingChunkBoundaries,
+			 PageTableViaLockBufferChunks,
+			 ::testing::Values(511, 512, 513, 1024, 1025));

@@ -115,6 +115,12 @@ TEST(SgRequest, RejectsPagesCountTooLarge)
 	EXPECT_EQ(sg_error(sg(0x10000, page, 0xffffffffu)), -EINVAL);
 }
 
+TEST(SgRequest, RejectsACountThatMatchesOnlyModulo2To32)
+{
+	/* 2^32 + 1 pages: pages_count (32 bits) would read 1. */
+	EXPECT_EQ(sg_error(sg(0x10000, (1ull << 44) + page, 1)), -EINVAL);
+}
+
 TEST(SgRequest, RejectsWrapAroundOfTheAddressSpace)
 {
 	const u64 top = ~0ull - page + 1; /* the last page */
@@ -131,6 +137,11 @@ TEST(SgRequest, RejectsMoreThanTheDriverLimitWithENOMEM)
 	EXPECT_EQ(sg_error(sg(0x10000, limit + page,
 			      crono::u32(limit / page + 1))),
 		  -ENOMEM);
+	EXPECT_EQ(
+		sg_error(sg(0x10000, limit + 1, crono::u32(limit / page + 1))),
+		-ENOMEM);
+	/* Whatever the limit, its page table must fit pages_count. */
+	EXPECT_LE(limit / page, 0xffffffffull);
 	/* The largest buffer pages_count can describe. */
 	EXPECT_EQ(sg_error(sg(0x10000, 0xffffffffull * page, 0xffffffffu)),
 		  -ENOMEM);
