@@ -7,7 +7,7 @@
 
 namespace crono {
 
-/* "EBUSY", or "errno 123" for one without a name here. */
+/* "EBUSY", or "errno 4000" for a number without a name. */
 std::string errno_name(int code);
 /* "Device or resource busy (EBUSY)" */
 std::string errno_text(int code);
