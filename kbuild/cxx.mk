@@ -50,12 +50,25 @@ cmd_crono_no_ctors = if $(OBJDUMP) -h $@ | grep -qE '\.(init_array|ctors)'; then
 	rm -f $@; exit 1; fi
 endif
 
+# Nor may it carry an out-of-line copy of an inline function (a COMDAT
+# section, .text._Z...): the kernel's linker scripts place no such section (a
+# built-in link reports it as an orphan), and where two objects carry the
+# same copy the module link drops one that __patchable_function_entries still
+# names (kernels with call padding fail to link). See docs/architecture.md,
+# "Building".
+cmd_crono_no_comdat = if $(OBJDUMP) -h $@ | grep -qE ' \.[a-z.]+\._Z'; then \
+	echo "error: $@ has out-of-line inline functions:" >&2; \
+	$(OBJDUMP) -h $@ | grep -oE ' \.[a-z.]+\._Z[^ ]*' >&2; \
+	echo "  define them in a .cpp, or mark a small template member CRONO_ALWAYS_INLINE" >&2; \
+	rm -f $@; exit 1; fi
+
 quiet_cmd_cc_o_cpp = C++ $(quiet_modtag) $@
       cmd_cc_o_cpp = $(CRONO_CXX) $(cxx_flags) -c -o $@ $< $(cmd_objtool)
 
 define rule_cc_o_cpp
 	$(call cmd_and_fixdep,cc_o_cpp)
 	$(call cmd,crono_no_ctors)
+	$(call cmd,crono_no_comdat)
 	$(call cmd,gen_objtooldep)
 	$(call cmd,record_mcount)
 endef

@@ -26,10 +26,11 @@ struct CoherentMemoryState {
 
 class CoherentMemory : public UniqueResource<CoherentMemoryState> {
 public:
+	CRONO_RESOURCE_OWNER(CoherentMemory);
 	CoherentMemory() noexcept = default;
 	/* -ENOMEM when the device's DMA allocator has no such piece. */
-	static Result<CoherentMemory> allocate(struct crono_pci *pci,
-					       u64 size) noexcept
+	CRONO_ALWAYS_INLINE static Result<CoherentMemory>
+	allocate(struct crono_pci *pci, u64 size) noexcept
 	{
 		CoherentMemoryState state{ pci, size, nullptr, 0 };
 		state.cpu = crono_kcoherent_alloc(pci, size, &state.dma_addr);

@@ -21,10 +21,11 @@ struct DmaMappingState {
 
 class DmaMapping : public UniqueResource<DmaMappingState> {
 public:
+	CRONO_RESOURCE_OWNER(DmaMapping);
 	DmaMapping() noexcept = default;
 	/* table must outlive the mapping. */
-	static Result<DmaMapping> map(struct crono_pci *pci,
-				      const SgTable &table) noexcept
+	CRONO_ALWAYS_INLINE static Result<DmaMapping>
+	map(struct crono_pci *pci, const SgTable &table) noexcept
 	{
 		CRONO_TRY(from_errno(crono_kdma_map_sgt(pci, table.get())));
 		return DmaMapping(DmaMappingState{ pci, table.get() });

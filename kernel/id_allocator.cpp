@@ -19,6 +19,11 @@ Result<BufferId> IdAllocator::allocate() noexcept
 	return Error::from_errno(-ENOMEM);
 }
 
+void BufferIdState::release() noexcept
+{
+	ids->release(id);
+}
+
 bool IdAllocator::in_use(s32 id) const noexcept
 {
 	if (id < 0 || u32(id) >= capacity)

@@ -20,11 +20,12 @@ struct BufferIdState {
 	s32 id = -1;
 
 	bool held() const noexcept { return ids != nullptr; }
-	void release() noexcept;
+	void release() noexcept; /* out of line: one copy */
 };
 
 class BufferId : public UniqueResource<BufferIdState> {
 public:
+	CRONO_RESOURCE_OWNER(BufferId);
 	BufferId() noexcept = default;
 	/* The id, or -1 when none is held. */
 	s32 value() const noexcept { return state_.id; }
@@ -54,10 +55,5 @@ private:
 	u64 used_[capacity / word_bits] = {};
 	u32 count_ = 0;
 };
-
-inline void BufferIdState::release() noexcept
-{
-	ids->release(id);
-}
 
 } // namespace crono

@@ -21,9 +21,11 @@ struct MemlockChargeState {
 
 class MemlockCharge : public UniqueResource<MemlockChargeState> {
 public:
+	CRONO_RESOURCE_OWNER(MemlockCharge);
 	MemlockCharge() noexcept = default;
 	/* -ENOMEM over the calling user's limit. */
-	static Result<MemlockCharge> take(u64 pages) noexcept
+	CRONO_ALWAYS_INLINE static Result<MemlockCharge>
+	take(u64 pages) noexcept
 	{
 		MemlockChargeState state{ nullptr, pages };
 		CRONO_TRY(from_errno(

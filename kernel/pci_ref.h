@@ -19,6 +19,7 @@ struct PciRefState {
 
 class PciRef : public UniqueResource<PciRefState> {
 public:
+	CRONO_RESOURCE_OWNER(PciRef);
 	explicit PciRef(struct crono_pci *pci) noexcept
 	    : UniqueResource(PciRefState{ pci })
 	{

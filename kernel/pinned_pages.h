@@ -26,6 +26,7 @@ struct PinnedPagesState {
 
 class PinnedPages : public UniqueResource<PinnedPagesState> {
 public:
+	CRONO_RESOURCE_OWNER(PinnedPages);
 	/* Pins npages kernel pages from user_addr in bounded batches. -EINTR
 	 * when the task is killed between two batches, -EFAULT for memory
 	 * that cannot be pinned; what was pinned is released either way. */

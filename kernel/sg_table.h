@@ -21,9 +21,10 @@ struct SgTableState {
 
 class SgTable : public UniqueResource<SgTableState> {
 public:
+	CRONO_RESOURCE_OWNER(SgTable);
 	SgTable() noexcept = default;
-	static Result<SgTable> create(const PinnedPages &pages,
-				      u32 max_segment) noexcept
+	CRONO_ALWAYS_INLINE static Result<SgTable>
+	create(const PinnedPages &pages, u32 max_segment) noexcept
 	{
 		SgTableState state;
 		CRONO_TRY(from_errno(

@@ -33,7 +33,8 @@ crono_core_sources := \
 	requests.cpp \
 	id_allocator.cpp \
 	misc_name.cpp \
-	cxxrt/allocation.cpp
+	cxxrt/allocation.cpp \
+	cxxrt/result.cpp
 
 # What only a freestanding (kernel) build of the C++ core needs.
 crono_freestanding_sources := cxxrt/abi.cpp

@@ -24,8 +24,10 @@ struct UserWindowState {
 
 class UserWindow : public UniqueResource<UserWindowState> {
 public:
+	CRONO_RESOURCE_OWNER(UserWindow);
 	/* -EFAULT when [start, start + len) is not mapped writable. */
-	static Result<UserWindow> pin(u64 start, u64 len) noexcept
+	CRONO_ALWAYS_INLINE static Result<UserWindow> pin(u64 start,
+							  u64 len) noexcept
 	{
 		UserWindowState state{ nullptr, len };
 		CRONO_TRY(from_errno(

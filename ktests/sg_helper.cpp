@@ -42,7 +42,7 @@ template <typename Consumer> struct Walk {
 	{
 		auto *walk = static_cast<Walk *>(ctx);
 		auto added = walk->consumer.add(DmaSegment{ addr, len });
-		walk->error = added.error().code();
+		walk->error = added.to_errno();
 		return walk->error != 0;
 	}
 
@@ -64,7 +64,7 @@ extern "C" int crono_kt_page_table_from_sgt(const struct crono_sgt *sgt,
 	int ret = Walk<PageTableCheck>{ check }.run(sgt);
 	if (ret)
 		return ret;
-	ret = check.verify().error().code();
+	ret = check.verify().to_errno();
 	if (ret)
 		return ret;
 
@@ -74,5 +74,5 @@ extern "C" int crono_kt_page_table_from_sgt(const struct crono_sgt *sgt,
 	ret = Walk<PageTableWriter>{ writer }.run(sgt);
 	if (ret)
 		return ret;
-	return writer.finish().error().code();
+	return writer.finish().to_errno();
 }

@@ -21,8 +21,10 @@ struct MutexState {
 
 class Mutex : public UniqueResource<MutexState> {
 public:
+	CRONO_RESOURCE_OWNER(Mutex);
 	Mutex() noexcept = default;
-	static Result<Mutex> create(enum crono_lock_class cls) noexcept
+	CRONO_ALWAYS_INLINE static Result<Mutex>
+	create(enum crono_lock_class cls) noexcept
 	{
 		MutexState state{ crono_kmutex_create(cls) };
 		if (!state.lock)

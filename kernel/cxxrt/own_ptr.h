@@ -19,19 +19,22 @@ namespace crono {
 template <typename T> class OwnPtr {
 public:
 	constexpr OwnPtr() noexcept = default;
-	OwnPtr(OwnPtr &&other) noexcept : ptr_(other.release()) {}
+	CRONO_ALWAYS_INLINE OwnPtr(OwnPtr &&other) noexcept
+	    : ptr_(other.release())
+	{
+	}
 	template <typename U>
 	OwnPtr(OwnPtr<U> &&other) noexcept : ptr_(other.release())
 	{
 	}
-	OwnPtr &operator=(OwnPtr &&other) noexcept
+	CRONO_ALWAYS_INLINE OwnPtr &operator=(OwnPtr &&other) noexcept
 	{
 		reset(other.release());
 		return *this;
 	}
 	OwnPtr(const OwnPtr &) = delete;
 	OwnPtr &operator=(const OwnPtr &) = delete;
-	~OwnPtr() { reset(); }
+	CRONO_ALWAYS_INLINE ~OwnPtr() { reset(); }
 
 	/* Adopts an object a C handle owned (see into_foreign()). */
 	static OwnPtr from_foreign(T *ptr) noexcept { return OwnPtr(ptr); }
@@ -44,7 +47,7 @@ public:
 	explicit operator bool() const noexcept { return ptr_ != nullptr; }
 
 	/* Destroys the object now. */
-	void reset() noexcept { reset(nullptr); }
+	CRONO_ALWAYS_INLINE void reset() noexcept { reset(nullptr); }
 
 private:
 	template <typename U> friend class OwnPtr;
@@ -53,7 +56,7 @@ private:
 
 	explicit OwnPtr(T *ptr) noexcept : ptr_(ptr) {}
 	T *release() noexcept { return exchange(ptr_, (T *)nullptr); }
-	void reset(T *ptr) noexcept
+	CRONO_ALWAYS_INLINE void reset(T *ptr) noexcept
 	{
 		T *old = exchange(ptr_, ptr);
 		delete old;

@@ -43,7 +43,7 @@ public:
 	}
 	RefPtr &operator=(const RefPtr &) = delete;
 	RefPtr &operator=(RefPtr &&) = delete;
-	~RefPtr() { reset(); }
+	CRONO_ALWAYS_INLINE ~RefPtr() { reset(); }
 
 	/* Adopts the reference a C handle held (see into_foreign()). */
 	static RefPtr from_foreign(T *ptr) noexcept { return RefPtr(ptr); }
@@ -58,7 +58,7 @@ public:
 	T &operator*() const noexcept { return *ptr_; }
 
 	/* Drops this reference now. */
-	void reset() noexcept
+	CRONO_ALWAYS_INLINE void reset() noexcept
 	{
 		T *old = exchange(ptr_, (T *)nullptr);
 		if (old && static_cast<RefCounted<T> &>(*old).refs_.put())

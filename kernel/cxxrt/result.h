@@ -21,26 +21,27 @@ public:
 	{
 		if (negative_errno < 0 && negative_errno >= -4095)
 			return Error(negative_errno);
-		crono_klog(nullptr, CRONO_LOG_WARN,
-			   "not an errno: %d, returning -EINVAL\n",
-			   negative_errno);
-		return Error(-EINVAL);
+		return not_an_errno(negative_errno);
 	}
 	constexpr int code() const noexcept { return code_; }
 
 private:
 	constexpr explicit Error(int code) noexcept : code_(code) {}
+	static Error not_an_errno(int value) noexcept;
 	int code_;
 };
 
 template <typename T> class [[nodiscard]] Result {
 public:
-	Result(T &&value) noexcept : ok_(true) { new (&value_) T(move(value)); }
-	Result(Error error) noexcept : ok_(false)
+	CRONO_ALWAYS_INLINE Result(T &&value) noexcept : ok_(true)
+	{
+		new (&value_) T(move(value));
+	}
+	CRONO_ALWAYS_INLINE Result(Error error) noexcept : ok_(false)
 	{
 		new (&error_) Error(error);
 	}
-	Result(Result &&other) noexcept : ok_(other.ok_)
+	CRONO_ALWAYS_INLINE Result(Result &&other) noexcept : ok_(other.ok_)
 	{
 		if (ok_)
 			new (&value_) T(move(other.value_));
@@ -50,7 +51,7 @@ public:
 	Result(const Result &) = delete;
 	Result &operator=(const Result &) = delete;
 	Result &operator=(Result &&) = delete;
-	~Result()
+	CRONO_ALWAYS_INLINE ~Result()
 	{
 		if (ok_)
 			value_.~T();
@@ -64,7 +65,7 @@ public:
 	int to_errno() const noexcept { return ok_ ? 0 : error_.code(); }
 	T &value() noexcept { return value_; }
 	const T &value() const noexcept { return value_; }
-	T release_value() noexcept { return move(value_); }
+	CRONO_ALWAYS_INLINE T release_value() noexcept { return move(value_); }
 
 private:
 	bool ok_;

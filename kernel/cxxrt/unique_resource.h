@@ -19,12 +19,16 @@ namespace crono {
 template <typename State> class UniqueResource {
 public:
 	UniqueResource() noexcept = default;
-	explicit UniqueResource(const State &state) noexcept : state_(state) {}
-	UniqueResource(UniqueResource &&other) noexcept
+	CRONO_ALWAYS_INLINE explicit UniqueResource(const State &state) noexcept
+	    : state_(state)
+	{
+	}
+	CRONO_ALWAYS_INLINE UniqueResource(UniqueResource &&other) noexcept
 	    : state_(exchange(other.state_, State{}))
 	{
 	}
-	UniqueResource &operator=(UniqueResource &&other) noexcept
+	CRONO_ALWAYS_INLINE UniqueResource &
+	operator=(UniqueResource &&other) noexcept
 	{
 		if (this != &other) {
 			reset();
@@ -34,11 +38,11 @@ public:
 	}
 	UniqueResource(const UniqueResource &) = delete;
 	UniqueResource &operator=(const UniqueResource &) = delete;
-	~UniqueResource() { reset(); }
+	CRONO_ALWAYS_INLINE ~UniqueResource() { reset(); }
 
 	bool held() const noexcept { return state_.held(); }
 	/* Gives the resource back now; nothing if none is held. */
-	void reset() noexcept
+	CRONO_ALWAYS_INLINE void reset() noexcept
 	{
 		if (state_.held())
 			exchange(state_, State{}).release();
@@ -49,3 +53,12 @@ protected:
 };
 
 } // namespace crono
+
+/*
+ * In the body of an owner type derived from UniqueResource: its move and
+ * destruction, forced inline like the base's (see CRONO_ALWAYS_INLINE).
+ */
+#define CRONO_RESOURCE_OWNER(Owner)                                            \
+	CRONO_ALWAYS_INLINE Owner(Owner &&) noexcept = default;                \
+	CRONO_ALWAYS_INLINE Owner &operator=(Owner &&) noexcept = default;     \
+	CRONO_ALWAYS_INLINE ~Owner() = default

@@ -6,6 +6,15 @@
  */
 #pragma once
 
+/*
+ * For the small members of the runtime's templates that run on error paths:
+ * the compiler would emit such a "cold" call out of line, as a COMDAT copy,
+ * which a built-in link places as an orphan section and which the module
+ * link may discard under a __patchable_function_entries reference (see
+ * docs/architecture.md, "Building"). Forced inline, they leave no copy.
+ */
+#define CRONO_ALWAYS_INLINE inline __attribute__((__always_inline__))
+
 namespace crono {
 
 using size_t = decltype(sizeof 0);
