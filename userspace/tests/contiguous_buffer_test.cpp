@@ -13,17 +13,7 @@ namespace {
 static_assert(!std::is_copy_constructible_v<ContiguousBuffer>);
 static_assert(std::is_nothrow_move_constructible_v<ContiguousBuffer>);
 
-class ContigBufferTest : public OneBoardTest {
-protected:
-	void SetUp() override
-	{
-		OneBoardTest::SetUp();
-		auto opened = Device::open(node, context);
-		ASSERT_TRUE(opened) << opened.error().message();
-		device.emplace(std::move(*opened));
-	}
-	std::optional<Device> device;
-};
+using ContigBufferTest = OpenBoardTest;
 
 TEST_F(ContigBufferTest, LocksAndMapsAtIdPages)
 {

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "crono/context.hpp"
+#include "crono/device.hpp"
 #include "fake_os.hpp"
 #include "fake_sysfs.hpp"
 
@@ -28,6 +31,19 @@ protected:
 		node_path = tree.dev() + "/" + node;
 	}
 	std::string node, node_path;
+};
+
+/* The same board, opened. */
+class OpenBoardTest : public OneBoardTest {
+protected:
+	void SetUp() override
+	{
+		OneBoardTest::SetUp();
+		auto opened = Device::open(node, context);
+		ASSERT_TRUE(opened) << opened.error().message();
+		device.emplace(std::move(*opened));
+	}
+	std::optional<Device> device;
 };
 
 inline bool contains(const std::string &text, const std::string &part)

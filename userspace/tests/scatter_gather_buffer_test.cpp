@@ -17,17 +17,7 @@ static_assert(std::is_same_v<decltype(std::declval<ScatterGatherBuffer>()
 static_assert(!std::is_copy_constructible_v<ScatterGatherBuffer>);
 static_assert(std::is_nothrow_move_constructible_v<ScatterGatherBuffer>);
 
-class SgBufferTest : public OneBoardTest {
-protected:
-	void SetUp() override
-	{
-		OneBoardTest::SetUp();
-		auto opened = Device::open(node, context);
-		ASSERT_TRUE(opened) << opened.error().message();
-		device.emplace(std::move(*opened));
-	}
-	std::optional<Device> device;
-};
+using SgBufferTest = OpenBoardTest;
 
 TEST_F(SgBufferTest, LocksAndReturnsThePageTable)
 {
