@@ -17,7 +17,7 @@ class Compat32_PlainIommu : public BoardTest {};
 // Built from tests/vm/compat32.c with gcc -m32 and packed by tests/vm/lib.sh.
 const char kCompat32[] = "/crono_compat32";
 
-// The program must be an i386 executable, or the scenario proves nothing about
+// The program must be an i386 executable, or the test proves nothing about
 // the compat path.
 bool is_i386_elf(const char *path, std::string *err)
 {

@@ -10,96 +10,104 @@
 #include "support.h"
 
 #include "../edu/edu_regs.h"
+#include "crono/bar_mapping.hpp"
+#include "crono/pci_address.hpp"
+#include "edu_dma.hpp"
 
 #include <algorithm>
 #include <dirent.h>
 #include <memory>
+#include <optional>
 #include <sys/ioctl.h>
 
 namespace vt {
 
-constexpr double kDmaTimeoutS =
-	10.0; // one transfer takes ~100 ms of guest time
 constexpr size_t kPage = 4096;
 
+// BAR0 of an edu device and its DMA engine, through libcrono's BarMapping and
+// cronoctl's EduDma (userspace/): the tests reach a board the way the vendor
+// library does. Reads of an unmapped or out-of-range register give all ones,
+// as an absent device would, and writes to them go nowhere.
 class EduBar {
 public:
-	EduBar() = default;
-	~EduBar() { close_bar(); }
-	EduBar(const EduBar &) = delete;
-	EduBar &operator=(const EduBar &) = delete;
-
-	// Map resource0 of the device at sysfs path dev (".../0000:00:04.0").
-	bool open_bar(const std::string &dev, std::string *err)
+	// Map BAR0 of the device at PCI address pci ("0000:00:04.0").
+	bool open_bar(const std::string &pci, std::string *err)
 	{
 		close_bar();
-		std::string path = dev + "/resource0";
-		fd_ = open(path.c_str(), O_RDWR | O_SYNC | O_CLOEXEC);
-		if (fd_ < 0) {
-			*err = "open " + path + ": " + errno_name(errno);
+		const std::optional<crono::PciAddress> address =
+			crono::PciAddress::parse(pci);
+		if (!address) {
+			*err = "not a PCI address: " + pci;
 			return false;
 		}
-		struct stat st;
-		if (fstat(fd_, &st) != 0 || st.st_size <= 0) {
-			*err = "fstat " + path + ": " + errno_name(errno);
-			close_bar();
+		crono::Result<crono::BarMapping> bar =
+			crono::BarMapping::map(*address);
+		if (!bar) {
+			*err = bar.error().message();
 			return false;
 		}
-		len_ = static_cast<size_t>(st.st_size);
-		void *p = mmap(nullptr, len_, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, fd_, 0);
-		if (p == MAP_FAILED) {
-			*err = "mmap " + path + ": " + errno_name(errno) +
-			       " (does the driver keep BAR0 requested?)";
-			close_bar();
-			return false;
-		}
-		base_ = static_cast<volatile uint8_t *>(p);
+		bar_.emplace(std::move(*bar));
 		return true;
 	}
-	void close_bar()
-	{
-		if (base_)
-			munmap(const_cast<uint8_t *>(base_), len_);
-		if (fd_ >= 0)
-			close(fd_);
-		base_ = nullptr;
-		fd_ = -1;
-		len_ = 0;
-	}
-	bool ok() const { return base_ != nullptr; }
-	size_t size() const { return len_; }
+	void close_bar() { bar_.reset(); }
+	bool ok() const { return bar_.has_value(); }
+	size_t size() const { return bar_ ? bar_->size() : 0; }
 
 	uint32_t r32(uint32_t off) const
 	{
-		if (!base_ || off + 4 > len_)
-			return 0xffffffffu;
-		return *reinterpret_cast<volatile uint32_t *>(base_ + off);
+		crono::Result<uint32_t> v =
+			bar_ ? bar_->read32(off) : crono::Error(ENXIO, "");
+		return v ? *v : 0xffffffffu;
 	}
 	void w32(uint32_t off, uint32_t v) const
 	{
-		if (base_ && off + 4 <= len_)
-			*reinterpret_cast<volatile uint32_t *>(base_ + off) = v;
+		if (bar_)
+			(void)bar_->write32(off, v);
 	}
 	uint64_t r64(uint32_t off) const
 	{
-		if (!base_ || off + 8 > len_)
-			return ~0ull;
-		return *reinterpret_cast<volatile uint64_t *>(base_ + off);
+		crono::Result<uint64_t> v =
+			bar_ ? bar_->read64(off) : crono::Error(ENXIO, "");
+		return v ? *v : ~0ull;
 	}
-	void w64(uint32_t off, uint64_t v) const
+
+	// One transfer of len bytes between RAM at bus address ram and the
+	// device's buffer at EDU_DEVICE_BUFFER, then a check that the engine
+	// took the addresses and the count it was given.
+	bool dma(bool to_ram, uint64_t ram, uint32_t len,
+		 std::string *err) const
 	{
-		if (base_ && off + 8 <= len_)
-			*reinterpret_cast<volatile uint64_t *>(base_ + off) = v;
+		if (!bar_) {
+			*err = "BAR0 not mapped";
+			return false;
+		}
+		cronoctl::EduDma engine(*bar_);
+		crono::Result<void> done =
+			to_ram ? engine.device_to_ram(EDU_DEVICE_BUFFER, ram,
+						      len)
+			       : engine.ram_to_device(ram, EDU_DEVICE_BUFFER,
+						      len);
+		if (!done) {
+			*err = done.error().message();
+			return false;
+		}
+		const uint64_t src = to_ram ? EDU_DEVICE_BUFFER : ram;
+		const uint64_t dst = to_ram ? ram : EDU_DEVICE_BUFFER;
+		if (r64(EDU_REG_DMA_SRC) != src ||
+		    r64(EDU_REG_DMA_DST) != dst ||
+		    r64(EDU_REG_DMA_COUNT) != len) {
+			*err = "edu DMA registers did not take the values "
+			       "written";
+			return false;
+		}
+		return true;
 	}
 
 private:
-	int fd_ = -1;
-	volatile uint8_t *base_ = nullptr;
-	size_t len_ = 0;
+	// Writes go through a const EduBar: the registers are the device's.
+	mutable std::optional<crono::BarMapping> bar_;
 };
 
-// The misc node name of the ABI: "crono_%02X_%02X%02X%02X%01X".
 inline std::string lower(std::string s)
 {
 	for (char &c : s)
@@ -107,6 +115,8 @@ inline std::string lower(std::string s)
 			c = static_cast<char>(c - 'A' + 'a');
 	return s;
 }
+
+// The misc node name of the ABI: "crono_%02X_%02X%02X%02X%01X".
 
 inline std::string crono_node_name(unsigned device_id, unsigned domain,
 				   unsigned bus, unsigned slot, unsigned func)
@@ -119,8 +129,7 @@ struct Board {
 	std::string pci; // "0000:00:04.0"
 	unsigned domain = 0, bus = 0, slot = 0, func = 0;
 	unsigned device_id = EDU_DEVICE_ID;
-	EduBar bar; // mapped by the bar_access scenario, kept for the DMA
-		    // scenarios
+	EduBar bar; // mapped by BarAccess, kept for the DMA tests
 
 	std::string sysfs() const { return "/sys/bus/pci/devices/" + pci; }
 	std::string node_name() const
@@ -174,67 +183,6 @@ inline std::vector<std::unique_ptr<Board>> discover_edu()
 	return v;
 }
 
-// ---------------------------------------------------------------------------------------------
-// DMA
-
-inline void full_barrier()
-{
-	__sync_synchronize();
-}
-
-inline bool edu_wait_idle(const EduBar &b, std::string *err)
-{
-	double end = now_s() + kDmaTimeoutS;
-	for (;;) {
-		uint32_t cmd = b.r32(EDU_REG_DMA_CMD);
-		if (!(cmd & EDU_DMA_START))
-			return true;
-		if (now_s() > end) {
-			*err = strf("edu DMA did not finish within %.0f s "
-				    "(cmd=0x%x)",
-				    kDmaTimeoutS, cmd);
-			return false;
-		}
-		sleep_ms(2);
-	}
-}
-
-// One edu transfer. to_ram=false: RAM at bus address `ram` -> device buffer at
-// `dev`; to_ram=true: device buffer at `dev` -> RAM at `ram`.
-inline bool edu_dma(const EduBar &b, bool to_ram, uint64_t ram, uint64_t dev,
-		    uint32_t len, std::string *err)
-{
-	if (!b.ok()) {
-		*err = "BAR0 not mapped";
-		return false;
-	}
-	// Never let QEMU see an out-of-range transfer: it would abort the whole
-	// VM.
-	if (len == 0 || dev < EDU_DEVICE_BUFFER ||
-	    dev + len >= EDU_DEVICE_BUFFER_END) {
-		*err = strf("refusing edu transfer of %u bytes at 0x%llx", len,
-			    static_cast<unsigned long long>(dev));
-		return false;
-	}
-	if (!edu_wait_idle(b, err))
-		return false;
-	uint64_t src = to_ram ? dev : ram, dst = to_ram ? ram : dev;
-	b.w64(EDU_REG_DMA_SRC, src);
-	b.w64(EDU_REG_DMA_DST, dst);
-	b.w64(EDU_REG_DMA_COUNT, len);
-	if (b.r64(EDU_REG_DMA_SRC) != src || b.r64(EDU_REG_DMA_DST) != dst ||
-	    b.r64(EDU_REG_DMA_COUNT) != len) {
-		*err = "edu DMA registers did not take the values written";
-		return false;
-	}
-	full_barrier(); // CPU stores to the RAM side before the device starts
-	b.w32(EDU_REG_DMA_CMD, EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
-	if (!edu_wait_idle(b, err))
-		return false;
-	full_barrier(); // device stores before the CPU reads
-	return true;
-}
-
 inline std::string bus_hint(uint64_t a, uint64_t b)
 {
 	if ((a | b) >> 28)
@@ -266,8 +214,7 @@ inline bool dma_check_pair(const EduBar &bar, uint8_t *src_cpu,
 	for (uint32_t half = 0; half < 2; half++) {
 		uint32_t off = half * EDU_DMA_HALF_PAGE;
 		std::string e;
-		if (!edu_dma(bar, false, src_bus + off, EDU_DEVICE_BUFFER,
-			     EDU_DMA_HALF_PAGE, &e)) {
+		if (!bar.dma(false, src_bus + off, EDU_DMA_HALF_PAGE, &e)) {
 			*err = strf(
 				"DMA RAM->device from 0x%llx: %s",
 				static_cast<unsigned long long>(src_bus + off),
@@ -279,8 +226,7 @@ inline bool dma_check_pair(const EduBar &bar, uint8_t *src_cpu,
 		// afterwards came from the device.
 		fill_pattern(dst_cpu + off, EDU_DMA_HALF_PAGE, ~tag ^ 0xdead,
 			     off / 8);
-		if (!edu_dma(bar, true, dst_bus + off, EDU_DEVICE_BUFFER,
-			     EDU_DMA_HALF_PAGE, &e)) {
+		if (!bar.dma(true, dst_bus + off, EDU_DMA_HALF_PAGE, &e)) {
 			*err = strf(
 				"DMA device->RAM to 0x%llx: %s",
 				static_cast<unsigned long long>(dst_bus + off),

@@ -191,7 +191,7 @@ inline long long read_stat(const Board &b, const char *name)
 
 // Binding boards to the driver and back.
 // Unbinds board b through sysfs (the driver's .remove runs); rebind() binds
-// it again, false (and later scenarios told why they cannot run) when its
+// it again, false (and later tests told why they cannot run) when its
 // node did not come back.
 inline bool unbind(const Board &b)
 {

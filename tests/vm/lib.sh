@@ -19,7 +19,8 @@ VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp contig_t
 	many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
 
 # build_vmtest: set VMTEST to the static test program (GoogleTest), recompiling only the
-# objects whose sources (as listed by gcc's dependency files) or command changed.
+# objects whose sources (as listed by gcc's dependency files) or command changed. It reaches
+# the edu devices through libcrono and cronoctl's EduDma: build_cronoctl first.
 build_vmtest() {
 	if [[ -n ${CRONO_VMTEST:-} ]]; then
 		VMTEST=$CRONO_VMTEST
@@ -29,25 +30,38 @@ build_vmtest() {
 	ensure_packages ccache g++ libgtest-dev
 	ccache_setup
 	VMTEST=$BUILD_DIR/crono_vmtest
-	local dir=$BUILD_DIR/vmtest-obj src obj cmd objs=() pids=() pid failed=0
+	local dir=$BUILD_DIR/vmtest-obj src obj compile objs=() running=0 failed=0 compiled=0
+	local libs=("$CRONOCTL_BUILD/libcronoctl_commands.a" "$CRONOCTL_BUILD/libcrono.a")
 	mkdir -p "$dir"
 	for src in "${VMTEST_SOURCES[@]}"; do
 		obj=$dir/${src%.cpp}.o
 		objs+=("$obj")
 		# Compiled and linked apart: ccache caches compiles only.
-		cmd=("${CCACHE[@]}" g++ -std=gnu++17 -O2 -Wall -Wextra -I"$ROOT/uapi" -pthread
+		compile=("${CCACHE[@]}" g++ -std=gnu++17 -O2 -Wall -Wextra -I"$ROOT/uapi"
+			-I"$ROOT/userspace/include" -I"$ROOT/userspace/tools/cronoctl" -pthread
 			-c "$VM_DIR/$src" -o "$obj")
-		deps_fresh "$obj" "${cmd[*]}" && continue
+		deps_fresh "$obj" "${compile[*]}" && continue
 		say "vm: compiling $src"
 		rm -f "$obj.cmd"
-		{ "${cmd[@]}" -MMD -MF "$obj.d" && echo "${cmd[*]}" >"$obj.cmd"; } &
-		pids+=($!)
+		{ "${compile[@]}" -MMD -MF "$obj.d" && echo "${compile[*]}" >"$obj.cmd"; } &
+		compiled=1
+		# As many compilers at once as there are CPUs.
+		if ((++running >= $(nproc))); then
+			wait -n || failed=1
+			running=$((running - 1))
+		fi
 	done
-	for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+	while ((running > 0)); do
+		wait -n || failed=1
+		running=$((running - 1))
+	done
 	((failed == 0)) || die "compiling crono_vmtest failed"
-	local link=(g++ -static -pthread "${objs[@]}" -lgtest -o "$VMTEST")
-	if ((${#pids[@]})) || [[ ! -x $VMTEST || $(cat "$VMTEST.cmd" 2>/dev/null) != "${link[*]}" ]]; then
-		"${link[@]}" || die "linking crono_vmtest failed"
+	local link=(g++ -static -pthread "${objs[@]}" "${libs[@]}" -lgtest -o "$VMTEST")
+	if ((compiled)) || [[ ! -x $VMTEST || $(cat "$VMTEST.cmd" 2>/dev/null) != "${link[*]}" ||
+		${libs[0]} -nt $VMTEST || ${libs[1]} -nt $VMTEST ]]; then
+		# The linker's output only on failure: libgtest.a always draws a warning about
+		# getaddrinfo in a static program (GoogleTest's unused streaming listener).
+		"${link[@]}" >"$VMTEST.link.log" 2>&1 || { cat "$VMTEST.link.log" >&2 && die "linking crono_vmtest failed"; }
 		echo "${link[*]}" >"$VMTEST.cmd"
 	fi
 }
@@ -70,10 +84,12 @@ build_compat32() {
 }
 
 # build_cronoctl: set CRONOCTL to the static cronoctl (userspace/, CMake option
-# CRONO_STATIC_CRONOCTL) that the Cronoctl tests run in the guest. CMake rebuilds it only when
-# its sources changed.
+# CRONO_STATIC_CRONOCTL) that the Cronoctl tests run in the guest, and CRONOCTL_BUILD to its
+# build directory, whose static libcrono and cronoctl commands crono_vmtest links. CMake
+# rebuilds them only when their sources changed.
 build_cronoctl() {
 	local dir=$BUILD_DIR/cronoctl-static log=$LOG_DIR/build-cronoctl.log
+	CRONOCTL_BUILD=$dir
 	CRONOCTL=$dir/cronoctl-static
 	ensure_packages cmake ccache
 	ccache_setup

@@ -191,6 +191,9 @@ int main(int argc, char **argv)
 	GTEST_FLAG_SET(filter, filter);
 	// The serial console is a terminal: keep escape codes out of the logs.
 	GTEST_FLAG_SET(color, "no");
+	// Death tests fork and run their statement at once: re-running this
+	// program for them (threadsafe) would run it with another filter.
+	GTEST_FLAG_SET(death_test_style, "fast");
 
 	signal(SIGPIPE, SIG_IGN);
 	g.boards = discover_edu();

@@ -54,7 +54,7 @@ TEST_F(ManyBoards_Many, ManyBoards)
 	for (size_t i : { size_t(0), kManyBoards - 1 }) {
 		Board &b = board(i);
 		std::string err;
-		if (!b.bar.open_bar(b.sysfs(), &err)) {
+		if (!b.bar.open_bar(b.pci, &err)) {
 			ADD_FAILURE() << strf("board %zu: %s", i, err.c_str());
 			continue;
 		}

@@ -317,7 +317,7 @@ TEST_F(Module_Installed, InstalledModule)
 			kDrvDir.c_str(), link ? "yes" : "no");
 		bound += " " + b->pci;
 	}
-	note(strf("installed_module: %s version %s, euid %u egid %u, edu "
+	note(strf("InstalledModule: %s version %s, euid %u egid %u, edu "
 		  "devices:%s",
 		  kModName.c_str(), ver.empty() ? "?" : ver.c_str(),
 		  static_cast<unsigned>(euid), static_cast<unsigned>(getegid()),
@@ -453,7 +453,7 @@ TEST_F(Node_PlainIommuSwiotlbHotplugInstalled, BarAccess)
 			continue;
 		}
 		std::string err;
-		if (!b.bar.open_bar(b.sysfs(), &err)) {
+		if (!b.bar.open_bar(b.pci, &err)) {
 			ADD_FAILURE()
 				<< strf("%s: %s", b.pci.c_str(), err.c_str());
 			all = false;
@@ -497,8 +497,8 @@ TEST_F(Node_PlainIommuSwiotlbHotplugInstalled, BarAccess)
 			<< strf("%s: memory decoding is off (command 0x%02x)",
 				b.pci.c_str(), cmd);
 	}
-	// The DMA scenarios need the mappings; the other checks here fail this
-	// scenario only.
+	// The DMA tests need the mappings; the other checks here fail this
+	// test only.
 	g.bars = all && !g.boards.empty();
 }
 

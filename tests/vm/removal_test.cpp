@@ -72,7 +72,7 @@ TEST_F(Removal_PlainIommuSwiotlb, RemoveWhileOpen)
 		// The vendor library maps resource0 after the driver let go.
 		EduBar fresh;
 		std::string err;
-		if (fresh.open_bar(b.sysfs(), &err)) {
+		if (fresh.open_bar(b.pci, &err)) {
 			EXPECT_TRUE(fresh.r32(EDU_REG_ID) == EDU_ID_VALUE &&
 				    fresh.r32(EDU_REG_LIVENESS) == ~v)
 				<< strf("resource0 mapped after the unbind "
@@ -211,11 +211,10 @@ TEST_F(Removal_PlainIommu, SigkillDuringBigLock)
 		(unsigned long long)total, (unsigned long long)before_kill);
 	EXPECT_TRUE(pins_moved_by(base, 0)) << "after the killed 4 GiB lock";
 	EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "after the killed 4 GiB lock";
-	printf("# sigkill_during_big_lock: %llu of %llu pages pinned when "
-	       "the kill was sent, %llu in all; dead %.0f ms later\n",
-	       (unsigned long long)before_kill, (unsigned long long)total,
-	       (unsigned long long)pinned, died_ms);
-	fflush(stdout);
+	note(strf("SigkillDuringBigLock: %llu of %llu pages pinned when the "
+		  "kill was sent, %llu in all; dead %.0f ms later",
+		  (unsigned long long)before_kill, (unsigned long long)total,
+		  (unsigned long long)pinned, died_ms));
 }
 
 // Bus mastering is on exactly while a file is open: the board cannot write
@@ -352,9 +351,8 @@ TEST_F(Removal_PlainIommuSwiotlb, MmapRemoveRace)
 		<< strf("of %zu mappings made around %d removals, %zu stayed "
 			"readable after the removal",
 			made, rounds, readable);
-	printf("# mmap_remove_race: %zu mappings made around %d removals\n",
-	       made, rounds);
-	fflush(stdout);
+	note(strf("MmapRemoveRace: %zu mappings made around %d removals", made,
+		  rounds));
 }
 
 // Stalls a LOCK_BUFFER on a page-table destination registered with

@@ -18,7 +18,7 @@ class SgDma_Plain : public BoardTest {};
 class SgDma_Iommu : public BoardTest {};
 class SgDma_Swiotlb : public BoardTest {};
 
-void sg_lock_scenario(size_t size, size_t nrandom, uint64_t seed)
+void sg_lock_and_dma(size_t size, size_t nrandom, uint64_t seed)
 {
 	const Board &b = board(0);
 	Fd fd = open_node_checked(0);
@@ -41,19 +41,19 @@ void sg_lock_scenario(size_t size, size_t nrandom, uint64_t seed)
 
 TEST_F(SgDma_PlainIommuInstalled, SgLock4k)
 {
-	sg_lock_scenario(4096, 0, 1);
+	sg_lock_and_dma(4096, 0, 1);
 }
 TEST_F(SgDma_PlainIommuInstalled, SgLock64k)
 {
-	sg_lock_scenario(64 << 10, 2, 2);
+	sg_lock_and_dma(64 << 10, 2, 2);
 }
 TEST_F(SgDma_PlainIommuInstalled, SgLock4m)
 {
-	sg_lock_scenario(4 << 20, 2, 3);
+	sg_lock_and_dma(4 << 20, 2, 3);
 }
 TEST_F(SgDma_PlainIommu, SgLock256m)
 {
-	sg_lock_scenario(256 << 20, 4, 4);
+	sg_lock_and_dma(256 << 20, 4, 4);
 }
 
 // Several buffers in one file: distinct ids, unlocking one leaves the others
@@ -142,7 +142,7 @@ TEST_F(SgDma_Iommu, IommuActive)
 // Behind the IOMMU the page table holds IOVAs, not physical addresses
 // (pagemap): no entry may equal its page's physical address. (A coincidence is
 // impossible here: the IOVA allocator works down from 4 GiB and the guest has 1
-// GiB of RAM.) The DMA scenarios prove the IOVAs work.
+// GiB of RAM.) The DMA tests prove the IOVAs work.
 TEST_F(SgDma_Iommu, IommuIova)
 {
 	Fd fd = open_node_checked(0);

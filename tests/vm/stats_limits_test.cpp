@@ -235,8 +235,7 @@ TEST_F(Limits_PlainIommuSwiotlb, LockLimits)
 		if (!e)
 			other.unlock(oid);
 		EXPECT_TRUE(pins_moved_by(before, 0))
-			<< (std::string("after the refused locks ") + when)
-				   .c_str();
+			<< "after the refused locks " << when;
 	};
 	expect_full("first time");
 
@@ -457,7 +456,7 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 	EXPECT_TRUE(cleanups.load() > 0) << "no CLEANUP_SETUP completed";
 	EXPECT_TRUE(max_held >= 2) << "no two buffers were ever held at the "
 				      "same time: the threads did not overlap";
-	note(strf("concurrent_ioctls: at most %zu ids held at once, %d "
+	note(strf("ConcurrentIoctls: at most %zu ids held at once, %d "
 		  "CLEANUP_SETUP calls",
 		  max_held, cleanups.load()));
 	EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "after the threads finished";
