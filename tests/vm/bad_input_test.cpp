@@ -456,9 +456,8 @@ TEST_F(BadInput_PlainIommuSwiotlbInstalled, CleanupOutsideBar)
 			errno_name(e).c_str());
 	// The last word of BAR0 is inside (edu ignores writes there).
 	e = cleanup_setup(fd.get(), { kcmd(len - 4, 0) });
-	EXPECT_TRUE(e == 0)
-		<< strf("CLEANUP_SETUP offset 0x%x (last word of BAR0): %s",
-			len - 4, errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << strf(
+		"CLEANUP_SETUP offset 0x%x (last word of BAR0)", len - 4);
 }
 
 TEST_F(BadInput_PlainIommuSwiotlbInstalled, CleanupCmdsEfault)
@@ -499,8 +498,7 @@ TEST_F(BadInput_PlainIommuSwiotlbInstalled, CleanupKeepsPrevious)
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
 	int e = cleanup_setup(fd.get(), { kcmd(EDU_REG_LIVENESS, v1) });
-	ASSERT_TRUE(e == 0)
-		<< strf("valid CLEANUP_SETUP: %s", errno_name(e).c_str());
+	ASSERT_TRUE(no_error(e)) << "valid CLEANUP_SETUP";
 	const uint32_t len = static_cast<uint32_t>(bar.size());
 	e = cleanup_setup(fd.get(), std::vector<CRONO_KERNEL_CMD>(
 					    17, kcmd(EDU_REG_LIVENESS, v2)));

@@ -25,8 +25,7 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnClose)
 		cmds.push_back(kcmd(EDU_REG_LIVENESS, 0xa0000000u + i));
 	cmds.push_back(kcmd(EDU_REG_LIVENESS, v));
 	int e = cleanup_setup(fd.get(), cmds);
-	ASSERT_TRUE(e == 0) << strf("CLEANUP_SETUP with 16 writes: %s",
-				    errno_name(e).c_str());
+	ASSERT_TRUE(no_error(e)) << "CLEANUP_SETUP with 16 writes";
 	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~before)
 		<< "CLEANUP_SETUP wrote to the device at once";
 	EXPECT_TRUE(fd.reset() == 0);
@@ -72,11 +71,9 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupReplaces)
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
 	int e = cleanup_setup(fd.get(), { kcmd(EDU_REG_FACTORIAL, 4) });
-	EXPECT_TRUE(e == 0)
-		<< strf("first CLEANUP_SETUP: %s", errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << "first CLEANUP_SETUP";
 	e = cleanup_setup(fd.get(), { kcmd(EDU_REG_LIVENESS, v) });
-	EXPECT_TRUE(e == 0)
-		<< strf("second CLEANUP_SETUP: %s", errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << "second CLEANUP_SETUP";
 	EXPECT_TRUE(fd.reset() == 0);
 	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~v)
 		<< strf("second program did not run (0x%08x)",

@@ -34,8 +34,8 @@ TEST_F(Contig_PlainIommuSwiotlbInstalled, ContigLockMmap)
 		// The library unlocks before it unmaps: the memory must stay
 		// valid until munmap.
 		int e = c.unlock();
-		EXPECT_TRUE(e == 0) << strf("UNLOCK_CONTIG_BUFFER(%d): %s",
-					    c.id, errno_name(e).c_str());
+		EXPECT_TRUE(no_error(e))
+			<< strf("UNLOCK_CONTIG_BUFFER(%d)", c.id);
 		EXPECT_TRUE(find_mismatch(c.map.data(), size, t1) < 0)
 			<< strf("%zu KiB buffer: contents changed by "
 				"UNLOCK_CONTIG_BUFFER",
@@ -85,8 +85,7 @@ TEST_F(Contig_PlainIommuSwiotlbInstalled, ContigUnlockKeepsMemory)
 	uint64_t ta = next_tag();
 	fill_pattern(a.map.data(), size, ta);
 	int e = a.unlock();
-	EXPECT_TRUE(e == 0) << strf("UNLOCK_CONTIG_BUFFER(%d): %s", a.id,
-				    errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << strf("UNLOCK_CONTIG_BUFFER(%d)", a.id);
 	ContigBuf more[4];
 	uint64_t tb[4];
 	for (int k = 0; k < 4; k++) {
@@ -121,8 +120,8 @@ TEST_F(Contig_PlainIommuSwiotlbInstalled, ContigUnlockKeepsMemory)
 				"unlocked buffer's mapping",
 				k);
 		e = more[k].unlock();
-		EXPECT_TRUE(e == 0) << strf("UNLOCK_CONTIG_BUFFER(%d): %s",
-					    more[k].id, errno_name(e).c_str());
+		EXPECT_TRUE(no_error(e))
+			<< strf("UNLOCK_CONTIG_BUFFER(%d)", more[k].id);
 		more[k].map.reset();
 	}
 	a.map.reset();

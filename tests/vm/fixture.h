@@ -46,7 +46,7 @@ struct Env {
 	bool module_loaded = false;
 	bool bound = false;    // every board bound to the driver
 	bool bars = false;     // every board's BAR0 mapped through resource0
-	bool unloaded = false; // unload_no_leak removed the module
+	bool unloaded = false; // UnloadNoLeak removed the module
 	size_t expected_boards() const
 	{
 		switch (setup) {
@@ -196,8 +196,7 @@ inline long long read_stat(const Board &b, const char *name)
 inline bool unbind(const Board &b)
 {
 	int e = write_file(kDrvDir + "/unbind", b.pci);
-	EXPECT_TRUE(e == 0)
-		<< strf("unbind %s: %s", b.pci.c_str(), errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << strf("unbind %s", b.pci.c_str());
 	return e == 0;
 }
 
@@ -223,7 +222,7 @@ inline bool bound_to_us(const Board &b)
 
 // What a test needs of the tests before it.
 enum Needs : unsigned {
-	NEED_MODULE = 1,   // loaded (load_module or, installed, the system)
+	NEED_MODULE = 1,   // loaded (LoadModule or, installed, the system)
 	NEED_BOUND = 2,	   // every edu device bound to the driver
 	NEED_BARS = 4,	   // every board's BAR0 mapped (BarAccess)
 	NEED_TWO = 8,	   // two boards

@@ -255,8 +255,7 @@ TEST_F(Binding_PlainIommuSwiotlbManyHotplug, BindNewId)
 				b->pci.c_str(), drv.c_str());
 	}
 	int e = bind_new_id();
-	ASSERT_TRUE(e == 0) << strf("write %s/new_id: %s", kDrvDir.c_str(),
-				    errno_name(e).c_str());
+	ASSERT_TRUE(no_error(e)) << strf("write %s/new_id", kDrvDir.c_str());
 	bool all = true;
 	for (auto &b : g.boards) {
 		bool link = exists(kDrvDir + "/" + b->pci);
@@ -274,7 +273,7 @@ TEST_F(Binding_PlainIommuSwiotlbManyHotplug, BindNewId)
 	g.bound = all;
 }
 
-// Setup installed, instead of load_module and bind_new_id: what DKMS, modprobe
+// Setup installed, instead of LoadModule and BindNewId: what DKMS, modprobe
 // and the system's binding did, seen by an unprivileged process. Sets
 // g.module_loaded and g.bound only when every check passed.
 TEST_F(Module_Installed, InstalledModule)

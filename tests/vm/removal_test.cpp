@@ -57,8 +57,8 @@ TEST_F(Removal_PlainIommuSwiotlb, RemoveWhileOpen)
 	ASSERT_TRUE(u.unlock() == 0);
 
 	int e = write_file(kDrvDir + "/unbind", b.pci);
-	ASSERT_TRUE(e == 0) << strf("write %s to %s/unbind: %s", b.pci.c_str(),
-				    kDrvDir.c_str(), errno_name(e).c_str());
+	ASSERT_TRUE(no_error(e)) << strf("write %s to %s/unbind", b.pci.c_str(),
+					 kDrvDir.c_str());
 	// The board must be bound again at the end: no REQUIRE until then.
 	EXPECT_TRUE(!bound_to_us(b) && !exists(kDrvDir + "/" + b.pci))
 		<< strf("%s still bound after unbind", b.pci.c_str());
@@ -450,8 +450,7 @@ TEST_F(Removal_PlainIommu, StalledLockBlocksNothing)
 			<< strf("second open: %s, expected EBUSY",
 				errno_name(second_err).c_str());
 	}
-	EXPECT_TRUE(unbind_err == 0)
-		<< strf("unbind: %s", errno_name(unbind_err).c_str());
+	EXPECT_TRUE(no_error(unbind_err)) << "unbind";
 	EXPECT_TRUE(lock_err == ENODEV)
 		<< strf("the stalled LOCK_BUFFER returned %s after the "
 			"removal, expected ENODEV",

@@ -32,8 +32,7 @@ void sg_lock_and_dma(size_t size, size_t nrandom, uint64_t seed)
 		sg_dma_check(b.bar, buf, pick_pairs(buf.count, nrandom, seed));
 	if (buf.locked) {
 		int e = buf.unlock();
-		EXPECT_TRUE(e == 0) << strf("UNLOCK_BUFFER(%d): %s", buf.id,
-					    errno_name(e).c_str());
+		EXPECT_TRUE(no_error(e)) << strf("UNLOCK_BUFFER(%d)", buf.id);
 	}
 	EXPECT_TRUE(pins_moved_by(base, 0))
 		<< "after UNLOCK_BUFFER, file still open";
@@ -74,8 +73,7 @@ TEST_F(SgDma_PlainIommu, SgMultiClose)
 	EXPECT_TRUE(pins_moved_by(base, 48))
 		<< "with three 64 KiB buffers locked";
 	int e = y.unlock();
-	EXPECT_TRUE(e == 0)
-		<< strf("UNLOCK_BUFFER(%d): %s", y.id, errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << strf("UNLOCK_BUFFER(%d)", y.id);
 	EXPECT_TRUE(pins_moved_by(base, 32))
 		<< "after unlocking the middle buffer";
 	// From a page of the first buffer to a page of the third: both tables
@@ -115,7 +113,7 @@ TEST_F(SgDma_Plain, DmaAddrPhys)
 		}
 	}
 	int e = buf.unlock();
-	EXPECT_TRUE(e == 0) << strf("UNLOCK_BUFFER: %s", errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << "UNLOCK_BUFFER";
 }
 
 TEST_F(SgDma_Iommu, IommuActive)
@@ -170,7 +168,7 @@ TEST_F(SgDma_Iommu, IommuIova)
 				same, buf.count, sample.c_str());
 	}
 	int e = buf.unlock();
-	EXPECT_TRUE(e == 0) << strf("UNLOCK_BUFFER: %s", errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << "UNLOCK_BUFFER";
 }
 
 TEST_F(SgDma_Swiotlb, SwiotlbRefused)
@@ -239,8 +237,8 @@ void mount_ext4_image(const std::string &dir)
 			      : 0;
 	if (e)
 		(void)!system("losetup -d /dev/loop0");
-	ASSERT_TRUE(e == 0) << strf("mount -t ext4 /dev/loop0 %s: %s",
-				    dir.c_str(), errno_name(e).c_str());
+	ASSERT_TRUE(no_error(e))
+		<< strf("mount -t ext4 /dev/loop0 %s", dir.c_str());
 }
 
 // LOCK_BUFFER of [addr, addr + size) succeeds; unlocked again at once.

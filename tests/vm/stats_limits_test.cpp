@@ -50,8 +50,7 @@ TEST_F(Stats_PlainIommuSwiotlbInstalled, SysfsStats)
 			}
 		}
 		int e = s.unlock();
-		EXPECT_TRUE(e == 0)
-			<< strf("UNLOCK_BUFFER: %s", errno_name(e).c_str());
+		EXPECT_TRUE(no_error(e)) << "UNLOCK_BUFFER";
 		EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "after UNLOCK_BUFFER";
 	}
 	{
@@ -61,8 +60,7 @@ TEST_F(Stats_PlainIommuSwiotlbInstalled, SysfsStats)
 				<< "with a 64 KiB contiguous buffer locked";
 		}
 		int e = c.unlock();
-		EXPECT_TRUE(e == 0) << strf("UNLOCK_CONTIG_BUFFER: %s",
-					    errno_name(e).c_str());
+		EXPECT_TRUE(no_error(e)) << "UNLOCK_CONTIG_BUFFER";
 		EXPECT_TRUE(stats_are(b, 0, 0, 0))
 			<< "after UNLOCK_CONTIG_BUFFER of an unmapped buffer";
 	}
@@ -242,14 +240,12 @@ TEST_F(Limits_PlainIommuSwiotlb, LockLimits)
 	// Unlocking one makes room for exactly one more.
 	const size_t victim = 1234;
 	int e = l.unlock(ids[victim]);
-	EXPECT_TRUE(e == 0) << strf("unlock of buffer id %d: %s", ids[victim],
-				    errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << strf("unlock of buffer id %d", ids[victim]);
 	int32_t freed = ids[victim];
 	ids.erase(ids.begin() + static_cast<long>(victim));
 	int32_t id = -1;
 	e = l.lock(kMax, &id);
-	EXPECT_TRUE(e == 0) << strf("lock after unlocking one of 4096: %s",
-				    errno_name(e).c_str());
+	EXPECT_TRUE(no_error(e)) << "lock after unlocking one of 4096";
 	if (e == 0) {
 		EXPECT_TRUE(id >= 0 && id < int32_t(kMax) &&
 			    std::find(ids.begin(), ids.end(), id) == ids.end())

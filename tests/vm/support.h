@@ -128,6 +128,14 @@ inline ::testing::AssertionResult fails_with(SysRes r, int want)
 	return fails_with(r, std::vector<int>{ want });
 }
 
+// EXPECT_TRUE(no_error(e)): e, an errno or 0, is 0.
+inline ::testing::AssertionResult no_error(int e)
+{
+	if (e == 0)
+		return ::testing::AssertionSuccess();
+	return ::testing::AssertionFailure() << "failed: " << errno_name(e);
+}
+
 inline ::testing::AssertionResult succeeds(SysRes r)
 {
 	if (r.rc != -1)

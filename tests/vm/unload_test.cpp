@@ -64,8 +64,7 @@ TEST_F(Reload_PlainIommuSwiotlb, ReloadCycle)
 	ASSERT_TRUE(g.module_loaded)
 		<< strf("%s missing after the second load", kModDir.c_str());
 	int e = bind_new_id();
-	ASSERT_TRUE(e == 0)
-		<< strf("write new_id after reload: %s", errno_name(e).c_str());
+	ASSERT_TRUE(no_error(e)) << "write new_id after reload";
 	for (auto &b : g.boards) {
 		bool there = wait_until(2.0, [&] { return exists(b->node()); });
 		struct stat st;
