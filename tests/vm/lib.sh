@@ -30,7 +30,7 @@ build_vmtest() {
 	ensure_packages ccache g++ libgtest-dev
 	ccache_setup
 	VMTEST=$BUILD_DIR/crono_vmtest
-	local dir=$BUILD_DIR/vmtest-obj src obj compile objs=() running=0 failed=0 compiled=0
+	local dir=$BUILD_DIR/vmtest-obj src obj compile objs=() pids=() pid failed=0 compiled=0
 	local libs=("$CRONOCTL_BUILD/libcronoctl_commands.a" "$CRONOCTL_BUILD/libcrono.a")
 	mkdir -p "$dir"
 	for src in "${VMTEST_SOURCES[@]}"; do
@@ -41,20 +41,18 @@ build_vmtest() {
 			-I"$ROOT/userspace/include" -I"$ROOT/userspace/tools/cronoctl" -pthread
 			-c "$VM_DIR/$src" -o "$obj")
 		deps_fresh "$obj" "${compile[*]}" && continue
-		say "vm: compiling $src"
+		((compiled)) || say "vm: building crono_vmtest"
 		rm -f "$obj.cmd"
 		{ "${compile[@]}" -MMD -MF "$obj.d" && echo "${compile[*]}" >"$obj.cmd"; } &
+		pids+=($!)
 		compiled=1
-		# As many compilers at once as there are CPUs.
-		if ((++running >= $(nproc))); then
-			wait -n || failed=1
-			running=$((running - 1))
+		# As many compilers at once as there are CPUs: wait for the oldest.
+		if ((${#pids[@]} >= $(nproc))); then
+			wait "${pids[0]}" || failed=1
+			pids=("${pids[@]:1}")
 		fi
 	done
-	while ((running > 0)); do
-		wait -n || failed=1
-		running=$((running - 1))
-	done
+	for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
 	((failed == 0)) || die "compiling crono_vmtest failed"
 	local link=(g++ -static -pthread "${objs[@]}" "${libs[@]}" -lgtest -o "$VMTEST")
 	if ((compiled)) || [[ ! -x $VMTEST || $(cat "$VMTEST.cmd" 2>/dev/null) != "${link[*]}" ||
