@@ -91,24 +91,35 @@ TEST_F(SgDma_PlainIommu, SgMultiClose)
 		<< "after closing the file with two buffers locked";
 }
 
+// The physical addresses of buf's pages, from the first up to the first that
+// pagemap does not tell (a failure).
+std::vector<uint64_t> physical_addresses(const SgBuf &buf)
+{
+	std::vector<uint64_t> pa;
+	for (size_t i = 0; i < buf.count; i++) {
+		std::string err;
+		const uint64_t a = phys_addr_of(buf.page(i), &err);
+		if (!a) {
+			ADD_FAILURE() << strf("page %zu: %s", i, err.c_str());
+			break;
+		}
+		pa.push_back(a);
+	}
+	return pa;
+}
+
 TEST_F(SgDma_Plain, DmaAddrPhys)
 {
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
 	SgBuf buf;
 	if (sg_lock_checked(fd.get(), 64 << 10, &buf)) {
-		for (size_t i = 0; i < buf.count; i++) {
-			std::string err;
-			uint64_t pa = phys_addr_of(buf.page(i), &err);
-			if (!pa) {
-				ADD_FAILURE()
-					<< strf("page %zu: %s", i, err.c_str());
-				break;
-			}
-			EXPECT_TRUE(buf.table[i] == pa) << strf(
+		const std::vector<uint64_t> pa = physical_addresses(buf);
+		for (size_t i = 0; i < pa.size(); i++) {
+			EXPECT_TRUE(buf.table[i] == pa[i]) << strf(
 				"without an IOMMU entry %zu should be the "
 				"physical address 0x%llx, is 0x%llx",
-				i, static_cast<unsigned long long>(pa),
+				i, static_cast<unsigned long long>(pa[i]),
 				static_cast<unsigned long long>(buf.table[i]));
 		}
 	}
@@ -147,21 +158,15 @@ TEST_F(SgDma_Iommu, IommuIova)
 	ASSERT_TRUE(fd.valid());
 	SgBuf buf;
 	if (sg_lock_checked(fd.get(), 64 << 10, &buf)) {
+		const std::vector<uint64_t> pa = physical_addresses(buf);
 		size_t same = 0;
 		std::string sample;
-		for (size_t i = 0; i < buf.count; i++) {
-			std::string err;
-			uint64_t pa = phys_addr_of(buf.page(i), &err);
-			if (!pa) {
-				ADD_FAILURE()
-					<< strf("page %zu: %s", i, err.c_str());
-				break;
-			}
-			if (buf.table[i] == pa && !same++)
+		for (size_t i = 0; i < pa.size(); i++)
+			if (buf.table[i] == pa[i] && !same++)
 				sample = strf(
 					"entry %zu = physical address 0x%llx",
-					i, static_cast<unsigned long long>(pa));
-		}
+					i,
+					static_cast<unsigned long long>(pa[i]));
 		EXPECT_TRUE(same == 0)
 			<< strf("%zu of %u entries equal the pages' physical "
 				"addresses, expected IOVAs (%s)",
