@@ -11,21 +11,11 @@
 
 #include "glue.h"
 
+#include "../tests/edu/edu_regs.h"
+
 #define CRONO_KT_EDU_VENDOR 0x1234
 #define CRONO_KT_EDU_DEVICE 0x11e8
 #define CRONO_KT_EDU_MAX 4
-
-/* edu registers (QEMU hw/misc/edu.c) */
-#define EDU_REG_ID 0x00
-#define EDU_REG_LIVENESS 0x04 /* reads back the inverse of what was written */
-#define EDU_REG_DMA_SRC 0x80
-#define EDU_REG_DMA_DST 0x88
-#define EDU_REG_DMA_COUNT 0x90
-#define EDU_REG_DMA_CMD 0x98
-#define EDU_DMA_START 0x1
-#define EDU_DMA_TO_RAM 0x2
-#define EDU_DEVICE_BUFFER 0x40000
-#define EDU_ID_VALUE 0x010000ed
 
 struct crono_kt_edu {
 	struct pci_dev *pdev;

@@ -99,3 +99,64 @@ ccache_setup() {
 		CCACHE_CMAKE=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 	fi
 }
+
+# ---------------------------------------------------------------------------------------------
+# QEMU, for tests/vm and tests/guest
+
+# Every boot: TCG (KVM hangs on these machines), no display (-nographic: the first serial port
+# on stdio unless the arguments name the serial ports), no network. One TCG thread for all
+# vCPUs: with a thread per vCPU, a 6.12 boot on a busy host once died on the breakpoint that
+# the kernel's text patching plants in code another CPU runs ("Oops: int3" in
+# sched_clock_idle_wakeup_event, before the module was loaded). The vCPUs still interleave,
+# so concurrency tests keep their meaning.
+QEMU_BASE=(qemu-system-x86_64 -accel tcg,thread=single -nographic -net none)
+# The stand-in board (tests/edu/edu_regs.h). A 64-bit dma_mask: the default 28-bit mask would
+# make the device drop address bits.
+QEMU_EDU=(-device edu,dma_mask=0xffffffffffffffff)
+
+# run_qemu SECONDS LOG KERNEL INITRD APPEND QEMU_ARG...: boot KERNEL with INITRD and the
+# command line APPEND for at most SECONDS, QEMU's output (and so the serial console, unless
+# QEMU_ARG sends it elsewhere) to LOG. Returns QEMU's exit status: 0 after the guest powered
+# off, 124 on timeout (-k: a QEMU that ignores SIGTERM is killed 10 s later), other values
+# when QEMU itself aborted (e.g. "hardware error: EDU: DMA range ... out of bounds"). stdin is
+# /dev/null so that QEMU never reads from the terminal or CI's absent stdin.
+run_qemu() {
+	local secs=$1 log=$2 kernel=$3 initrd=$4 append=$5
+	shift 5
+	mkdir -p "$(dirname "$log")"
+	timeout -k 10 "$secs" "${QEMU_BASE[@]}" -kernel "$kernel" -initrd "$initrd" \
+		-append "$append" "$@" </dev/null >"$log" 2>&1
+}
+
+# ---------------------------------------------------------------------------------------------
+# Results of crono_vmtest (tests/vm), in a VM or in the guest
+
+# gtest_results TEXT: TEXT holds the output of `crono_vmtest --gtest_list_tests` between the
+# lines CRONO-GTEST-LIST-BEGIN and CRONO-GTEST-LIST-END, then that of the run. Prints
+# `ok<TAB>SUITE.TEST` for every listed test that GoogleTest reported `[       OK ]`, and
+# `FAIL<TAB>SUITE.TEST` for every other one: it failed, or it never finished (the program
+# crashed, or the boot timed out).
+gtest_results() {
+	awk '
+		/CRONO-GTEST-LIST-BEGIN/ { listing = 1; next }
+		/CRONO-GTEST-LIST-END/ { listing = 0; next }
+		listing && /^[A-Za-z0-9_]+\.$/ { suite = $0; next }
+		listing && /^  [A-Za-z0-9_]+$/ { order[++n] = suite $1; next }
+		match($0, /\[       OK \] [A-Za-z0-9_]+\.[A-Za-z0-9_]+/) {
+			ok[substr($0, RSTART + 13, RLENGTH - 13)] = 1
+		}
+		END { for (i = 1; i <= n; i++) print (order[i] in ok ? "ok" : "FAIL") "\t" order[i] }
+	' <<<"$1"
+}
+
+# gtest_failures TEXT [MAX]: what GoogleTest printed for each failed test (its `Failure`
+# messages), at most MAX lines (default 40).
+gtest_failures() {
+	awk -v max="${2:-40}" '
+		/^\[ RUN      \] / { block = ""; inside = 1; next }
+		/^\[       OK \] / { inside = 0; next }
+		/^\[  FAILED  \] .* \(/ { printf "%s", block; print; inside = 0; next }
+		inside && !/^#/ { block = block $0 "\n" }
+	' <<<"$1" | head -n "${2:-40}"
+}
+

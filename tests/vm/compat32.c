@@ -15,7 +15,7 @@
  *        tests/vm/compat32.c
  *
  * Every edu transfer is at most 2048 bytes at device address 0x40000: QEMU
- * aborts the whole VM on one that reaches 0x41000 (see tests/vm/edu.h).
+ * aborts the whole VM on one that reaches 0x41000 (tests/edu/edu_regs.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +33,8 @@
 
 #include <crono_pci_drvmod.h>
 
+#include "../edu/edu_regs.h"
+
 _Static_assert(sizeof(void *) == 4, "crono_compat32 must be built with -m32");
 _Static_assert(sizeof(long) == 4, "crono_compat32 must be built with -m32");
 
@@ -40,18 +42,6 @@ _Static_assert(sizeof(long) == 4, "crono_compat32 must be built with -m32");
 #define SG_SIZE (64u << 10)
 #define SG_PAGES (SG_SIZE / PAGE)
 #define CONTIG_SIZE (8u << 10)
-
-/* edu registers (TESTING.md) */
-#define REG_ID 0x00u
-#define REG_LIVE 0x04u /* reads back ~(last value written) */
-#define REG_DMA_SRC 0x80u
-#define REG_DMA_DST 0x88u
-#define REG_DMA_CNT 0x90u
-#define REG_DMA_CMD 0x98u /* bit 0 start/busy, bit 1 device to RAM */
-#define EDU_ID 0x010000edu
-#define EDU_BUF 0x40000u
-#define EDU_BUF_END 0x41000u /* a transfer must end strictly below this */
-#define HALF 2048u
 
 static const uint64_t kSentinel = 0x5e47149e15e47149ull;
 static const uint64_t kMarker = 0x1122334455667788ull;
@@ -218,19 +208,19 @@ static int map_bar(const char *pci)
 		return check(0, "map BAR0", "mmap %s: %s", path,
 			     errname(errno));
 	bar = p;
-	return check(r32(REG_ID) == EDU_ID, "map BAR0",
+	return check(r32(EDU_REG_ID) == EDU_ID_VALUE, "map BAR0",
 		     "%s: id register reads 0x%08x, expected 0x%08x", path,
-		     r32(REG_ID), EDU_ID);
+		     r32(EDU_REG_ID), EDU_ID_VALUE);
 }
 
 static int edu_wait_idle(char *err, size_t errlen)
 {
 	double end = now_s() + 10.0; /* one transfer: ~100 ms guest time */
 
-	while (r32(REG_DMA_CMD) & 1) {
+	while (r32(EDU_REG_DMA_CMD) & EDU_DMA_START) {
 		if (now_s() > end) {
 			snprintf(err, errlen, "edu DMA busy for 10 s (0x%x)",
-				 r32(REG_DMA_CMD));
+				 r32(EDU_REG_DMA_CMD));
 			return 0;
 		}
 		sleep_ms(2);
@@ -242,31 +232,31 @@ static int edu_wait_idle(char *err, size_t errlen)
 static int edu_dma(int to_ram, uint64_t ram, uint32_t len, char *err,
 		   size_t errlen)
 {
-	const uint64_t dev = EDU_BUF;
+	const uint64_t dev = EDU_DEVICE_BUFFER;
 	uint64_t src = to_ram ? dev : ram, dst = to_ram ? ram : dev;
 
-	if (len == 0 || dev + len >= EDU_BUF_END) {
+	if (len == 0 || dev + len >= EDU_DEVICE_BUFFER_END) {
 		snprintf(err, errlen, "refusing an edu transfer of %u bytes",
 			 len);
 		return 0;
 	}
 	if (!edu_wait_idle(err, errlen))
 		return 0;
-	w64(REG_DMA_SRC, src);
-	w64(REG_DMA_DST, dst);
-	w64(REG_DMA_CNT, len);
-	if (r64(REG_DMA_SRC) != src || r64(REG_DMA_DST) != dst ||
-	    r64(REG_DMA_CNT) != len) {
+	w64(EDU_REG_DMA_SRC, src);
+	w64(EDU_REG_DMA_DST, dst);
+	w64(EDU_REG_DMA_COUNT, len);
+	if (r64(EDU_REG_DMA_SRC) != src || r64(EDU_REG_DMA_DST) != dst ||
+	    r64(EDU_REG_DMA_COUNT) != len) {
 		snprintf(err, errlen,
 			 "edu DMA registers read back src 0x%llx dst 0x%llx "
 			 "cnt %llu",
-			 (unsigned long long)r64(REG_DMA_SRC),
-			 (unsigned long long)r64(REG_DMA_DST),
-			 (unsigned long long)r64(REG_DMA_CNT));
+			 (unsigned long long)r64(EDU_REG_DMA_SRC),
+			 (unsigned long long)r64(EDU_REG_DMA_DST),
+			 (unsigned long long)r64(EDU_REG_DMA_COUNT));
 		return 0;
 	}
 	__sync_synchronize(); /* CPU stores before the device reads */
-	w32(REG_DMA_CMD, 1u | (to_ram ? 2u : 0u));
+	w32(EDU_REG_DMA_CMD, EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
 	if (!edu_wait_idle(err, errlen))
 		return 0;
 	__sync_synchronize(); /* device stores before the CPU reads */
@@ -287,15 +277,17 @@ static int dma_copy_page(uint8_t *src, uint64_t src_bus, uint8_t *dst,
 	tag++;
 	fill(src, PAGE, tag);
 	fill(dst, PAGE, ~tag);
-	for (uint32_t off = 0; off < PAGE; off += HALF) {
+	for (uint32_t off = 0; off < PAGE; off += EDU_DMA_HALF_PAGE) {
 		char e[160];
 
-		if (!edu_dma(0, src_bus + off, HALF, e, sizeof e)) {
+		if (!edu_dma(0, src_bus + off, EDU_DMA_HALF_PAGE, e,
+			     sizeof e)) {
 			snprintf(err, errlen, "RAM 0x%llx -> device: %s",
 				 (unsigned long long)(src_bus + off), e);
 			return 0;
 		}
-		if (!edu_dma(1, dst_bus + off, HALF, e, sizeof e)) {
+		if (!edu_dma(1, dst_bus + off, EDU_DMA_HALF_PAGE, e,
+			     sizeof e)) {
 			snprintf(err, errlen, "device -> RAM 0x%llx: %s",
 				 (unsigned long long)(dst_bus + off), e);
 			return 0;
@@ -535,18 +527,18 @@ int main(int argc, char **argv)
 	contig_buffer(fd);
 
 	/* One cleanup write, replayed when the file is released. */
-	w32(REG_LIVE, before);
-	cmd.addr = REG_LIVE;
+	w32(EDU_REG_LIVENESS, before);
+	cmd.addr = EDU_REG_LIVENESS;
 	cmd.data = v;
 	memset(&cinfo, 0, sizeof cinfo);
 	cinfo.cmds = cinfo.ucmds = uaddr(&cmd);
 	cinfo.count = 1;
 	e = xioctl(fd, IOCTL_CRONO_CLEANUP_SETUP, &cinfo);
-	check(e == 0 && r32(REG_LIVE) == ~before,
+	check(e == 0 && r32(EDU_REG_LIVENESS) == ~before,
 	      "CLEANUP_SETUP with one write",
 	      "%s, liveness register 0x%08x, expected 0x%08x (unchanged "
 	      "until close)",
-	      errname(e), r32(REG_LIVE), ~before);
+	      errname(e), r32(EDU_REG_LIVENESS), ~before);
 
 	memset(arg, 0, sizeof arg); /* valid memory: only the number matters */
 	e = xioctl(fd, 0xC0086399ul, arg);
@@ -555,9 +547,10 @@ int main(int argc, char **argv)
 
 	bad_lock(fd);
 
-	check(close(fd) == 0 && r32(REG_LIVE) == ~v,
+	check(close(fd) == 0 && r32(EDU_REG_LIVENESS) == ~v,
 	      "the cleanup write ran on close",
-	      "liveness register 0x%08x, expected 0x%08x", r32(REG_LIVE), ~v);
+	      "liveness register 0x%08x, expected 0x%08x",
+	      r32(EDU_REG_LIVENESS), ~v);
 
 	printf("# crono_compat32: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

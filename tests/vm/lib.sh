@@ -2,7 +2,7 @@
 # The QEMU test harness: guest programs, kernel images, initramfs, QEMU; sourced by tests/vm/run
 # and tests/guest/run.
 
-VM_TIMEOUT=${CRONO_VM_TIMEOUT:-300} # seconds per boot, boot plus every scenario
+VM_TIMEOUT=${CRONO_VM_TIMEOUT:-300} # seconds per boot, boot plus every test
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CRONO_PART=${CRONO_PART:-vm}
 # shellcheck source=../lib.sh
@@ -10,31 +10,61 @@ source "$VM_DIR/../lib.sh"
 # ---------------------------------------------------------------------------------------------
 # Guest programs (static, shared by tests/vm and tests/guest); need BUILD_DIR and LOG_DIR
 
-# build_vmtest: set VMTEST to the static test program, rebuilding it only when its sources
-# (as listed by gcc's dependency file) or the command changed.
+# The test program's sources in the order its tests run: GoogleTest runs the suites in the
+# order they were registered, which is the link order. The module is loaded and bound by the
+# tests of module_test.cpp and unloaded by those of unload_test.cpp.
+VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp contig_test.cpp
+	cleanup_program_test.cpp bad_input_test.cpp memlock_test.cpp stats_limits_test.cpp
+	two_boards_test.cpp compat32_test.cpp cronoctl_test.cpp removal_test.cpp
+	many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
+
+# build_vmtest: set VMTEST to the static test program (GoogleTest), recompiling only the
+# objects whose sources (as listed by gcc's dependency files) or command changed. It reaches
+# the edu devices through libcrono and cronoctl's EduDma: build_cronoctl first.
 build_vmtest() {
 	if [[ -n ${CRONO_VMTEST:-} ]]; then
 		VMTEST=$CRONO_VMTEST
 		[[ -x $VMTEST ]] || die "CRONO_VMTEST: $VMTEST is not executable"
 		return 0
 	fi
-	local src=$ROOT/tests/vm/crono_vmtest.cpp
-	VMTEST=$BUILD_DIR/crono_vmtest
-	[[ -f $src ]] || die "no $src (set CRONO_VMTEST to a prebuilt program to test the harness)"
-	ensure_packages ccache
+	ensure_packages ccache g++ libgtest-dev
 	ccache_setup
-	# Compiled and linked apart: ccache caches compiles only.
-	local cmd=("${CCACHE[@]}" g++ -std=gnu++17 -O2 -Wall -Wextra -I"$ROOT/uapi" -pthread -c "$src" -o "$VMTEST.o")
-	local link=(g++ -static -pthread "$VMTEST.o" -o "$VMTEST")
-	deps_fresh "$VMTEST" "${cmd[*]}; ${link[*]}" && return 0
-	say "vm: building crono_vmtest"
-	mkdir -p "$BUILD_DIR"
-	rm -f "$VMTEST.cmd"
-	{ "${cmd[@]}" -MMD -MF "$VMTEST.d" && "${link[@]}"; } || die "building crono_vmtest failed"
-	echo "${cmd[*]}; ${link[*]}" >"$VMTEST.cmd"
+	VMTEST=$BUILD_DIR/crono_vmtest
+	local dir=$BUILD_DIR/vmtest-obj src obj compile objs=() pids=() pid failed=0 compiled=0
+	local libs=("$CRONOCTL_BUILD/libcronoctl_commands.a" "$CRONOCTL_BUILD/libcrono.a")
+	mkdir -p "$dir"
+	for src in "${VMTEST_SOURCES[@]}"; do
+		obj=$dir/${src%.cpp}.o
+		objs+=("$obj")
+		# Compiled and linked apart: ccache caches compiles only.
+		compile=("${CCACHE[@]}" g++ -std=gnu++17 -O2 -Wall -Wextra -I"$ROOT/uapi"
+			-I"$ROOT/userspace/include" -I"$ROOT/userspace/tools/cronoctl" -pthread
+			-c "$VM_DIR/$src" -o "$obj")
+		deps_fresh "$obj" "${compile[*]}" && continue
+		((compiled)) || say "vm: building crono_vmtest"
+		rm -f "$obj.cmd"
+		{ "${compile[@]}" -MMD -MF "$obj.d" && echo "${compile[*]}" >"$obj.cmd"; } &
+		pids+=($!)
+		compiled=1
+		# As many compilers at once as there are CPUs: wait for the oldest.
+		if ((${#pids[@]} >= $(nproc))); then
+			wait "${pids[0]}" || failed=1
+			pids=("${pids[@]:1}")
+		fi
+	done
+	for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+	((failed == 0)) || die "compiling crono_vmtest failed"
+	local link=(g++ -static -pthread "${objs[@]}" "${libs[@]}" -lgtest -o "$VMTEST")
+	if ((compiled)) || [[ ! -x $VMTEST || $(cat "$VMTEST.cmd" 2>/dev/null) != "${link[*]}" ||
+		${libs[0]} -nt $VMTEST || ${libs[1]} -nt $VMTEST ]]; then
+		# The linker's output only on failure: libgtest.a always draws a warning about
+		# getaddrinfo in a static program (GoogleTest's unused streaming listener).
+		"${link[@]}" >"$VMTEST.link.log" 2>&1 || { cat "$VMTEST.link.log" >&2 && die "linking crono_vmtest failed"; }
+		echo "${link[*]}" >"$VMTEST.cmd"
+	fi
 }
 
-# build_compat32: set COMPAT32 to the static 32-bit (i386) program that scenario compat_32bit
+# build_compat32: set COMPAT32 to the static 32-bit (i386) program that test Compat32Bit
 # runs in the guest, so that the driver is called through its compat_ioctl. Rebuilt like
 # crono_vmtest. gcc-multilib brings /usr/include/asm, which the i386 build of <errno.h> needs.
 build_compat32() {
@@ -52,10 +82,12 @@ build_compat32() {
 }
 
 # build_cronoctl: set CRONOCTL to the static cronoctl (userspace/, CMake option
-# CRONO_STATIC_CRONOCTL) that scenarios cronoctl_* run in the guest. CMake rebuilds it only when
-# its sources changed.
+# CRONO_STATIC_CRONOCTL) that the Cronoctl tests run in the guest, and CRONOCTL_BUILD to its
+# build directory, whose static libcrono and cronoctl commands crono_vmtest links. CMake
+# rebuilds them only when their sources changed.
 build_cronoctl() {
 	local dir=$BUILD_DIR/cronoctl-static log=$LOG_DIR/build-cronoctl.log
+	CRONOCTL_BUILD=$dir
 	CRONOCTL=$dir/cronoctl-static
 	ensure_packages cmake ccache
 	ccache_setup
@@ -157,7 +189,7 @@ pack_dir() {
 
 # stage_fs_modules VER DIR: ext4 (with crc32c) and loop of kernel VER (from its unpacked image), with every
 # module they depend on, uncompressed into DIR/modules, and DIR/modules/order listing them in an
-# order insmod can follow. A scenario mounts an ext4 image with them (a file system the kernel
+# order insmod can follow. A test (FileBackedPinRefused) mounts an ext4 image with them (a file system the kernel
 # writes back, which Debian builds as modules only).
 stage_fs_modules() {
 	local ver=$1 dir=$2
@@ -241,29 +273,8 @@ build_initramfs() {
 # ---------------------------------------------------------------------------------------------
 # QEMU
 
-# Every boot: TCG (KVM hangs on these machines), serial console on stdio, exit instead of
-# rebooting (so panic=-1 ends the run), no network. One TCG thread for all vCPUs: with a
-# thread per vCPU, a 6.12 boot on a busy host once died on the breakpoint that the kernel's
-# text patching plants in code another CPU runs ("Oops: int3" in
-# sched_clock_idle_wakeup_event, before the module was loaded). The vCPUs still
-# interleave, so concurrency scenarios keep their meaning.
-QEMU_BASE=(qemu-system-x86_64 -accel tcg,thread=single -nographic -no-reboot -net none)
-
-# run_qemu LOG KERNEL INITRD APPEND QEMU_ARG...: boot once under TCG, serial console to LOG.
-# Returns QEMU's exit status: 0 after the guest powered off (or rebooted after a panic, since
-# -no-reboot turns that into an exit), 124 on timeout, other values when QEMU itself aborted
-# (e.g. "hardware error: EDU: DMA range ... out of bounds").
-run_qemu() {
-	local log=$1 kernel=$2 initrd=$3 append=$4
-	shift 4
-	mkdir -p "$(dirname "$log")"
-	# -k: a QEMU that ignores SIGTERM is killed 10 s later. stdin is /dev/null so that the
-	# -nographic monitor never reads from the terminal or CI's absent stdin.
-	timeout -k 10 "$VM_TIMEOUT" "${QEMU_BASE[@]}" \
-		-kernel "$kernel" -initrd "$initrd" -append "$append" "$@" </dev/null >"$log" 2>&1
-}
-
-# run_qemu_monitored LOG SOCKET KERNEL INITRD APPEND QEMU_ARG...: run_qemu in the background
+# run_qemu_monitored LOG SOCKET KERNEL INITRD APPEND QEMU_ARG...: run_qemu (tests/lib.sh) for
+# VM_TIMEOUT seconds in the background
 # (QEMU_ARG includes -monitor unix:SOCKET,server=on,wait=off) and answer the guest while it
 # runs: on a console line `CRONO-HOTPLUG device_del ID` the harness sends `device_del ID` to
 # the monitor, once per ID (nothing else is accepted from the guest). Only complete lines
@@ -279,7 +290,7 @@ run_qemu_monitored() {
 	# boot's requests.
 	mkdir -p "$(dirname "$log")"
 	: >"$log"
-	run_qemu "$log" "$@" &
+	run_qemu "$VM_TIMEOUT" "$log" "$@" &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		while IFS= read -r req; do
@@ -306,33 +317,30 @@ run_qemu_monitored() {
 console_text() { tr -d '\r' <"$1" | sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g'; }
 
 # evaluate_log LOG QEMU_STATUS: read one boot's console. Sets
-#   BOOT_PASSED, BOOT_FAILED  scenario counts (from the program's final line when present)
+#   BOOT_RESULTS              "ok|FAIL<TAB>SUITE.TEST" per test of the setup (gtest_results)
+#   BOOT_PASSED, BOOT_FAILED  their counts: a test that did not finish failed
 #   BOOT_BROKEN               why the boot itself failed, "" when it did not
 #   BOOT_PROBLEMS             the kernel's complaints, one per line, de-duplicated
-#   BOOT_RESULTS              "ok|FAIL|skip<TAB>NAME" per scenario line
 evaluate_log() {
-	local log=$1 qrc=$2 text final done_rc r
+	local log=$1 qrc=$2 text done_rc running r
 	local reasons=()
 	text=$(console_text "$log")
 	# /init's exit status of the program, absent when /init never got there
 	done_rc=$(sed -nE 's/.*CRONO-VM-DONE rc=([0-9]+).*/\1/p' <<<"$text" | tail -n1)
 
-	BOOT_RESULTS=$(awk '
-		/^ok - / { s = substr($0, 6); st = "ok"
-			if (match(s, / # [Ss][Kk][Ii][Pp]/)) { s = substr(s, 1, RSTART - 1); st = "skip" }
-			print st "\t" s; next }
-		/^not ok - / { s = substr($0, 10); sub(/: .*/, "", s); print "FAIL\t" s }
-	' <<<"$text")
-
-	final=$(grep -oE 'crono_vmtest: [0-9]+ passed, [0-9]+ failed' <<<"$text" | tail -n1) || true
-	if [[ $final =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-		BOOT_PASSED=${BASH_REMATCH[1]}
-		BOOT_FAILED=${BASH_REMATCH[2]}
-	else
-		# No final line: count what did run, and fail the boot.
-		BOOT_PASSED=$(grep -cE '^(ok|skip)'$'\t' <<<"$BOOT_RESULTS") || true
-		BOOT_FAILED=$(grep -c '^FAIL'$'\t' <<<"$BOOT_RESULTS") || true
-		reasons+=("no final 'crono_vmtest:' line${done_rc:+ (crono_vmtest exited with status $done_rc)}")
+	BOOT_RESULTS=$(gtest_results "$text")
+	BOOT_PASSED=$(grep -c '^ok'$'\t' <<<"$BOOT_RESULTS") || true
+	BOOT_FAILED=$(grep -c '^FAIL'$'\t' <<<"$BOOT_RESULTS") || true
+	running=$(sed -nE 's/.*\[==========\] Running ([0-9]+) tests? from.*/\1/p' <<<"$text" | tail -n1)
+	if [[ -z $BOOT_RESULTS ]]; then
+		reasons+=("no test list from crono_vmtest --gtest_list_tests")
+	elif [[ $running != "$((BOOT_PASSED + BOOT_FAILED))" ]]; then
+		reasons+=("crono_vmtest ran ${running:-no} tests, listed $((BOOT_PASSED + BOOT_FAILED))")
+	fi
+	if ! grep -qE '\[==========\] [0-9]+ tests? from .* ran\.' <<<"$text"; then
+		reasons+=("crono_vmtest did not finish${done_rc:+ (exit status $done_rc)}")
+	elif [[ -n $done_rc ]] && ((done_rc != 0 && BOOT_FAILED == 0)); then
+		reasons+=("crono_vmtest exited with status $done_rc but no test failed")
 	fi
 
 	case $qrc in
@@ -340,15 +348,11 @@ evaluate_log() {
 	124 | 137) reasons+=("timed out after ${VM_TIMEOUT}s") ;;
 	*) reasons+=("qemu exited with status $qrc") ;;
 	esac
-	if [[ -z $done_rc ]]; then
-		reasons+=("/init did not finish")
-	elif [[ -n $final ]] && ((done_rc != 0 && BOOT_FAILED == 0)); then
-		reasons+=("crono_vmtest exited with status $done_rc but reported no failure")
-	fi
+	[[ -n $done_rc ]] || reasons+=("/init did not finish")
 
-	# Scenario lines are already counted; the rest is the kernel's (live, and again in the
-	# dmesg dump at the end: drop the timestamps and keep each complaint once).
-	BOOT_PROBLEMS=$(grep -vE '^(not )?ok - ' <<<"$text" | grep -E "$KERNEL_PROBLEM_RE" |
+	# The kernel's complaints, live and again in the dmesg dump at the end: drop the
+	# timestamps and keep each complaint once. GoogleTest's own lines are the tests'.
+	BOOT_PROBLEMS=$(grep -vE '^\[ *(RUN|OK|FAILED) *\] ' <<<"$text" | grep -E "$KERNEL_PROBLEM_RE" |
 		sed -E 's/^<[0-9]+>//; s/^\[ *[0-9]+\.[0-9]+\] //' | awk '!seen[$0]++') || true
 	[[ -z $BOOT_PROBLEMS ]] || reasons+=("kernel reported problems")
 

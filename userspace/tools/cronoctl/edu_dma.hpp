@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "../../../tests/edu/edu_regs.h"
 #include "crono/bar_mapping.hpp"
 #include "crono/result.hpp"
 
@@ -21,19 +22,20 @@ namespace cronoctl {
 
 class EduDma {
 public:
-	static constexpr std::uint64_t kBufferAddress = 0x40000;
-	static constexpr std::uint64_t kBufferEnd = 0x41000; /* never reached */
-	static constexpr std::uint32_t kHalfPage = 2048;
+	static constexpr std::uint64_t kBufferAddress = EDU_DEVICE_BUFFER;
+	static constexpr std::uint64_t kBufferEnd =
+		EDU_DEVICE_BUFFER_END; /* never reached */
+	static constexpr std::uint32_t kHalfPage = EDU_DMA_HALF_PAGE;
 
 	/* Register offsets in BAR0. */
-	static constexpr std::uint64_t kIdentification = 0x00;
-	static constexpr std::uint64_t kLiveness = 0x04;
-	static constexpr std::uint64_t kSource = 0x80;
-	static constexpr std::uint64_t kDestination = 0x88;
-	static constexpr std::uint64_t kCount = 0x90;
-	static constexpr std::uint64_t kCommand = 0x98;
-	static constexpr std::uint32_t kStart = 1;
-	static constexpr std::uint32_t kToRam = 2;
+	static constexpr std::uint64_t kIdentification = EDU_REG_ID;
+	static constexpr std::uint64_t kLiveness = EDU_REG_LIVENESS;
+	static constexpr std::uint64_t kSource = EDU_REG_DMA_SRC;
+	static constexpr std::uint64_t kDestination = EDU_REG_DMA_DST;
+	static constexpr std::uint64_t kCount = EDU_REG_DMA_COUNT;
+	static constexpr std::uint64_t kCommand = EDU_REG_DMA_CMD;
+	static constexpr std::uint32_t kStart = EDU_DMA_START;
+	static constexpr std::uint32_t kToRam = EDU_DMA_TO_RAM;
 
 	explicit EduDma(
 		crono::BarMapping &bar,

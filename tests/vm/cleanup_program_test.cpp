@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// Cleanup programs: the register writes a file leaves to run when it is
+// closed, also by SIGKILL.
+#include "fixture.h"
+
+using namespace vt;
+
+namespace {
+
+class CleanupProgram_PlainIommuSwiotlbInstalled : public BoardTest {};
+
+TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnClose)
+{
+	const EduBar &bar = board(0).bar;
+	const uint32_t before = 0x11111111u, v = 0x5a5a0001u;
+	bar.w32(EDU_REG_LIVENESS, before);
+	ASSERT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~before)
+		<< "liveness register does not work";
+	Fd fd = open_node_checked(0);
+	ASSERT_TRUE(fd.valid());
+	// The maximum of 16 writes, in order: the last one must win.
+	std::vector<CRONO_KERNEL_CMD> cmds;
+	for (uint32_t i = 0; i < 15; i++)
+		cmds.push_back(kcmd(EDU_REG_LIVENESS, 0xa0000000u + i));
+	cmds.push_back(kcmd(EDU_REG_LIVENESS, v));
+	int e = cleanup_setup(fd.get(), cmds);
+	ASSERT_TRUE(no_error(e)) << "CLEANUP_SETUP with 16 writes";
+	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~before)
+		<< "CLEANUP_SETUP wrote to the device at once";
+	EXPECT_TRUE(fd.reset() == 0);
+	uint32_t got = bar.r32(EDU_REG_LIVENESS);
+	EXPECT_TRUE(got == ~v) << strf(
+		"after close the liveness register reads 0x%08x, expected "
+		"~0x%08x%s",
+		got, v,
+		got == ~before
+			? " (cleanup program did not run)"
+			: (got == ~0xa0000000u
+				   ? " (writes replayed in reverse order?)"
+				   : ""));
+	// A new file starts without a program.
+	const uint32_t later = 0x22222222u;
+	bar.w32(EDU_REG_LIVENESS, later);
+	Fd fd2 = open_node_checked(0);
+	ASSERT_TRUE(fd2.valid());
+	EXPECT_TRUE(fd2.reset() == 0);
+	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~later) << strf(
+		"a close without CLEANUP_SETUP wrote to the device (0x%08x)",
+		bar.r32(EDU_REG_LIVENESS));
+}
+
+bool edu_fact_idle(const EduBar &bar)
+{
+	return wait_until(2.0, [&] { return !(bar.r32(EDU_REG_STATUS) & 1); });
+}
+
+// A second CLEANUP_SETUP replaces the first program: only the second runs on
+// close. Seen through the factorial register, which the first program writes
+// and the second does not.
+TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupReplaces)
+{
+	const EduBar &bar = board(0).bar;
+	ASSERT_TRUE(edu_fact_idle(bar)) << "edu factorial unit busy";
+	bar.w32(EDU_REG_FACTORIAL, 3);
+	ASSERT_TRUE(edu_fact_idle(bar) && bar.r32(EDU_REG_FACTORIAL) == 6)
+		<< strf("edu factorial register does not work (3! read as %u)",
+			bar.r32(EDU_REG_FACTORIAL));
+	const uint32_t v = 0x5a5a0002u;
+	bar.w32(EDU_REG_LIVENESS, 0);
+	Fd fd = open_node_checked(0);
+	ASSERT_TRUE(fd.valid());
+	int e = cleanup_setup(fd.get(), { kcmd(EDU_REG_FACTORIAL, 4) });
+	EXPECT_TRUE(no_error(e)) << "first CLEANUP_SETUP";
+	e = cleanup_setup(fd.get(), { kcmd(EDU_REG_LIVENESS, v) });
+	EXPECT_TRUE(no_error(e)) << "second CLEANUP_SETUP";
+	EXPECT_TRUE(fd.reset() == 0);
+	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~v)
+		<< strf("second program did not run (0x%08x)",
+			bar.r32(EDU_REG_LIVENESS));
+	edu_fact_idle(bar);
+	uint32_t f = bar.r32(EDU_REG_FACTORIAL);
+	EXPECT_TRUE(f == 6) << strf("the replaced first program ran too "
+				    "(factorial register %u, 4! = 24)",
+				    f);
+}
+
+// SIGKILL of a process that holds buffers and a cleanup program: the program
+// runs, every pin is released, and the device can be opened again.
+TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnSigkill)
+{
+	const Board &b = board(0);
+	const EduBar &bar = b.bar;
+	const uint32_t before = 0x33333333u, v = 0x6b6b0003u;
+	const size_t sg_size = 1 << 20, sg_pages = sg_size / kPage;
+	const bool sg = !g.swiotlb();
+	bar.w32(EDU_REG_LIVENESS, before);
+	Pins base = read_pins();
+	int p[2];
+	ASSERT_TRUE(pipe2(p, O_CLOEXEC) == 0)
+		<< strf("pipe: %s", errno_name(errno).c_str());
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		auto die = [&](const std::string &m) {
+			std::string s = "E" + m + "\n";
+			if (write(p[1], s.data(), s.size()) < 0) {
+			}
+			_exit(1);
+		};
+		int fd = open(b.node().c_str(), O_RDWR);
+		if (fd < 0)
+			die("child: open: " + errno_name(errno));
+		std::vector<uint64_t> table(sg_pages);
+		if (sg) {
+			void *m = mmap(nullptr, sg_size, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (m == MAP_FAILED)
+				die("child: mmap: " + errno_name(errno));
+			CRONO_SG_BUFFER_INFO info;
+			memset(&info, 0, sizeof info);
+			info.addr = reinterpret_cast<uint64_t>(m);
+			info.size = sg_size;
+			info.upages = info.pages =
+				reinterpret_cast<uint64_t>(table.data());
+			info.pages_count = static_cast<uint32_t>(sg_pages);
+			int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
+			if (e)
+				die("child: LOCK_BUFFER: " + errno_name(e));
+		}
+		CRONO_CONTIG_BUFFER_INFO ci;
+		memset(&ci, 0, sizeof ci);
+		ci.size = 64 << 10;
+		int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
+		if (e)
+			die("child: LOCK_CONTIG_BUFFER: " + errno_name(e));
+		void *cm = mmap(nullptr, ci.size, PROT_READ | PROT_WRITE,
+				MAP_SHARED, fd,
+				static_cast<off_t>(ci.id) *
+					static_cast<off_t>(kPage));
+		if (cm == MAP_FAILED)
+			die("child: mmap contiguous buffer: " +
+			    errno_name(errno));
+		e = cleanup_setup(fd, { kcmd(EDU_REG_LIVENESS, v) });
+		if (e)
+			die("child: CLEANUP_SETUP: " + errno_name(e));
+		if (write(p[1], "R", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	ASSERT_TRUE(pid > 0) << strf("fork: %s", errno_name(errno).c_str());
+	live_children().push_back(pid);
+	Fd rd(p[0]);
+	struct pollfd pfd = { rd.get(), POLLIN, 0 };
+	std::string msg;
+	if (poll(&pfd, 1, 60000) == 1) {
+		char buf[512];
+		ssize_t n = read(rd.get(), buf, sizeof buf);
+		if (n > 0)
+			msg.assign(buf, static_cast<size_t>(n));
+	}
+	bool ready = msg == "R";
+	if (!ready) {
+		ADD_FAILURE()
+			<< strf("child not ready: %s",
+				msg.empty() ? "no answer within 60 s"
+					    : trim(msg.substr(1)).c_str());
+	}
+	if (ready && sg) {
+		EXPECT_TRUE(pins_moved_by(base, static_cast<int64_t>(sg_pages)))
+			<< "while the child holds its buffer";
+	}
+	if (ready) {
+		EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~before)
+			<< "cleanup program ran before the kill";
+	}
+	kill(pid, SIGKILL);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+	}
+	forget_child(pid);
+	ASSERT_TRUE(ready);
+	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		<< strf("child %s", wait_status_str(st).c_str());
+	// The file is released during the child's exit, before it becomes a
+	// zombie; allow a moment all the same.
+	bool ran = wait_until(2.0,
+			      [&] { return bar.r32(EDU_REG_LIVENESS) == ~v; });
+	EXPECT_TRUE(ran) << strf("after SIGKILL the liveness register reads "
+				 "0x%08x, expected ~0x%08x",
+				 bar.r32(EDU_REG_LIVENESS), v);
+	EXPECT_TRUE(pins_back_to(base)) << "after the killed child was reaped";
+	int e = 0;
+	Fd again = open_node(b, &e);
+	EXPECT_TRUE(again.valid()) << strf("open after the killed child: %s",
+					   errno_name(e).c_str());
+}
+
+} // namespace

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// crono_vmtest: the in-guest integration test of crono_pci_drvmod.
+//
+// Runs as root inside the busybox initramfs of tests/vm (QEMU, TCG, Debian
+// kernels), with QEMU edu devices (tests/edu/edu_regs.h) standing in for
+// boards:
+//
+//     /crono_vmtest --setup=plain|iommu|swiotlb|many|hotplug
+//                   --module=/crono_pci_drvmod.ko [GoogleTest flags]
+//
+// It loads the module itself (finit_module), binds the edu devices through
+// new_id, drives every request of uapi/crono_pci_drvmod.h (docs/abi.md) and
+// checks the results end to end: the edu DMA engine reads and writes the
+// locked pages at the device addresses of the page table, and the CPU checks
+// the bytes. The output is GoogleTest's; tests/vm/run counts its
+// `[       OK ]` lines against the list of --gtest_list_tests.
+//
+// Setup installed is a real Debian system where the module was installed
+// through DKMS, loaded by modprobe and the one edu device bound by the
+// system; the program runs as an UNPRIVILEGED member of group crono with the
+// default RLIMIT_MEMLOCK of 8 MiB (tests/guest):
+//
+//     crono_vmtest --setup=installed
+//
+// There the tests that need neither root, nor a second board, nor more than
+// 4 MiB pinned at once run; the module is neither unloaded nor rebound. Since
+// /proc/sys/vm/stat_refresh is root only, the pin counters come from a root
+// helper or are read once they have settled (pins.h).
+#include "fixture.h"
+
+namespace vt {
+
+Env g;
+
+namespace {
+
+Pins last_reading; // the closing reading of the last test
+
+struct SetupName {
+	unsigned bit;
+	const char *arg;  // --setup=
+	const char *word; // in suite names
+};
+const SetupName kSetups[] = {
+	{ PLAIN, "plain", "Plain" },
+	{ IOMMU, "iommu", "Iommu" },
+	{ SWIOTLB, "swiotlb", "Swiotlb" },
+	{ MANY, "many", "Many" },
+	{ HOTPLUG, "hotplug", "Hotplug" },
+	{ INSTALLED, "installed", "Installed" },
+};
+
+// The setups a suite runs in, from its name AREA_SETUPS; 0 when the name has
+// no such part.
+unsigned suite_setups(const std::string &suite)
+{
+	size_t us = suite.rfind('_');
+	if (us == std::string::npos)
+		return 0;
+	std::string rest = suite.substr(us + 1);
+	unsigned bits = 0;
+	while (!rest.empty()) {
+		bool known = false;
+		for (const SetupName &s : kSetups) {
+			size_t n = strlen(s.word);
+			if (rest.compare(0, n, s.word) == 0) {
+				bits |= s.bit;
+				rest.erase(0, n);
+				known = true;
+				break;
+			}
+		}
+		if (!known)
+			return 0;
+	}
+	return bits;
+}
+
+// The GoogleTest filter that selects the suites of this setup, or "" with
+// *bad naming a suite whose name gives no setups.
+std::string setup_filter(std::string *bad)
+{
+	std::string filter;
+	const testing::UnitTest &all = *testing::UnitTest::GetInstance();
+	for (int i = 0; i < all.total_test_suite_count(); i++) {
+		const std::string name = all.GetTestSuite(i)->name();
+		const unsigned bits = suite_setups(name);
+		if (!bits) {
+			*bad = name;
+			return "";
+		}
+		if (bits & g.setup)
+			filter += (filter.empty() ? "" : ":") + name + ".*";
+	}
+	return filter;
+}
+
+[[noreturn]] void usage(const std::string &why)
+{
+	std::fprintf(
+		stderr,
+		"crono_vmtest: %s\n"
+		"usage: crono_vmtest --setup=plain|iommu|swiotlb|many|"
+		"hotplug --module=PATH [GoogleTest flags]\n"
+		"       crono_vmtest --setup=installed [GoogleTest flags]\n",
+		why.c_str());
+	std::exit(2);
+}
+
+} // namespace
+
+std::string unmet_needs(unsigned needs)
+{
+	if ((needs & NEED_MODULE) && !g.module_loaded)
+		return g.installed() ? "the installed module was not found "
+				       "loaded and bound (InstalledModule "
+				       "failed)"
+				     : "the module is not loaded (LoadModule "
+				       "failed)";
+	if ((needs & NEED_BOUND) && !g.bound)
+		return g.installed() ? "the edu devices are not all bound "
+				       "(InstalledModule failed)"
+				     : "the edu devices are not all bound "
+				       "(BindNewId failed)";
+	if ((needs & NEED_BARS) && !g.bars)
+		return "BAR0 not mapped through resource0 (BarAccess failed)";
+	if ((needs & NEED_TWO) && g.boards.size() < 2)
+		return strf("needs two edu devices, found %zu",
+			    g.boards.size());
+	if ((needs & NEED_UNLOADED) && !g.unloaded)
+		return "the module was not unloaded (UnloadNoLeak failed)";
+	return "";
+}
+
+void VmTestBase::SetUp()
+{
+	const std::string unmet = unmet_needs(needs_);
+	ASSERT_TRUE(unmet.empty()) << "cannot run: " << unmet;
+	// Installed, a reading takes seconds (read_pins_settled), and nothing
+	// pins between one test's closing reading and the next one's start.
+	before_ = g.installed() && last_reading.ok ? last_reading : read_pins();
+	started_ = true;
+}
+
+void VmTestBase::TearDown()
+{
+	kill_live_children();
+	if (!started_)
+		return;
+	Pins after = read_pins();
+	last_reading = after;
+	ASSERT_TRUE(before_.ok && after.ok)
+		<< "pin counters: " << (before_.ok ? after.err : before_.err);
+	EXPECT_EQ(after.outstanding(), before_.outstanding())
+		<< "pages left pinned by this test (" << after.str() << ")";
+}
+
+} // namespace vt
+
+int main(int argc, char **argv)
+{
+	using namespace vt;
+	testing::InitGoogleTest(&argc, argv);
+	std::string setup;
+	for (int i = 1; i < argc; i++) {
+		const std::string a = argv[i];
+		if (a.rfind("--setup=", 0) == 0)
+			setup = a.substr(8);
+		else if (a.rfind("--module=", 0) == 0)
+			g.module_path = a.substr(9);
+		else
+			usage("unknown argument '" + a + "'");
+	}
+	for (const SetupName &s : kSetups)
+		if (setup == s.arg) {
+			g.setup = s.bit;
+			g.setup_name = s.arg;
+		}
+	if (!g.setup)
+		usage("unknown or missing --setup '" + setup + "'");
+	if (g.installed())
+		pins_unprivileged() = true; // the system loaded the module
+	else if (g.module_path.empty())
+		usage("missing --module");
+
+	std::string bad;
+	const std::string filter = setup_filter(&bad);
+	if (!bad.empty())
+		usage("suite " + bad + " does not name its setups");
+	GTEST_FLAG_SET(filter, filter);
+	// The serial console is a terminal: keep escape codes out of the logs.
+	GTEST_FLAG_SET(color, "no");
+	// Death tests fork and run their statement at once: re-running this
+	// program for them (threadsafe) would run it with another filter.
+	GTEST_FLAG_SET(death_test_style, "fast");
+
+	signal(SIGPIPE, SIG_IGN);
+	g.boards = discover_edu();
+	std::string names;
+	for (auto &b : vt::g.boards)
+		names += " " + b->pci;
+	note(strf("crono_vmtest: setup %s, module %s, edu devices:%s",
+		  g.setup_name.c_str(),
+		  g.installed() ? "(installed, " CRONO_MODULE_NAME ")"
+				: g.module_path.c_str(),
+		  names.empty() ? " none" : names.c_str()));
+	return RUN_ALL_TESTS();
+}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// Memory charged to RLIMIT_MEMLOCK: the limit is enforced, and the charge
+// follows the buffers, also across fork and for contiguous buffers.
+#include "fixture.h"
+
+#include <linux/capability.h>
+#include <sys/resource.h>
+
+using namespace vt;
+
+namespace {
+
+class Memlock_PlainIommu : public BoardTest {};
+class Memlock_PlainIommuSwiotlb : public BoardTest {};
+
+// Without CAP_IPC_LOCK, pins are charged to RLIMIT_MEMLOCK (64 KiB here),
+// cumulatively, and given back on unlock.
+// In a child: RLIMIT_MEMLOCK of `bytes` and no CAP_IPC_LOCK, so the driver's
+// charges are limited as for an ordinary user.
+void become_memlock_limited(rlim_t bytes)
+{
+	struct rlimit rl = { bytes, bytes };
+	ASSERT_TRUE(setrlimit(RLIMIT_MEMLOCK, &rl) == 0)
+		<< strf("setrlimit: %s", errno_name(errno).c_str());
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
+	struct __user_cap_data_struct data[2];
+	memset(data, 0, sizeof data);
+	ASSERT_TRUE(syscall(SYS_capget, &hdr, data) == 0)
+		<< strf("capget: %s", errno_name(errno).c_str());
+	const uint32_t bit = 1u
+			     << CAP_IPC_LOCK; // CAP_IPC_LOCK (14) is in word 0
+	data[0].effective &= ~bit;
+	data[0].permitted &= ~bit;
+	data[0].inheritable &= ~bit;
+	ASSERT_TRUE(syscall(SYS_capset, &hdr, data) == 0)
+		<< strf("capset: %s", errno_name(errno).c_str());
+	memset(data, 0, sizeof data);
+	ASSERT_TRUE(syscall(SYS_capget, &hdr, data) == 0);
+	ASSERT_TRUE(!(data[0].effective & bit))
+		<< "CAP_IPC_LOCK still effective";
+}
+
+TEST_F(Memlock_PlainIommu, MemlockRlimit)
+{
+	Child c = spawn_child("unprivileged child", [&] {
+		become_memlock_limited(64 << 10);
+		Fd fd = open_node_checked(0);
+		ASSERT_TRUE(fd.valid());
+		Pins base = read_pins();
+		Mapping big = Mapping::anon(1 << 20);
+		ASSERT_TRUE(big.ok());
+		std::vector<uint64_t> table(256);
+		lock_expect(fd.get(), "of 1 MiB over a 64 KiB RLIMIT_MEMLOCK",
+			    big.addr(), 1 << 20,
+			    reinterpret_cast<uint64_t>(table.data()), 256,
+			    { ENOMEM });
+		SgBuf small;
+		ASSERT_TRUE(sg_lock_checked(fd.get(), 32 << 10, &small));
+		Mapping more = Mapping::anon(64 << 10);
+		ASSERT_TRUE(more.ok());
+		lock_expect(
+			fd.get(),
+			"of 64 KiB with 32 KiB already locked (limit 64 KiB)",
+			more.addr(), 64 << 10,
+			reinterpret_cast<uint64_t>(table.data()), 16,
+			{ ENOMEM });
+		EXPECT_TRUE(small.unlock() == 0);
+		EXPECT_TRUE(pins_moved_by(base, 0)) << "after UNLOCK_BUFFER";
+		// The 32 KiB were given back: 48 KiB fit now.
+		SgBuf again;
+		sg_lock_checked(fd.get(), 48 << 10, &again);
+		EXPECT_TRUE(again.unlock() == 0);
+		EXPECT_TRUE(pins_moved_by(base, 0)) << "at the end";
+	});
+	join_child(c);
+}
+
+// The memlock limit binds the user, not the address space: children forked
+// with the file each lock through it, and together they never pin more than
+// the limit (the first gets its 6 MiB, the others ENOMEM under 8 MiB).
+TEST_F(Memlock_PlainIommu, MemlockForkChildren)
+{
+	const Board &b = board(0);
+	const size_t each = 6 << 20;
+	Child c = spawn_child("limited parent", [&] {
+		become_memlock_limited(8 << 20);
+		Fd fd = open_node_checked(0);
+		ASSERT_TRUE(fd.valid());
+		int locked = 0;
+		for (int child = 0; child < 4; child++) {
+			pid_t pid = fork();
+			ASSERT_TRUE(pid >= 0);
+			if (pid == 0) {
+				Mapping mem = Mapping::anon(each);
+				std::vector<uint64_t> table(each / kPage);
+				CRONO_SG_BUFFER_INFO info = {};
+				info.addr = mem.addr();
+				info.size = each;
+				info.pages = info.upages =
+					reinterpret_cast<uint64_t>(
+						table.data());
+				info.pages_count = uint32_t(table.size());
+				// The buffer stays with the file after exit.
+				_exit(crono_ioctl(fd.get(),
+						  IOCTL_CRONO_LOCK_BUFFER,
+						  &info));
+			}
+			int st = 0;
+			while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+			}
+			ASSERT_TRUE(WIFEXITED(st))
+				<< strf("child %d %s", child,
+					wait_status_str(st).c_str());
+			if (WEXITSTATUS(st) == 0)
+				locked++;
+			else {
+				EXPECT_TRUE(WEXITSTATUS(st) == ENOMEM) << strf(
+					"child %d: LOCK_BUFFER %s, expected "
+					"success or ENOMEM",
+					child,
+					errno_name(WEXITSTATUS(st)).c_str());
+			}
+		}
+		const long long pinned = read_stat(b, "pinned_bytes");
+		EXPECT_TRUE(locked == 1 && pinned == (long long)each) << strf(
+			"%d of 4 forked children locked 6 MiB each under an 8 "
+			"MiB limit: %lld bytes pinned through one file",
+			locked, pinned);
+	});
+	join_child(c);
+	EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "after the file was closed";
+}
+
+// Coherent memory is locked memory: charged to RLIMIT_MEMLOCK, and still
+// counted (in sysfs too) while an unlocked buffer stays mapped, so lock,
+// mmap, unlock cycles cannot hold more than the limit.
+TEST_F(Memlock_PlainIommuSwiotlb, ContigMemlock)
+{
+	const Board &b = board(0);
+	Child c = spawn_child("limited child", [&] {
+		become_memlock_limited(1 << 20);
+		Fd fd = open_node_checked(0);
+		ASSERT_TRUE(fd.valid());
+		CRONO_CONTIG_BUFFER_INFO big = {};
+		big.size = 2 << 20;
+		EXPECT_TRUE(fails_with(
+			sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+				  &big)),
+			ENOMEM))
+			<< "LOCK_CONTIG_BUFFER of 2 MiB over 1 MiB";
+		std::vector<Mapping> kept;
+		int held = 0;
+		for (int round = 0; round < 5; round++) {
+			CRONO_CONTIG_BUFFER_INFO info = {};
+			info.size = 256 << 10;
+			if (crono_ioctl(fd.get(),
+					IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+					&info) != 0)
+				break;
+			kept.push_back(Mapping::map(
+				info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+				fd.get(), off_t(info.id) * off_t(kPage)));
+			ASSERT_TRUE(kept.back().ok());
+			// The vendor library's order: unlock, then munmap.
+			ASSERT_TRUE(unlock_contig(fd.get(), info.id) == 0);
+			held++;
+		}
+		EXPECT_TRUE(held == 4)
+			<< strf("%d lock+mmap+unlock cycles of 256 KiB under a "
+				"1 MiB limit succeeded, expected 4",
+				held);
+		EXPECT_TRUE(read_stat(b, "coherent_buffers") == held &&
+			    read_stat(b, "coherent_bytes") ==
+				    held * (256 << 10))
+			<< strf("sysfs shows %lld coherent buffers, %lld "
+				"bytes; %d unlocked buffers are still mapped",
+				read_stat(b, "coherent_buffers"),
+				read_stat(b, "coherent_bytes"), held);
+		kept.clear();
+		EXPECT_TRUE(read_stat(b, "coherent_buffers") == 0)
+			<< strf("%lld coherent buffers after munmap",
+				read_stat(b, "coherent_buffers"));
+		ContigBuf again;
+		EXPECT_TRUE(contig_lock_checked(fd.get(), 1 << 20, &again));
+		EXPECT_TRUE(again.unlock() == 0);
+	});
+	join_child(c);
+}
+
+} // namespace

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// The module and its boards: loading, the PCI alias, binding through
+// new_id, the misc nodes, BAR0 beside the driver, one open file per board.
+#include "fixture.h"
+
+#include <elf.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+using namespace vt;
+
+namespace {
+
+class Module_PlainIommuSwiotlbManyHotplug : public FrameTest {};
+class Binding_PlainIommuSwiotlb : public ModuleTest {};
+class Binding_PlainIommuSwiotlbManyHotplug : public ModuleTest {};
+class Module_Installed : public FrameTest {};
+class Node_Installed : public BoundTest {};
+class Node_PlainIommuSwiotlbHotplugInstalled : public BoundTest {};
+class Node_PlainIommuSwiotlbInstalled : public BoardTest {};
+
+// Groups read from /etc/group directly: getgrgid/getgrnam in a static program
+// need the NSS modules at run time (and the linker warns about it). The
+// package creates group crono with addgroup --system, i.e. in /etc/group.
+struct GroupEntry {
+	std::string name;
+	gid_t gid = 0;
+};
+
+std::vector<GroupEntry> etc_group()
+{
+	std::vector<GroupEntry> v;
+	std::string text;
+	if (!read_file("/etc/group", &text))
+		return v;
+	size_t pos = 0;
+	while (pos < text.size()) {
+		size_t nl = text.find('\n', pos);
+		if (nl == std::string::npos)
+			nl = text.size();
+		std::string line = text.substr(pos, nl - pos);
+		pos = nl + 1;
+		// name:password:gid:members
+		std::vector<std::string> f;
+		size_t a = 0;
+		for (;;) {
+			size_t c = line.find(':', a);
+			f.push_back(line.substr(a, c == std::string::npos
+							   ? std::string::npos
+							   : c - a));
+			if (c == std::string::npos)
+				break;
+			a = c + 1;
+		}
+		if (f.size() < 3 || f[0].empty() || f[2].empty())
+			continue;
+		char *end = nullptr;
+		unsigned long gid = strtoul(f[2].c_str(), &end, 10);
+		if (*end)
+			continue;
+		GroupEntry e;
+		e.name = f[0];
+		e.gid = static_cast<gid_t>(gid);
+		v.push_back(e);
+	}
+	return v;
+}
+
+// The name of group gid in /etc/group, or "" when it has none.
+std::string group_name(gid_t gid)
+{
+	for (auto &e : etc_group())
+		if (e.gid == gid)
+			return e.name;
+	return "";
+}
+
+// The gid of group `name` in /etc/group.
+bool group_gid(const std::string &name, gid_t *gid)
+{
+	for (auto &e : etc_group())
+		if (e.name == name) {
+			*gid = e.gid;
+			return true;
+		}
+	return false;
+}
+
+const char kCronoGroup[] = "crono";
+
+// Whether the process has gid among its effective or supplementary groups.
+bool in_group(gid_t gid)
+{
+	if (getegid() == gid)
+		return true;
+	int n = getgroups(0, nullptr);
+	if (n <= 0)
+		return false;
+	std::vector<gid_t> v(static_cast<size_t>(n));
+	n = getgroups(n, v.data());
+	for (int i = 0; i < n; i++)
+		if (v[static_cast<size_t>(i)] == gid)
+			return true;
+	return false;
+}
+
+// "crono (gid 107)" for messages.
+std::string group_str(gid_t gid)
+{
+	std::string n = group_name(gid);
+	return strf("%s (gid %u)",
+		    n.empty() ? "(no name in /etc/group)" : n.c_str(),
+		    static_cast<unsigned>(gid));
+}
+
+// The strings of the .modinfo section of an ELF64 module file.
+bool modinfo_strings(const std::string &path, std::vector<std::string> *outv,
+		     std::string *err)
+{
+	std::string data;
+	int e = 0;
+	if (!read_file(path, &data, &e)) {
+		*err = "read " + path + ": " + errno_name(e);
+		return false;
+	}
+	Elf64_Ehdr eh;
+	if (data.size() < sizeof eh) {
+		*err = "module file too short";
+		return false;
+	}
+	memcpy(&eh, data.data(), sizeof eh);
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64) {
+		*err = "module file is not ELF64";
+		return false;
+	}
+	if (eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shoff == 0 ||
+	    eh.e_shoff + static_cast<uint64_t>(eh.e_shnum) *
+				    sizeof(Elf64_Shdr) >
+		    data.size() ||
+	    eh.e_shstrndx >= eh.e_shnum) {
+		*err = "bad ELF section header table";
+		return false;
+	}
+	std::vector<Elf64_Shdr> sh(eh.e_shnum);
+	memcpy(sh.data(), data.data() + eh.e_shoff,
+	       eh.e_shnum * sizeof(Elf64_Shdr));
+	const Elf64_Shdr &strs = sh[eh.e_shstrndx];
+	if (strs.sh_offset + strs.sh_size > data.size()) {
+		*err = "bad ELF section name table";
+		return false;
+	}
+	for (auto &s : sh) {
+		if (s.sh_name >= strs.sh_size)
+			continue;
+		const char *name = data.data() + strs.sh_offset + s.sh_name;
+		if (strnlen(name, strs.sh_size - s.sh_name) ==
+			    strs.sh_size - s.sh_name ||
+		    strcmp(name, ".modinfo") != 0)
+			continue;
+		if (s.sh_offset + s.sh_size > data.size()) {
+			*err = ".modinfo outside the file";
+			return false;
+		}
+		std::string mi(data.data() + s.sh_offset, s.sh_size);
+		size_t pos = 0;
+		while (pos < mi.size()) {
+			size_t z = mi.find('\0', pos);
+			if (z == std::string::npos)
+				z = mi.size();
+			if (z > pos)
+				outv->push_back(mi.substr(pos, z - pos));
+			pos = z + 1;
+		}
+		return true;
+	}
+	*err = "no .modinfo section";
+	return false;
+}
+
+TEST_F(Module_PlainIommuSwiotlbManyHotplug, LoadModule)
+{
+	if (is_dir(kModDir)) {
+		ADD_FAILURE() << strf(
+			"module was already loaded before the test (refcnt %s)",
+			module_refcnt().c_str());
+		g.module_loaded = true;
+		return;
+	}
+	ASSERT_TRUE(succeeds(sys(finit_module_path(g.module_path).rc)))
+		<< "finit_module(" << g.module_path << ")";
+	g.module_loaded = is_dir(kModDir);
+	EXPECT_TRUE(g.module_loaded)
+		<< strf("%s missing after finit_module", kModDir.c_str());
+	std::string st;
+	EXPECT_TRUE(read_file(kModDir + "/initstate", &st) &&
+		    trim(st) == "live")
+		<< strf("module initstate is '%s', expected 'live'",
+			trim(st).c_str());
+	EXPECT_TRUE(is_dir(kDrvDir)) << strf(
+		"%s missing: pci_driver.name is not " CRONO_DRIVER_NAME "?",
+		kDrvDir.c_str());
+}
+
+// What can really be verified without modinfo (/lib/modules is absent in the
+// guest): the alias that modpost generated from the driver's PCI id table, read
+// straight from the .ko's .modinfo section (this is what `modinfo` prints and
+// what udev's autoload matches), and that the loaded module owns the
+// pci_driver. The id table itself is not visible in sysfs, and QEMU has no
+// 0x1A13 device to bind, so the table's effect is checked only through this
+// alias.
+TEST_F(Binding_PlainIommuSwiotlb, Modalias)
+{
+	std::vector<std::string> mi;
+	std::string err;
+	ASSERT_TRUE(modinfo_strings(g.module_path, &mi, &err)) << err;
+	const std::string want = "alias=pci:v00001A13d*sv*sd*bc*sc*i*";
+	bool found = false;
+	std::string aliases;
+	for (auto &s : mi) {
+		if (s.compare(0, 6, "alias=") != 0)
+			continue;
+		aliases += (aliases.empty() ? "" : ", ") + s.substr(6);
+		if (s == want)
+			found = true;
+		EXPECT_TRUE(lower(s).find("v00001234") == std::string::npos)
+			<< strf("module claims the QEMU test device "
+				"statically: %s",
+				s.c_str());
+	}
+	EXPECT_TRUE(found) << strf("no '%s' in .modinfo (aliases: %s)",
+				   want.c_str(),
+				   aliases.empty() ? "none" : aliases.c_str());
+	EXPECT_TRUE(exists(kModDir + "/drivers/pci:" CRONO_DRIVER_NAME))
+		<< strf("%s/drivers/pci:" CRONO_DRIVER_NAME " missing",
+			kModDir.c_str());
+	std::string mod = basename_of(readlink_str(kDrvDir + "/module"));
+	EXPECT_TRUE(mod == kModName) << strf("%s/module points to '%s'",
+					     kDrvDir.c_str(), mod.c_str());
+}
+
+TEST_F(Binding_PlainIommuSwiotlbManyHotplug, BindNewId)
+{
+	ASSERT_TRUE(!g.boards.empty())
+		<< "no edu device (1234:11e8) in /sys/bus/pci/devices";
+	EXPECT_TRUE(g.boards.size() == g.expected_boards()) << strf(
+		"found %zu edu devices, setup %s should have %zu",
+		g.boards.size(), g.setup_name.c_str(), g.expected_boards());
+	for (auto &b : g.boards) {
+		std::string drv =
+			basename_of(readlink_str(b->sysfs() + "/driver"));
+		EXPECT_TRUE(drv.empty())
+			<< strf("%s was bound to '%s' before new_id",
+				b->pci.c_str(), drv.c_str());
+	}
+	int e = bind_new_id();
+	ASSERT_TRUE(no_error(e)) << strf("write %s/new_id", kDrvDir.c_str());
+	bool all = true;
+	for (auto &b : g.boards) {
+		bool link = exists(kDrvDir + "/" + b->pci);
+		std::string drv =
+			basename_of(readlink_str(b->sysfs() + "/driver"));
+		if (!link || drv != CRONO_DRIVER_NAME) {
+			ADD_FAILURE()
+				<< strf("%s not bound after new_id (link in "
+					"driver dir: %s, driver: '%s')",
+					b->pci.c_str(), link ? "yes" : "no",
+					drv.c_str());
+			all = false;
+		}
+	}
+	g.bound = all;
+}
+
+// Setup installed, instead of LoadModule and BindNewId: what DKMS, modprobe
+// and the system's binding did, seen by an unprivileged process. Sets
+// g.module_loaded and g.bound only when every check passed.
+TEST_F(Module_Installed, InstalledModule)
+{
+	const uid_t euid = geteuid();
+	EXPECT_TRUE(euid != 0) << strf(
+		"running as root (euid 0): setup installed checks the driver "
+		"as an unprivileged member of group %s; run it as such a user "
+		"(e.g. setpriv --reuid=USER --regid=GROUP --init-groups)",
+		kCronoGroup);
+	ASSERT_TRUE(is_dir(kModDir))
+		<< strf("%s missing: the module is not loaded (installed "
+			"through DKMS and loaded by modprobe?)",
+			kModDir.c_str());
+	std::string ver, st;
+	int e = 0;
+	bool have_ver = read_file(kModDir + "/version", &ver, &e);
+	ver = trim(ver);
+	EXPECT_TRUE(have_ver && !ver.empty())
+		<< strf("%s/version: %s", kModDir.c_str(),
+			have_ver ? "empty" : errno_name(e).c_str());
+	EXPECT_TRUE(read_file(kModDir + "/initstate", &st) &&
+		    trim(st) == "live")
+		<< strf("module initstate is '%s', expected 'live'",
+			trim(st).c_str());
+	ASSERT_TRUE(is_dir(kDrvDir)) << strf(
+		"%s missing: pci_driver.name is not " CRONO_DRIVER_NAME "?",
+		kDrvDir.c_str());
+	ASSERT_TRUE(!g.boards.empty())
+		<< "no edu device (1234:11e8) in /sys/bus/pci/devices";
+	std::string bound;
+	for (auto &b : g.boards) {
+		std::string drv =
+			basename_of(readlink_str(b->sysfs() + "/driver"));
+		bool link = exists(kDrvDir + "/" + b->pci);
+		EXPECT_TRUE(drv == CRONO_DRIVER_NAME && link) << strf(
+			"%s is not bound to " CRONO_DRIVER_NAME
+			" (driver: '%s', link in %s: %s)",
+			b->pci.c_str(), drv.empty() ? "none" : drv.c_str(),
+			kDrvDir.c_str(), link ? "yes" : "no");
+		bound += " " + b->pci;
+	}
+	note(strf("InstalledModule: %s version %s, euid %u egid %u, edu "
+		  "devices:%s",
+		  kModName.c_str(), ver.empty() ? "?" : ver.c_str(),
+		  static_cast<unsigned>(euid), static_cast<unsigned>(getegid()),
+		  bound.c_str()));
+	if (!HasFailure())
+		g.module_loaded = g.bound = true;
+}
+
+// Setup installed: the permission model from the member's side. The process
+// is in group crono, the node and BAR0's resource file belong to group crono
+// with mode 0660 exactly (not to us, and nothing for others), and the node
+// opens read-write.
+TEST_F(Node_Installed, InstalledPermission)
+{
+	gid_t crono = 0;
+	ASSERT_TRUE(group_gid(kCronoGroup, &crono)) << strf(
+		"no group %s in /etc/group (does the package create it?)",
+		kCronoGroup);
+	EXPECT_TRUE(in_group(crono)) << strf(
+		"the process (euid %u, egid %u) is not in group %s (gid %u)",
+		static_cast<unsigned>(geteuid()),
+		static_cast<unsigned>(getegid()), kCronoGroup,
+		static_cast<unsigned>(crono));
+	ASSERT_TRUE(!g.boards.empty()) << "no edu device";
+	const uid_t euid = geteuid();
+	auto check_file = [&](const std::string &path, bool chr) {
+		struct stat st;
+		if (stat(path.c_str(), &st) != 0) {
+			ADD_FAILURE() << strf("stat %s: %s", path.c_str(),
+					      errno_name(errno).c_str());
+			return;
+		}
+		EXPECT_TRUE(chr ? S_ISCHR(st.st_mode) : S_ISREG(st.st_mode))
+			<< strf("%s is not a %s", path.c_str(),
+				chr ? "character device" : "regular file");
+		EXPECT_TRUE(st.st_gid == crono)
+			<< strf("%s has group %s, expected %s (gid %u)",
+				path.c_str(), group_str(st.st_gid).c_str(),
+				kCronoGroup, static_cast<unsigned>(crono));
+		EXPECT_TRUE((st.st_mode & 07777) == 0660)
+			<< strf("%s has mode %04o, expected 0660", path.c_str(),
+				st.st_mode & 07777);
+		// So the access below is through the group, not ownership.
+		EXPECT_TRUE(st.st_uid != euid)
+			<< strf("%s is owned by the test user (uid %u): access "
+				"would not prove the group rule",
+				path.c_str(), static_cast<unsigned>(st.st_uid));
+	};
+	for (size_t i = 0; i < g.boards.size(); i++) {
+		const Board &b = board(i);
+		check_file(b.node(), true);
+		int e = 0;
+		Fd fd = open_node(b, &e);
+		EXPECT_TRUE(fd.valid())
+			<< strf("open %s O_RDWR: %s", b.node().c_str(),
+				errno_name(e).c_str());
+		if (fd.valid()) {
+			EXPECT_TRUE(fd.reset() == 0)
+				<< strf("close %s: %s", b.node().c_str(),
+					errno_name(errno).c_str());
+		}
+		const std::string res = b.sysfs() + "/resource0";
+		check_file(res, false);
+		Fd r = open_fd(res, O_RDWR, &e);
+		EXPECT_TRUE(r.valid())
+			<< strf("open %s O_RDWR: %s", res.c_str(),
+				errno_name(e).c_str());
+	}
+}
+
+TEST_F(Node_PlainIommuSwiotlbHotplugInstalled, NodeNameMode)
+{
+	for (auto &b : g.boards) {
+		std::string name = b->node_name(), path = b->node();
+		EXPECT_TRUE(name.size() + 1 <= CRONO_DEV_NAME_MAX_SIZE)
+			<< strf("name %s longer than %d", name.c_str(),
+				CRONO_DEV_NAME_MAX_SIZE);
+		// devtmpfs creates the node during device_add; allow a moment
+		// anyway.
+		wait_until(2.0, [&] { return exists(path); });
+		struct stat st;
+		if (stat(path.c_str(), &st) != 0) {
+			ADD_FAILURE()
+				<< strf("%s for %s: %s (nodes present: %zu)",
+					path.c_str(), b->pci.c_str(),
+					errno_name(errno).c_str(),
+					crono_nodes().size());
+			continue;
+		}
+		EXPECT_TRUE(S_ISCHR(st.st_mode))
+			<< strf("%s is not a character device", path.c_str());
+		EXPECT_TRUE((st.st_mode & 07777) == 0660)
+			<< strf("%s has mode %04o, expected 0660", path.c_str(),
+				st.st_mode & 07777);
+		// Installed, the udev rule gives the node to group crono (the
+		// initramfs has no udev: there it stays root's).
+		if (g.installed()) {
+			EXPECT_TRUE(group_name(st.st_gid) == kCronoGroup)
+				<< strf("%s has group %s, expected %s (the "
+					"udev rule of the package)",
+					path.c_str(),
+					group_str(st.st_gid).c_str(),
+					kCronoGroup);
+		}
+		EXPECT_TRUE(major(st.st_rdev) == 10)
+			<< strf("%s has major %u, expected 10 (misc)",
+				path.c_str(), major(st.st_rdev));
+		std::string dev;
+		EXPECT_TRUE(
+			read_file("/sys/class/misc/" + name + "/dev", &dev) &&
+			trim(dev) == strf("%u:%u", major(st.st_rdev),
+					  minor(st.st_rdev)))
+			<< strf("/sys/class/misc/%s/dev is '%s'", name.c_str(),
+				trim(dev).c_str());
+	}
+	auto nodes = crono_nodes();
+	EXPECT_TRUE(nodes.size() == g.boards.size())
+		<< strf("%zu /dev/crono_* nodes for %zu boards", nodes.size(),
+			g.boards.size());
+}
+
+// BAR0 through resource0 while the driver is bound and the node is open (the
+// driver must not keep the region requested), config space readable, bus
+// mastering on.
+TEST_F(Node_PlainIommuSwiotlbHotplugInstalled, BarAccess)
+{
+	bool all = true;
+	for (size_t i = 0; i < g.boards.size(); i++) {
+		Board &b = board(i);
+		Fd fd = open_node_checked(i);
+		if (!fd.valid()) {
+			all = false;
+			continue;
+		}
+		std::string err;
+		if (!b.bar.open_bar(b.pci, &err)) {
+			ADD_FAILURE()
+				<< strf("%s: %s", b.pci.c_str(), err.c_str());
+			all = false;
+			continue;
+		}
+		EXPECT_TRUE(b.bar.size() == EDU_BAR0_SIZE)
+			<< strf("%s: BAR0 is %zu bytes, expected %llu",
+				b.pci.c_str(), b.bar.size(),
+				static_cast<unsigned long long>(EDU_BAR0_SIZE));
+		uint32_t id = b.bar.r32(EDU_REG_ID);
+		if (id != EDU_ID_VALUE) {
+			ADD_FAILURE()
+				<< strf("%s: BAR0 id register reads 0x%08x",
+					b.pci.c_str(), id);
+			all = false;
+		}
+		uint32_t v = 0x13572468u + static_cast<uint32_t>(i);
+		b.bar.w32(EDU_REG_LIVENESS, v);
+		EXPECT_TRUE(b.bar.r32(EDU_REG_LIVENESS) == ~v) << strf(
+			"%s: liveness register does not invert", b.pci.c_str());
+		uint8_t cfg[64] = {};
+		Fd c = open_fd(b.sysfs() + "/config", O_RDONLY);
+		ssize_t n = c.valid() ? pread(c.get(), cfg, sizeof cfg, 0) : -1;
+		if (n != static_cast<ssize_t>(sizeof cfg)) {
+			ADD_FAILURE() << strf("%s: reading config space: %s",
+					      b.pci.c_str(),
+					      errno_name(errno).c_str());
+			all = false;
+			continue;
+		}
+		unsigned ven = cfg[0] | cfg[1] << 8, dev = cfg[2] | cfg[3] << 8,
+			 cmd = cfg[4];
+		EXPECT_TRUE(ven == EDU_VENDOR_ID && dev == EDU_DEVICE_ID)
+			<< strf("%s: config reads %04x:%04x", b.pci.c_str(),
+				ven, dev);
+		EXPECT_TRUE(cmd & 0x4)
+			<< strf("%s: bus mastering is off while the device is "
+				"open (command 0x%02x)",
+				b.pci.c_str(), cmd);
+		EXPECT_TRUE(cmd & 0x2)
+			<< strf("%s: memory decoding is off (command 0x%02x)",
+				b.pci.c_str(), cmd);
+	}
+	// The DMA tests need the mappings; the other checks here fail this
+	// test only.
+	g.bars = all && !g.boards.empty();
+}
+
+TEST_F(Node_PlainIommuSwiotlbInstalled, SecondOpenEbusy)
+{
+	const Board &b = board(0);
+	Fd a = open_node_checked(0);
+	ASSERT_TRUE(a.valid());
+	int e = 0;
+	Fd x = open_node(b, &e);
+	EXPECT_TRUE(!x.valid() && e == EBUSY)
+		<< strf("second open O_RDWR: expected EBUSY, got %s",
+			x.valid() ? "success" : errno_name(e).c_str());
+	x.reset();
+	Fd y = open_node(b, &e, O_RDONLY);
+	EXPECT_TRUE(!y.valid() && e == EBUSY)
+		<< strf("second open O_RDONLY: expected EBUSY, got %s",
+			y.valid() ? "success" : errno_name(e).c_str());
+	y.reset();
+	if (g.boards.size() >= 2) {
+		// One open file per device, not per driver.
+		Fd other = open_node(board(1), &e);
+		EXPECT_TRUE(other.valid()) << strf(
+			"open of the second board while the first is open: %s",
+			errno_name(e).c_str());
+	}
+	EXPECT_TRUE(a.reset() == 0);
+	Fd z = open_node(b, &e);
+	EXPECT_TRUE(z.valid())
+		<< strf("open after the first file was closed: %s",
+			errno_name(e).c_str());
+}
+
+} // namespace

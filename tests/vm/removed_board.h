@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+//
+// What must hold of a board that was removed while open: by unbinding it
+// (removal_test.cpp) or by unplugging it (hot_unplug_test.cpp).
+#ifndef CRONO_VMTEST_REMOVED_BOARD_H
+#define CRONO_VMTEST_REMOVED_BOARD_H
+
+#include "fixture.h"
+
+namespace vt {
+
+// Touching *p must kill the process with SIGBUS (the mapping was zapped):
+// tried in a death test's child, so the test itself never touches it.
+inline void expect_sigbus_child(volatile uint8_t *p, bool write)
+{
+	EXPECT_EXIT(
+		{
+			if (write)
+				*p = 0x5a;
+			else
+				(void)*p;
+			_exit(0);
+		},
+		testing::KilledBySignal(SIGBUS), "")
+		<< (write ? "writing" : "reading")
+		<< " the old contiguous mapping after the removal";
+}
+
+// What must hold once board b was removed while fd was open with buffer c
+// (mapped) and, unless s is null, S/G buffer s locked: the node is gone, the
+// pins are released at once, every call fails with ENODEV, the mapping is
+// gone, and close succeeds. Closes fd and unmaps c.
+inline void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
+			  const Pins &base)
+{
+	bool gone = wait_until(2.0, [&] { return !exists(b.node()); });
+	EXPECT_TRUE(gone) << strf("%s still exists after the removal",
+				  b.node().c_str());
+	EXPECT_TRUE(!exists("/sys/class/misc/" + b.node_name()))
+		<< strf("/sys/class/misc/%s still exists after the removal",
+			b.node_name().c_str());
+	EXPECT_TRUE(pins_moved_by(base, 0))
+		<< "right after the removal, file still open";
+
+	// Every request, with arguments that would be valid on a live board.
+	Mapping mem = Mapping::anon(kPage);
+	std::vector<uint64_t> table(2, 0);
+	if (mem.ok()) {
+		Pins before = read_pins();
+		CRONO_SG_BUFFER_INFO info;
+		memset(&info, 0, sizeof info);
+		info.addr = mem.addr();
+		info.size = kPage;
+		info.pages = info.upages =
+			reinterpret_cast<uint64_t>(table.data());
+		info.pages_count = 1;
+		EXPECT_TRUE(fails_with(
+			sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info)),
+			ENODEV))
+			<< "LOCK_BUFFER after the removal";
+		EXPECT_TRUE(pins_moved_by(before, 0))
+			<< "after LOCK_BUFFER on the removed board";
+	}
+	int sg_id = s ? s->id : 0;
+	EXPECT_TRUE(fails_with(
+		sys(ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &sg_id)),
+		ENODEV))
+		<< strf("UNLOCK_BUFFER(%d) after the removal", sg_id);
+	std::vector<CRONO_KERNEL_CMD> cmds = { kcmd(EDU_REG_LIVENESS,
+						    0x0badf00du) };
+	CRONO_KERNEL_CMDS_INFO ki;
+	memset(&ki, 0, sizeof ki);
+	ki.cmds = ki.ucmds = reinterpret_cast<uint64_t>(cmds.data());
+	ki.count = 1;
+	EXPECT_TRUE(fails_with(
+		sys(ioctl(fd.get(), IOCTL_CRONO_CLEANUP_SETUP, &ki)), ENODEV))
+		<< "CLEANUP_SETUP after the removal";
+	CRONO_CONTIG_BUFFER_INFO ci;
+	memset(&ci, 0, sizeof ci);
+	ci.size = kPage;
+	EXPECT_TRUE(fails_with(
+		sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci)),
+		ENODEV))
+		<< "LOCK_CONTIG_BUFFER after the removal";
+	int contig_id = c.id;
+	EXPECT_TRUE(
+		fails_with(sys(ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER,
+				     &contig_id)),
+			   ENODEV))
+		<< strf("UNLOCK_CONTIG_BUFFER(%d) after the removal", c.id);
+	Mapping again = Mapping::map(
+		kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
+		static_cast<off_t>(c.id) * static_cast<off_t>(kPage));
+	EXPECT_TRUE(!again.ok() && again.err() == ENODEV) << strf(
+		"mmap of buffer id %d after the removal: expected ENODEV, got "
+		"%s",
+		c.id, again.ok() ? "success" : errno_name(again.err()).c_str());
+	again.reset();
+
+	if (c.map.ok()) {
+		expect_sigbus_child(c.map.data(), false);
+		expect_sigbus_child(c.map.data() + c.size - 1, true);
+	}
+	EXPECT_TRUE(fd.reset() == 0) << strf("close after the removal: %s",
+					     errno_name(errno).c_str());
+	EXPECT_TRUE(c.map.reset() == 0) << strf("munmap after the removal: %s",
+						errno_name(errno).c_str());
+	if (s)
+		s->locked = false;
+	c.locked = false;
+	EXPECT_TRUE(pins_moved_by(base, 0)) << "after close and munmap";
+}
+
+// Bit 2 (bus master) of the PCI command register, read through sysfs config.
+inline bool bus_master_on(const Board &b, bool *on)
+{
+	Fd cfg = open_fd(b.sysfs() + "/config", O_RDONLY);
+	uint16_t command = 0;
+	if (!cfg.valid() || pread(cfg.get(), &command, 2, 4) != 2)
+		return false;
+	*on = command & 0x4;
+	return true;
+}
+
+// EXPECT_TRUE(bus_master_is(b, on)): board b's bus mastering is on or off.
+inline ::testing::AssertionResult bus_master_is(const Board &b, bool want)
+{
+	bool on = false;
+	if (!bus_master_on(b, &on))
+		return ::testing::AssertionFailure()
+		       << "cannot read " << b.sysfs() << "/config";
+	if (on == want)
+		return ::testing::AssertionSuccess();
+	return ::testing::AssertionFailure()
+	       << "bus mastering " << (on ? "on" : "off") << ", expected "
+	       << (want ? "on" : "off");
+}
+
+} // namespace vt
+
+#endif // CRONO_VMTEST_REMOVED_BOARD_H
