@@ -5,9 +5,12 @@
 # (as root, or through sudo). Returns non-zero when they cannot be installed.
 # apt_update_once: refreshes the package lists, at most once per shell (call
 # it from the main shell, not from $(...)); ensure_packages does so when an
-# install fails, since a fresh machine may have stale or no lists.
+# install fails, since a fresh machine may have stale or no lists, unless
+# CRONO_APT_UPDATE=0 (the user's install, which changes nothing on the system
+# but the packages it names, and says how to refresh the lists instead).
 
 CRONO_APT_UPDATED=0
+CRONO_APT_UPDATE=${CRONO_APT_UPDATE:-1}
 
 crono_apt() {
 	local sudo=()
@@ -34,5 +37,6 @@ ensure_packages() {
 	fi
 	printf 'installing %s\n' "${missing[*]}" >&2
 	local install=(install -y --no-install-recommends "${missing[@]}")
-	crono_apt "${install[@]}" || { apt_update_once && crono_apt "${install[@]}"; }
+	crono_apt "${install[@]}" && return 0
+	((CRONO_APT_UPDATE)) && apt_update_once && crono_apt "${install[@]}"
 }

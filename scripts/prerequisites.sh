@@ -53,9 +53,9 @@ check_prerequisites() {
 
 install_missing() {
 	(($#)) || return 0
-	ensure_packages "$@" ||
+	CRONO_APT_UPDATE=0 ensure_packages "$@" ||
 		die "could not install $*" \
-			"On a system other than Debian, install the equivalent packages. A kernel" \
-			"without packaged headers (linux-headers-RELEASE) needs its build tree at" \
-			"/lib/modules/RELEASE/build."
+			"Run 'apt-get update' and try again. A kernel without packaged headers" \
+			"(linux-headers-RELEASE) needs its build tree at /lib/modules/RELEASE/build;" \
+			"on a system other than Debian, install the equivalent packages."
 }
