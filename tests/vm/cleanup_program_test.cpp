@@ -39,50 +39,6 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnClose)
 			: (got == ~0xa0000000u
 				   ? " (writes replayed in reverse order?)"
 				   : ""));
-	// A new file starts without a program.
-	const uint32_t later = 0x22222222u;
-	bar.w32(EDU_REG_LIVENESS, later);
-	Fd fd2 = open_node_checked(0);
-	ASSERT_TRUE(fd2.valid());
-	EXPECT_TRUE(fd2.reset() == 0);
-	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~later) << strf(
-		"a close without CLEANUP_SETUP wrote to the device (0x%08x)",
-		bar.r32(EDU_REG_LIVENESS));
-}
-
-bool edu_fact_idle(const EduBar &bar)
-{
-	return wait_until(2.0, [&] { return !(bar.r32(EDU_REG_STATUS) & 1); });
-}
-
-// A second CLEANUP_SETUP replaces the first program: only the second runs on
-// close. Seen through the factorial register, which the first program writes
-// and the second does not.
-TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupReplaces)
-{
-	const EduBar &bar = board(0).bar;
-	ASSERT_TRUE(edu_fact_idle(bar)) << "edu factorial unit busy";
-	bar.w32(EDU_REG_FACTORIAL, 3);
-	ASSERT_TRUE(edu_fact_idle(bar) && bar.r32(EDU_REG_FACTORIAL) == 6)
-		<< strf("edu factorial register does not work (3! read as %u)",
-			bar.r32(EDU_REG_FACTORIAL));
-	const uint32_t v = 0x5a5a0002u;
-	bar.w32(EDU_REG_LIVENESS, 0);
-	Fd fd = open_node_checked(0);
-	ASSERT_TRUE(fd.valid());
-	int e = cleanup_setup(fd.get(), { kcmd(EDU_REG_FACTORIAL, 4) });
-	EXPECT_TRUE(no_error(e)) << "first CLEANUP_SETUP";
-	e = cleanup_setup(fd.get(), { kcmd(EDU_REG_LIVENESS, v) });
-	EXPECT_TRUE(no_error(e)) << "second CLEANUP_SETUP";
-	EXPECT_TRUE(fd.reset() == 0);
-	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~v)
-		<< strf("second program did not run (0x%08x)",
-			bar.r32(EDU_REG_LIVENESS));
-	edu_fact_idle(bar);
-	uint32_t f = bar.r32(EDU_REG_FACTORIAL);
-	EXPECT_TRUE(f == 6) << strf("the replaced first program ran too "
-				    "(factorial register %u, 4! = 24)",
-				    f);
 }
 
 // SIGKILL of a process that holds buffers and a cleanup program: the program
