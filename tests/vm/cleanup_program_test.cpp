@@ -73,20 +73,14 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnSigkill)
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (m == MAP_FAILED)
 				die("child: mmap: " + errno_name(errno));
-			CRONO_SG_BUFFER_INFO info;
-			memset(&info, 0, sizeof info);
-			info.addr = reinterpret_cast<uint64_t>(m);
-			info.size = sg_size;
-			info.upages = info.pages =
-				reinterpret_cast<uint64_t>(table.data());
-			info.pages_count = static_cast<uint32_t>(sg_pages);
+			CRONO_SG_BUFFER_INFO info =
+				sg_info(uaddr(m), sg_size, uaddr(table.data()),
+					static_cast<uint32_t>(sg_pages));
 			int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
 			if (e)
 				die("child: LOCK_BUFFER: " + errno_name(e));
 		}
-		CRONO_CONTIG_BUFFER_INFO ci;
-		memset(&ci, 0, sizeof ci);
-		ci.size = 64 << 10;
+		CRONO_CONTIG_BUFFER_INFO ci = contig_info(64 << 10);
 		int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
 		if (e)
 			die("child: LOCK_CONTIG_BUFFER: " + errno_name(e));
@@ -133,10 +127,7 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnSigkill)
 			<< "cleanup program ran before the kill";
 	}
 	kill(pid, SIGKILL);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-	}
-	forget_child(pid);
+	const int st = wait_child(pid);
 	ASSERT_TRUE(ready);
 	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
 		<< strf("child %s", wait_status_str(st).c_str());

@@ -47,13 +47,8 @@ inline void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 	std::vector<uint64_t> table(2, 0);
 	if (mem.ok()) {
 		Pins before = read_pins();
-		CRONO_SG_BUFFER_INFO info;
-		memset(&info, 0, sizeof info);
-		info.addr = mem.addr();
-		info.size = kPage;
-		info.pages = info.upages =
-			reinterpret_cast<uint64_t>(table.data());
-		info.pages_count = 1;
+		CRONO_SG_BUFFER_INFO info =
+			sg_info(mem.addr(), kPage, uaddr(table.data()), 1);
 		EXPECT_TRUE(fails_with(
 			sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info)),
 			ENODEV))
@@ -70,14 +65,12 @@ inline void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 						    0x0badf00du) };
 	CRONO_KERNEL_CMDS_INFO ki;
 	memset(&ki, 0, sizeof ki);
-	ki.cmds = ki.ucmds = reinterpret_cast<uint64_t>(cmds.data());
+	ki.cmds = ki.ucmds = uaddr(cmds.data());
 	ki.count = 1;
 	EXPECT_TRUE(fails_with(
 		sys(ioctl(fd.get(), IOCTL_CRONO_CLEANUP_SETUP, &ki)), ENODEV))
 		<< "CLEANUP_SETUP after the removal";
-	CRONO_CONTIG_BUFFER_INFO ci;
-	memset(&ci, 0, sizeof ci);
-	ci.size = kPage;
+	CRONO_CONTIG_BUFFER_INFO ci = contig_info(kPage);
 	EXPECT_TRUE(fails_with(
 		sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci)),
 		ENODEV))

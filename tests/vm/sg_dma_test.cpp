@@ -188,13 +188,8 @@ TEST_F(SgDma_Swiotlb, SwiotlbRefused)
 	std::vector<uint64_t> table(17, 0);
 	table[16] = kSentinel;
 	Pins base = read_pins();
-	CRONO_SG_BUFFER_INFO info;
-	memset(&info, 0, sizeof info);
-	info.addr = mem.addr();
-	info.size = mem.size();
-	info.upages = info.pages = reinterpret_cast<uint64_t>(table.data());
-	info.pages_count = 16;
-	info.id = -1;
+	CRONO_SG_BUFFER_INFO info =
+		sg_info(mem.addr(), mem.size(), uaddr(table.data()), 16);
 	const ::testing::AssertionResult refused =
 		fails_with(sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info)),
 			   EOPNOTSUPP);
@@ -250,11 +245,8 @@ void mount_ext4_image(const std::string &dir)
 void lock_then_unlock(int fd, const std::string &what, uint64_t addr,
 		      uint64_t size, std::vector<uint64_t> &table)
 {
-	CRONO_SG_BUFFER_INFO info = {};
-	info.addr = addr;
-	info.size = size;
-	info.pages = info.upages = reinterpret_cast<uint64_t>(table.data());
-	info.pages_count = uint32_t(table.size());
+	CRONO_SG_BUFFER_INFO info = sg_info(addr, size, uaddr(table.data()),
+					    uint32_t(table.size()));
 	const bool locked =
 		succeeds(sys(ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info)));
 	EXPECT_TRUE(locked) << "LOCK_BUFFER " << what;
@@ -277,7 +269,7 @@ TEST_F(SgDma_PlainIommu, FileBackedPinRefused)
 	Fd fd = open_node_checked(0);
 	const size_t size = 64 << 10;
 	std::vector<uint64_t> table(size / kPage);
-	const uint64_t upages = reinterpret_cast<uint64_t>(table.data());
+	const uint64_t upages = uaddr(table.data());
 	{
 		Fd file = open_fd(dir + "/ring", O_RDWR | O_CREAT);
 		ASSERT_TRUE(file.valid() && ftruncate(file.get(), size) == 0);
