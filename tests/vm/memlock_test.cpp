@@ -14,8 +14,6 @@ namespace {
 class Memlock_PlainIommu : public BoardTest {};
 class Memlock_PlainIommuSwiotlb : public BoardTest {};
 
-// Without CAP_IPC_LOCK, pins are charged to RLIMIT_MEMLOCK (64 KiB here),
-// cumulatively, and given back on unlock.
 // In a child: RLIMIT_MEMLOCK of `bytes` and no CAP_IPC_LOCK, so the driver's
 // charges are limited as for an ordinary user.
 void become_memlock_limited(rlim_t bytes)
@@ -42,6 +40,8 @@ void become_memlock_limited(rlim_t bytes)
 		<< "CAP_IPC_LOCK still effective";
 }
 
+// Without CAP_IPC_LOCK, pins are charged to RLIMIT_MEMLOCK (64 KiB here),
+// cumulatively, and given back on unlock.
 TEST_F(Memlock_PlainIommu, MemlockRlimit)
 {
 	Child c = spawn_child("unprivileged child", [&] {
