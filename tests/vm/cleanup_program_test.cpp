@@ -39,50 +39,6 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnClose)
 			: (got == ~0xa0000000u
 				   ? " (writes replayed in reverse order?)"
 				   : ""));
-	// A new file starts without a program.
-	const uint32_t later = 0x22222222u;
-	bar.w32(EDU_REG_LIVENESS, later);
-	Fd fd2 = open_node_checked(0);
-	ASSERT_TRUE(fd2.valid());
-	EXPECT_TRUE(fd2.reset() == 0);
-	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~later) << strf(
-		"a close without CLEANUP_SETUP wrote to the device (0x%08x)",
-		bar.r32(EDU_REG_LIVENESS));
-}
-
-bool edu_fact_idle(const EduBar &bar)
-{
-	return wait_until(2.0, [&] { return !(bar.r32(EDU_REG_STATUS) & 1); });
-}
-
-// A second CLEANUP_SETUP replaces the first program: only the second runs on
-// close. Seen through the factorial register, which the first program writes
-// and the second does not.
-TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupReplaces)
-{
-	const EduBar &bar = board(0).bar;
-	ASSERT_TRUE(edu_fact_idle(bar)) << "edu factorial unit busy";
-	bar.w32(EDU_REG_FACTORIAL, 3);
-	ASSERT_TRUE(edu_fact_idle(bar) && bar.r32(EDU_REG_FACTORIAL) == 6)
-		<< strf("edu factorial register does not work (3! read as %u)",
-			bar.r32(EDU_REG_FACTORIAL));
-	const uint32_t v = 0x5a5a0002u;
-	bar.w32(EDU_REG_LIVENESS, 0);
-	Fd fd = open_node_checked(0);
-	ASSERT_TRUE(fd.valid());
-	int e = cleanup_setup(fd.get(), { kcmd(EDU_REG_FACTORIAL, 4) });
-	EXPECT_TRUE(no_error(e)) << "first CLEANUP_SETUP";
-	e = cleanup_setup(fd.get(), { kcmd(EDU_REG_LIVENESS, v) });
-	EXPECT_TRUE(no_error(e)) << "second CLEANUP_SETUP";
-	EXPECT_TRUE(fd.reset() == 0);
-	EXPECT_TRUE(bar.r32(EDU_REG_LIVENESS) == ~v)
-		<< strf("second program did not run (0x%08x)",
-			bar.r32(EDU_REG_LIVENESS));
-	edu_fact_idle(bar);
-	uint32_t f = bar.r32(EDU_REG_FACTORIAL);
-	EXPECT_TRUE(f == 6) << strf("the replaced first program ran too "
-				    "(factorial register %u, 4! = 24)",
-				    f);
 }
 
 // SIGKILL of a process that holds buffers and a cleanup program: the program
@@ -117,20 +73,14 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnSigkill)
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			if (m == MAP_FAILED)
 				die("child: mmap: " + errno_name(errno));
-			CRONO_SG_BUFFER_INFO info;
-			memset(&info, 0, sizeof info);
-			info.addr = reinterpret_cast<uint64_t>(m);
-			info.size = sg_size;
-			info.upages = info.pages =
-				reinterpret_cast<uint64_t>(table.data());
-			info.pages_count = static_cast<uint32_t>(sg_pages);
+			CRONO_SG_BUFFER_INFO info =
+				sg_info(uaddr(m), sg_size, uaddr(table.data()),
+					static_cast<uint32_t>(sg_pages));
 			int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
 			if (e)
 				die("child: LOCK_BUFFER: " + errno_name(e));
 		}
-		CRONO_CONTIG_BUFFER_INFO ci;
-		memset(&ci, 0, sizeof ci);
-		ci.size = 64 << 10;
+		CRONO_CONTIG_BUFFER_INFO ci = contig_info(64 << 10);
 		int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
 		if (e)
 			die("child: LOCK_CONTIG_BUFFER: " + errno_name(e));
@@ -177,10 +127,7 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnSigkill)
 			<< "cleanup program ran before the kill";
 	}
 	kill(pid, SIGKILL);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-	}
-	forget_child(pid);
+	const int st = wait_child(pid);
 	ASSERT_TRUE(ready);
 	EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
 		<< strf("child %s", wait_status_str(st).c_str());

@@ -42,7 +42,7 @@ bool is_i386_elf(const char *path, std::string *err)
 // A 32-bit process drives every request through the driver's compat_ioctl:
 // LOCK_BUFFER and a DMA round trip through its page table, UNLOCK_BUFFER,
 // LOCK_CONTIG_BUFFER with mmap, UNLOCK_CONTIG_BUFFER, CLEANUP_SETUP (run on
-// close), an unknown request, a bad LOCK_BUFFER. Its `ok`/`not ok` lines are
+// close), an unknown request, LOCK_BUFFER above 4 GiB. Its `ok`/`not ok` lines are
 // echoed indented under `#`.
 TEST_F(Compat32_PlainIommu, Compat32Bit)
 {

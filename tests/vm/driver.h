@@ -22,6 +22,35 @@ inline int crono_ioctl(int fd, unsigned long req, void *arg)
 	return ioctl(fd, req, arg) == 0 ? 0 : errno;
 }
 
+inline uint64_t uaddr(const void *p)
+{
+	return reinterpret_cast<uint64_t>(p);
+}
+
+// A LOCK_BUFFER argument; pages and upages both name the table, as the vendor
+// library does it.
+inline CRONO_SG_BUFFER_INFO sg_info(uint64_t addr, uint64_t size,
+				    uint64_t upages, uint32_t count)
+{
+	CRONO_SG_BUFFER_INFO info;
+	memset(&info, 0, sizeof info);
+	info.addr = addr;
+	info.size = size;
+	info.pages = info.upages = upages;
+	info.pages_count = count;
+	info.id = -1;
+	return info;
+}
+
+inline CRONO_CONTIG_BUFFER_INFO contig_info(uint64_t size)
+{
+	CRONO_CONTIG_BUFFER_INFO info;
+	memset(&info, 0, sizeof info);
+	info.size = size;
+	info.id = -1;
+	return info;
+}
+
 inline int unlock_sg(int fd, int32_t id)
 {
 	int v = id;
@@ -38,8 +67,7 @@ inline int cleanup_setup(int fd, const std::vector<CRONO_KERNEL_CMD> &cmds,
 {
 	CRONO_KERNEL_CMDS_INFO info;
 	memset(&info, 0, sizeof info);
-	info.cmds = reinterpret_cast<uint64_t>(cmds.data());
-	info.ucmds = reinterpret_cast<uint64_t>(cmds.data());
+	info.cmds = info.ucmds = uaddr(cmds.data());
 	info.count = count;
 	return crono_ioctl(fd, IOCTL_CRONO_CLEANUP_SETUP, &info);
 }
@@ -97,14 +125,8 @@ inline bool sg_lock_checked(int fd, size_t size, SgBuf *b,
 	b->table[b->count] = kSentinel;
 	Pins before = check_pin_count ? read_pins() : Pins();
 
-	CRONO_SG_BUFFER_INFO info;
-	memset(&info, 0, sizeof info);
-	info.addr = b->mem.addr();
-	info.size = size;
-	info.pages = reinterpret_cast<uint64_t>(
-		b->table.data()); // as the vendor library does
-	info.upages = reinterpret_cast<uint64_t>(b->table.data());
-	info.pages_count = b->count;
+	CRONO_SG_BUFFER_INFO info =
+		sg_info(b->mem.addr(), size, uaddr(b->table.data()), b->count);
 	info.id = -12345;
 	CRONO_SG_BUFFER_INFO sent = info;
 	int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
@@ -218,9 +240,7 @@ inline bool contig_lock_checked(int fd, size_t size, ContigBuf *c,
 {
 	c->fd = fd;
 	c->size = size;
-	CRONO_CONTIG_BUFFER_INFO info;
-	memset(&info, 0, sizeof info);
-	info.size = size;
+	CRONO_CONTIG_BUFFER_INFO info = contig_info(size);
 	info.addr = 0xdeadbeefcafe0000ull; // must come back as 0
 	info.pUserAddr = kUserAddrMarker;  // passed through
 	info.id = -12345;
@@ -357,8 +377,6 @@ private:
 	Fd fd_;
 };
 
-// LOCK_BUFFER with these arguments fails with one of want, and nothing stays
-// pinned.
 // LOCK_BUFFER with these fields must fail with one of `want`, leaving nothing
 // pinned while the file is still open.
 inline void lock_expect(int fd, const std::string &what, uint64_t addr,
@@ -366,13 +384,7 @@ inline void lock_expect(int fd, const std::string &what, uint64_t addr,
 			const std::vector<int> &want)
 {
 	Pins base = read_pins();
-	CRONO_SG_BUFFER_INFO info;
-	memset(&info, 0, sizeof info);
-	info.addr = addr;
-	info.size = size;
-	info.pages = info.upages = upages;
-	info.pages_count = count;
-	info.id = -1;
+	CRONO_SG_BUFFER_INFO info = sg_info(addr, size, upages, count);
 	SysRes r = sys(ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info));
 	EXPECT_TRUE(fails_with(r, want)) << "LOCK_BUFFER " << what;
 	if (r.ok() && info.id >= 0)

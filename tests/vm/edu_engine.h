@@ -11,6 +11,7 @@
 
 #include "../edu/edu_regs.h"
 #include "crono/bar_mapping.hpp"
+#include "crono/models.hpp"
 #include "crono/pci_address.hpp"
 #include "edu_dma.hpp"
 
@@ -116,25 +117,18 @@ inline std::string lower(std::string s)
 	return s;
 }
 
-// The misc node name of the ABI: "crono_%02X_%02X%02X%02X%01X".
-
-inline std::string crono_node_name(unsigned device_id, unsigned domain,
-				   unsigned bus, unsigned slot, unsigned func)
-{
-	return strf("crono_%02X_%02X%02X%02X%01X", device_id, domain, bus, slot,
-		    func);
-}
-
 struct Board {
 	std::string pci; // "0000:00:04.0"
-	unsigned domain = 0, bus = 0, slot = 0, func = 0;
-	unsigned device_id = EDU_DEVICE_ID;
+	crono::PciAddress address;
+	uint16_t device_id = EDU_DEVICE_ID;
 	EduBar bar; // mapped by BarAccess, kept for the DMA tests
 
 	std::string sysfs() const { return "/sys/bus/pci/devices/" + pci; }
+	// The misc node name of the ABI, "crono_%02X_%02X%02X%02X%01X", as
+	// libcrono finds it.
 	std::string node_name() const
 	{
-		return crono_node_name(device_id, domain, bus, slot, func);
+		return crono::misc_node_name(device_id, address);
 	}
 	std::string node() const { return "/dev/" + node_name(); }
 };
@@ -172,12 +166,14 @@ inline std::vector<std::unique_ptr<Board>> discover_edu()
 			continue;
 		if (ven != EDU_VENDOR_ID || dev != EDU_DEVICE_ID)
 			continue;
+		const std::optional<crono::PciAddress> address =
+			crono::PciAddress::parse(n);
+		if (!address)
+			continue;
 		auto b = std::make_unique<Board>();
 		b->pci = n;
-		if (sscanf(n.c_str(), "%x:%x:%x.%x", &b->domain, &b->bus,
-			   &b->slot, &b->func) != 4)
-			continue;
-		b->device_id = static_cast<unsigned>(dev);
+		b->address = *address;
+		b->device_id = static_cast<uint16_t>(dev);
 		v.push_back(std::move(b));
 	}
 	return v;

@@ -220,6 +220,22 @@ inline bool bound_to_us(const Board &b)
 	       CRONO_DRIVER_NAME;
 }
 
+// EXPECT_TRUE(bound_both_ways(b)): b's driver is ours, and the driver's
+// directory links to b.
+inline ::testing::AssertionResult bound_both_ways(const Board &b)
+{
+	const std::string drv =
+		basename_of(readlink_str(b.sysfs() + "/driver"));
+	const bool link = exists(kDrvDir + "/" + b.pci);
+	if (drv == CRONO_DRIVER_NAME && link)
+		return ::testing::AssertionSuccess();
+	return ::testing::AssertionFailure()
+	       << strf("%s is not bound to " CRONO_DRIVER_NAME
+		       " (driver: '%s', link in %s: %s)",
+		       b.pci.c_str(), drv.empty() ? "none" : drv.c_str(),
+		       kDrvDir.c_str(), link ? "yes" : "no");
+}
+
 // What a test needs of the tests before it.
 enum Needs : unsigned {
 	NEED_MODULE = 1,   // loaded (LoadModule or, installed, the system)

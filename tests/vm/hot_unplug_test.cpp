@@ -18,7 +18,7 @@ TEST_F(HotUnplug_Hotplug, HotUnplug)
 	// The board in the hotpluggable root port is the only one off bus 0.
 	size_t hi = g.boards.size();
 	for (size_t i = 0; i < g.boards.size(); i++)
-		if (board(i).bus != 0) {
+		if (board(i).address.bus != 0) {
 			ASSERT_TRUE(hi == g.boards.size())
 				<< "two edu devices off bus 0";
 			hi = i;

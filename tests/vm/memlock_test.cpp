@@ -14,8 +14,6 @@ namespace {
 class Memlock_PlainIommu : public BoardTest {};
 class Memlock_PlainIommuSwiotlb : public BoardTest {};
 
-// Without CAP_IPC_LOCK, pins are charged to RLIMIT_MEMLOCK (64 KiB here),
-// cumulatively, and given back on unlock.
 // In a child: RLIMIT_MEMLOCK of `bytes` and no CAP_IPC_LOCK, so the driver's
 // charges are limited as for an ordinary user.
 void become_memlock_limited(rlim_t bytes)
@@ -42,6 +40,8 @@ void become_memlock_limited(rlim_t bytes)
 		<< "CAP_IPC_LOCK still effective";
 }
 
+// Without CAP_IPC_LOCK, pins are charged to RLIMIT_MEMLOCK (64 KiB here),
+// cumulatively, and given back on unlock.
 TEST_F(Memlock_PlainIommu, MemlockRlimit)
 {
 	Child c = spawn_child("unprivileged child", [&] {
@@ -53,8 +53,7 @@ TEST_F(Memlock_PlainIommu, MemlockRlimit)
 		ASSERT_TRUE(big.ok());
 		std::vector<uint64_t> table(256);
 		lock_expect(fd.get(), "of 1 MiB over a 64 KiB RLIMIT_MEMLOCK",
-			    big.addr(), 1 << 20,
-			    reinterpret_cast<uint64_t>(table.data()), 256,
+			    big.addr(), 1 << 20, uaddr(table.data()), 256,
 			    { ENOMEM });
 		SgBuf small;
 		ASSERT_TRUE(sg_lock_checked(fd.get(), 32 << 10, &small));
@@ -63,8 +62,7 @@ TEST_F(Memlock_PlainIommu, MemlockRlimit)
 		lock_expect(
 			fd.get(),
 			"of 64 KiB with 32 KiB already locked (limit 64 KiB)",
-			more.addr(), 64 << 10,
-			reinterpret_cast<uint64_t>(table.data()), 16,
+			more.addr(), 64 << 10, uaddr(table.data()), 16,
 			{ ENOMEM });
 		EXPECT_TRUE(small.unlock() == 0);
 		EXPECT_TRUE(pins_moved_by(base, 0)) << "after UNLOCK_BUFFER";
@@ -95,21 +93,15 @@ TEST_F(Memlock_PlainIommu, MemlockForkChildren)
 			if (pid == 0) {
 				Mapping mem = Mapping::anon(each);
 				std::vector<uint64_t> table(each / kPage);
-				CRONO_SG_BUFFER_INFO info = {};
-				info.addr = mem.addr();
-				info.size = each;
-				info.pages = info.upages =
-					reinterpret_cast<uint64_t>(
-						table.data());
-				info.pages_count = uint32_t(table.size());
+				CRONO_SG_BUFFER_INFO info = sg_info(
+					mem.addr(), each, uaddr(table.data()),
+					uint32_t(table.size()));
 				// The buffer stays with the file after exit.
 				_exit(crono_ioctl(fd.get(),
 						  IOCTL_CRONO_LOCK_BUFFER,
 						  &info));
 			}
-			int st = 0;
-			while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-			}
+			const int st = wait_child(pid);
 			ASSERT_TRUE(WIFEXITED(st))
 				<< strf("child %d %s", child,
 					wait_status_str(st).c_str());
@@ -143,8 +135,7 @@ TEST_F(Memlock_PlainIommuSwiotlb, ContigMemlock)
 		become_memlock_limited(1 << 20);
 		Fd fd = open_node_checked(0);
 		ASSERT_TRUE(fd.valid());
-		CRONO_CONTIG_BUFFER_INFO big = {};
-		big.size = 2 << 20;
+		CRONO_CONTIG_BUFFER_INFO big = contig_info(2 << 20);
 		EXPECT_TRUE(fails_with(
 			sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
 				  &big)),
@@ -153,8 +144,7 @@ TEST_F(Memlock_PlainIommuSwiotlb, ContigMemlock)
 		std::vector<Mapping> kept;
 		int held = 0;
 		for (int round = 0; round < 5; round++) {
-			CRONO_CONTIG_BUFFER_INFO info = {};
-			info.size = 256 << 10;
+			CRONO_CONTIG_BUFFER_INFO info = contig_info(256 << 10);
 			if (crono_ioctl(fd.get(),
 					IOCTL_CRONO_LOCK_CONTIG_BUFFER,
 					&info) != 0)

@@ -102,9 +102,7 @@ TEST_F(Removal_PlainIommuSwiotlb, RemoveWhileOpen)
 	}
 
 	ASSERT_TRUE(rebind(b));
-	EXPECT_TRUE(bound_to_us(b))
-		<< strf("%s not bound to " CRONO_DRIVER_NAME " after bind",
-			b.pci.c_str());
+	EXPECT_TRUE(bound_both_ways(b)) << "after bind";
 	struct stat st;
 	EXPECT_TRUE(stat(b.node().c_str(), &st) == 0 &&
 		    (st.st_mode & 07777) == 0660)
@@ -172,12 +170,9 @@ TEST_F(Removal_PlainIommu, SigkillDuringBigLock)
 				 0) == MAP_FAILED)
 				_exit(4);
 		std::vector<uint64_t> table(size / kPage);
-		CRONO_SG_BUFFER_INFO info = {};
-		info.addr = reinterpret_cast<uint64_t>(base_addr);
-		info.size = size;
-		info.pages = info.upages =
-			reinterpret_cast<uint64_t>(table.data());
-		info.pages_count = uint32_t(table.size());
+		CRONO_SG_BUFFER_INFO info =
+			sg_info(uaddr(base_addr), size, uaddr(table.data()),
+				uint32_t(table.size()));
 		(void)!write(ready[1], "r", 1);
 		ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
 		_exit(0);
@@ -197,11 +192,8 @@ TEST_F(Removal_PlainIommu, SigkillDuringBigLock)
 	});
 	const double t0 = now_s();
 	kill(pid, SIGKILL);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-	}
+	const int st = wait_child(pid);
 	const double died_ms = (now_s() - t0) * 1000;
-	forget_child(pid);
 	EXPECT_TRUE(started && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
 		<< strf("the locking process %s", wait_status_str(st).c_str());
 	const uint64_t pinned = read_pins().acquired - base.acquired;
@@ -244,10 +236,7 @@ TEST_F(Removal_PlainIommuSwiotlb, BusMasterWhileOpen)
 		return bus_master_on(b, &on) && on;
 	})) << "bus mastering never went on for the child's open";
 	kill(pid, SIGKILL);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-	}
-	forget_child(pid);
+	wait_child(pid);
 	ASSERT_TRUE(wait_until(5.0, [&] { return module_refcnt() == "0"; }));
 	EXPECT_TRUE(bus_master_is(b, false)) << "after the holder was killed";
 	Fd fd = open_node_checked(0);
@@ -291,8 +280,7 @@ TEST_F(Removal_PlainIommuSwiotlb, MmapRemoveRace)
 		if (pid == 0) {
 			size_t counts[2] = { 0, 0 };
 			Fd fd = open_node(b);
-			CRONO_CONTIG_BUFFER_INFO info = {};
-			info.size = kPage;
+			CRONO_CONTIG_BUFFER_INFO info = contig_info(kPage);
 			if (!fd.valid() ||
 			    ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
 				  &info) != 0)
@@ -333,10 +321,7 @@ TEST_F(Removal_PlainIommuSwiotlb, MmapRemoveRace)
 		size_t counts[2] = { 0, 0 };
 		bool reported =
 			read(result[0], counts, sizeof counts) == sizeof counts;
-		int st = 0;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-		}
-		forget_child(pid);
+		const int st = wait_child(pid);
 		close(ready[0]);
 		close(result[0]);
 		EXPECT_TRUE(started && reported)
@@ -386,11 +371,8 @@ TEST_F(Removal_PlainIommu, StalledLockBlocksNothing)
 
 	std::atomic<int> lock_err{ -1 };
 	std::thread locker([&] {
-		CRONO_SG_BUFFER_INFO info = {};
-		info.addr = buf.addr();
-		info.size = kPage;
-		info.pages = info.upages = table.addr();
-		info.pages_count = 1;
+		CRONO_SG_BUFFER_INFO info =
+			sg_info(buf.addr(), kPage, table.addr(), 1);
 		lock_err =
 			crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
 	});

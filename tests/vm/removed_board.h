@@ -45,49 +45,36 @@ inline void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 	// Every request, with arguments that would be valid on a live board.
 	Mapping mem = Mapping::anon(kPage);
 	std::vector<uint64_t> table(2, 0);
-	if (mem.ok()) {
-		Pins before = read_pins();
-		CRONO_SG_BUFFER_INFO info;
-		memset(&info, 0, sizeof info);
-		info.addr = mem.addr();
-		info.size = kPage;
-		info.pages = info.upages =
-			reinterpret_cast<uint64_t>(table.data());
-		info.pages_count = 1;
-		EXPECT_TRUE(fails_with(
-			sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info)),
-			ENODEV))
-			<< "LOCK_BUFFER after the removal";
-		EXPECT_TRUE(pins_moved_by(before, 0))
-			<< "after LOCK_BUFFER on the removed board";
-	}
-	int sg_id = s ? s->id : 0;
-	EXPECT_TRUE(fails_with(
-		sys(ioctl(fd.get(), IOCTL_CRONO_UNLOCK_BUFFER, &sg_id)),
-		ENODEV))
-		<< strf("UNLOCK_BUFFER(%d) after the removal", sg_id);
+	CRONO_SG_BUFFER_INFO si =
+		sg_info(mem.addr(), kPage, uaddr(table.data()), 1);
+	int sg_id = s ? s->id : 0, contig_id = c.id;
 	std::vector<CRONO_KERNEL_CMD> cmds = { kcmd(EDU_REG_LIVENESS,
 						    0x0badf00du) };
 	CRONO_KERNEL_CMDS_INFO ki;
 	memset(&ki, 0, sizeof ki);
-	ki.cmds = ki.ucmds = reinterpret_cast<uint64_t>(cmds.data());
+	ki.cmds = ki.ucmds = uaddr(cmds.data());
 	ki.count = 1;
-	EXPECT_TRUE(fails_with(
-		sys(ioctl(fd.get(), IOCTL_CRONO_CLEANUP_SETUP, &ki)), ENODEV))
-		<< "CLEANUP_SETUP after the removal";
-	CRONO_CONTIG_BUFFER_INFO ci;
-	memset(&ci, 0, sizeof ci);
-	ci.size = kPage;
-	EXPECT_TRUE(fails_with(
-		sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci)),
-		ENODEV))
-		<< "LOCK_CONTIG_BUFFER after the removal";
-	int contig_id = c.id;
-	EXPECT_TRUE(
-		fails_with(sys(ioctl(fd.get(), IOCTL_CRONO_UNLOCK_CONTIG_BUFFER,
-				     &contig_id)),
-			   ENODEV))
-		<< strf("UNLOCK_CONTIG_BUFFER(%d) after the removal", c.id);
+	CRONO_CONTIG_BUFFER_INFO ci = contig_info(kPage);
+	const struct {
+		unsigned long nr;
+		void *arg;
+		const char *name;
+	} calls[] = {
+		{ IOCTL_CRONO_LOCK_BUFFER, &si, "LOCK_BUFFER" },
+		{ IOCTL_CRONO_UNLOCK_BUFFER, &sg_id, "UNLOCK_BUFFER" },
+		{ IOCTL_CRONO_CLEANUP_SETUP, &ki, "CLEANUP_SETUP" },
+		{ IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci, "LOCK_CONTIG_BUFFER" },
+		{ IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &contig_id,
+		  "UNLOCK_CONTIG_BUFFER" },
+	};
+	EXPECT_TRUE(mem.ok());
+	Pins before = read_pins();
+	for (const auto &r : calls)
+		EXPECT_TRUE(
+			fails_with(sys(ioctl(fd.get(), r.nr, r.arg)), ENODEV))
+			<< r.name << " after the removal";
+	EXPECT_TRUE(pins_moved_by(before, 0))
+		<< "after the requests on the removed board";
 	Mapping again = Mapping::map(
 		kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
 		static_cast<off_t>(c.id) * static_cast<off_t>(kPage));

@@ -96,23 +96,14 @@ struct LimitLocker {
 	int lock(size_t i, int32_t *id)
 	{
 		if (!sg) {
-			CRONO_CONTIG_BUFFER_INFO ci;
-			memset(&ci, 0, sizeof ci);
-			ci.size = kPage;
-			ci.id = -1;
+			CRONO_CONTIG_BUFFER_INFO ci = contig_info(kPage);
 			int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER,
 					    &ci);
 			*id = ci.id;
 			return e;
 		}
-		CRONO_SG_BUFFER_INFO info;
-		memset(&info, 0, sizeof info);
-		info.addr = mem.addr() + i * kPage;
-		info.size = kPage;
-		info.pages = info.upages =
-			reinterpret_cast<uint64_t>(&table[i]);
-		info.pages_count = 1;
-		info.id = -1;
+		CRONO_SG_BUFFER_INFO info = sg_info(mem.addr() + i * kPage,
+						    kPage, uaddr(&table[i]), 1);
 		int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
 		*id = info.id;
 		return e;
@@ -143,8 +134,8 @@ TEST_F(Limits_PlainIommuSwiotlb, LockLimits)
 	ASSERT_TRUE(l.mem.ok());
 	const uint64_t huge = (1ull << 40) + kPage;
 	lock_expect(fd.get(), "of 1 TiB + 4096 bytes", l.mem.addr(), huge,
-		    reinterpret_cast<uint64_t>(l.table.data()),
-		    static_cast<uint32_t>(huge / kPage), enomem);
+		    uaddr(l.table.data()), static_cast<uint32_t>(huge / kPage),
+		    enomem);
 	EXPECT_TRUE(l.table[0] == 0 && l.table[1] == 0)
 		<< "the refused 1 TiB lock wrote page-table entries";
 
@@ -307,14 +298,9 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 			std::string who = strf("S/G thread %d, round %d", t, i);
 			std::fill(table.begin(), table.end(), 0);
 			table[kCount] = kSentinel;
-			CRONO_SG_BUFFER_INFO info;
-			memset(&info, 0, sizeof info);
-			info.addr = mems[size_t(t)].addr();
-			info.size = kSize;
-			info.pages = info.upages =
-				reinterpret_cast<uint64_t>(table.data());
-			info.pages_count = uint32_t(kCount);
-			info.id = -1;
+			CRONO_SG_BUFFER_INFO info =
+				sg_info(mems[size_t(t)].addr(), kSize,
+					uaddr(table.data()), uint32_t(kCount));
 			int e = crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER,
 					    &info);
 			if (e) {
@@ -352,10 +338,7 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 		for (int i = 0; i < kIters; i++) {
 			std::string who =
 				strf("contiguous thread %d, round %d", t, i);
-			CRONO_CONTIG_BUFFER_INFO ci;
-			memset(&ci, 0, sizeof ci);
-			ci.size = kSize;
-			ci.id = -1;
+			CRONO_CONTIG_BUFFER_INFO ci = contig_info(kSize);
 			int e = crono_ioctl(
 				fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
 			if (e) {

@@ -53,9 +53,9 @@ inline std::string strf(const char *fmt, ...)
 	return s;
 }
 
-// The errno's symbolic name ("EINVAL"), "0" for success, or null for a number
-// that has none.
-inline const char *errno_name_or_null(int e)
+// The errno's symbolic name ("EINVAL"), "0" for success, or "errno N" for a
+// number that has none.
+inline std::string errno_name(int e)
 {
 	// Kernel-internal codes that must never reach user space: named so that
 	// a leak is obvious in a failure message.
@@ -68,14 +68,8 @@ inline const char *errno_name_or_null(int e)
 		return "ENOIOCTLCMD(kernel-internal)";
 	case 524:
 		return "ENOTSUPP(kernel-internal)";
-	default:
-		return strerrorname_np(e);
 	}
-}
-
-inline std::string errno_name(int e)
-{
-	const char *n = errno_name_or_null(e);
+	const char *n = strerrorname_np(e);
 	return n ? std::string(n) : strf("errno %d", e);
 }
 
