@@ -140,9 +140,10 @@ gtest_results() {
 	awk '
 		/CRONO-GTEST-LIST-BEGIN/ { listing = 1; next }
 		/CRONO-GTEST-LIST-END/ { listing = 0; next }
-		listing && /^[A-Za-z0-9_]+\.$/ { suite = $0; next }
-		listing && /^  [A-Za-z0-9_]+$/ { order[++n] = suite $1; next }
-		match($0, /\[       OK \] [A-Za-z0-9_]+\.[A-Za-z0-9_]+/) {
+		# Parameterized names carry "/" and a "# GetParam() = ..." comment.
+		listing && /^[A-Za-z0-9_\/]+\.( +#.*)?$/ { suite = $1; next }
+		listing && /^  [A-Za-z0-9_\/]+( +#.*)?$/ { order[++n] = suite $1; next }
+		match($0, /\[       OK \] [A-Za-z0-9_\/]+\.[A-Za-z0-9_\/]+/) {
 			ok[substr($0, RSTART + 13, RLENGTH - 13)] = 1
 		}
 		END { for (i = 1; i <= n; i++) print (order[i] in ok ? "ok" : "FAIL") "\t" order[i] }
