@@ -218,7 +218,8 @@ void crono_kpci_get(struct crono_pci *pci) CRONO_NOEXCEPT;
 void crono_kpci_put(struct crono_pci *pci) CRONO_NOEXCEPT;
 
 /* Context, here to the end of the section: may sleep; the board lock or no
- * lock (the device is the board's, which that lock guards). */
+ * lock (the device is the board's, which that lock guards), except that
+ * open() turns bus mastering on under the open lock. */
 void crono_kpci_location(const struct crono_pci *pci,
 			 struct crono_pci_location *loc) CRONO_NOEXCEPT;
 /* Bytes of BAR0 that cleanup writes may reach (0 if it is not MMIO). */
