@@ -295,13 +295,10 @@ static CRONO_SG_BUFFER_INFO kt_sg_info(const struct kt_ubuf *buf)
 
 /* ---- ioctls ----------------------------------------------------------- */
 
-struct kt_ctx {
-	unsigned long args; /* a user page for ioctl arguments */
-};
-
+/* The user page for ioctl arguments that kt_ioctl_init maps. */
 static unsigned long kt_args(struct kunit *test)
 {
-	return ((struct kt_ctx *)test->priv)->args;
+	return (unsigned long)test->priv;
 }
 
 static long kt_ioctl(struct kt_file *f, u32 request, unsigned long arg)
@@ -336,20 +333,16 @@ static long kt_lock_contig(struct kunit *test, struct kt_file *f,
 			       sizeof(*info));
 }
 
-static long kt_unlock(struct kunit *test, struct kt_file *f, u32 request,
-		      s32 id)
-{
-	return kt_ioctl_struct(test, f, request, &id, sizeof(id));
-}
-
 static long kt_unlock_sg(struct kunit *test, struct kt_file *f, s32 id)
 {
-	return kt_unlock(test, f, IOCTL_CRONO_UNLOCK_BUFFER, id);
+	return kt_ioctl_struct(test, f, IOCTL_CRONO_UNLOCK_BUFFER, &id,
+			       sizeof(id));
 }
 
 static long kt_unlock_contig(struct kunit *test, struct kt_file *f, s32 id)
 {
-	return kt_unlock(test, f, IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, id);
+	return kt_ioctl_struct(test, f, IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &id,
+			       sizeof(id));
 }
 
 /* Locks a contiguous buffer of size bytes and expects success. */
@@ -903,17 +896,14 @@ static void kt_remove_while_open(struct kunit *test)
 
 static int kt_ioctl_init(struct kunit *test)
 {
-	struct kt_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-
-	if (!ctx)
-		return -ENOMEM;
 	/* Also gives this test's kernel thread a user address space. */
-	ctx->args =
+	unsigned long args =
 		kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
 			      MAP_ANONYMOUS | MAP_PRIVATE, 0);
-	if (!ctx->args || IS_ERR_VALUE(ctx->args))
+
+	if (!args || IS_ERR_VALUE(args))
 		return -ENOMEM;
-	test->priv = ctx;
+	test->priv = (void *)args;
 	return 0;
 }
 
