@@ -552,6 +552,11 @@ static void kt_lock_sg_error_paths(struct kunit *test)
 	info.pages_count--;
 	kt_expect_lock_fails(test, b, f, 0, &info, &buf, -EINVAL,
 			     "one entry too few");
+	/* Over the driver's size limit: ENOMEM before anything is pinned. */
+	info.size = (1ull << 40) + KT_DEV_PAGE;
+	info.pages_count = (1u << 28) + 1;
+	kt_expect_lock_fails(test, b, f, 0, &info, &buf, -ENOMEM,
+			     "over the size limit");
 	/* The argument is a kernel address. */
 	info = kt_sg_info(&buf);
 	kt_expect_lock_fails(test, b, f, (unsigned long)&info, &info, &buf,
