@@ -85,18 +85,14 @@ template <typename T> struct MallocAllocator {
 	}
 };
 
-struct Block {
-	size_t size;
-	bool kv; /* kvmalloc: only kvfree may free it */
-};
-
 struct Registry {
 	std::mutex lock;
-	std::unordered_map<void *, Block, std::hash<void *>,
+	/* Each live core block, and whether kvmalloc made it (then only
+	 * kvfree may free it). */
+	std::unordered_map<void *, bool, std::hash<void *>,
 			   std::equal_to<void *>,
-			   MallocAllocator<std::pair<void *const, Block>>>
+			   MallocAllocator<std::pair<void *const, bool>>>
 		blocks;
-	u64 bytes = 0;
 };
 
 /* Never destroyed: operator delete may run after static destructors. */
@@ -115,18 +111,16 @@ Freed unregister(const void *ptr)
 	auto it = r.blocks.find(const_cast<void *>(ptr));
 	if (it == r.blocks.end())
 		return Freed::unknown;
-	const Freed kind = it->second.kv ? Freed::kvmalloc : Freed::kmalloc;
-	r.bytes -= it->second.size;
+	const Freed kind = it->second ? Freed::kvmalloc : Freed::kmalloc;
 	r.blocks.erase(it);
 	return kind;
 }
 
-void register_block(void *ptr, size_t size, bool kv)
+void register_block(void *ptr, bool kv)
 {
 	Registry &r = registry();
 	std::lock_guard<std::mutex> guard(r.lock);
-	r.blocks[ptr] = Block{ size, kv };
-	r.bytes += size;
+	r.blocks[ptr] = kv;
 }
 
 void violation(std::string what);
@@ -153,21 +147,23 @@ void *global_alloc(size_t size, size_t align = 0) noexcept
 	return std::malloc(size);
 }
 
-} // namespace
-
-void *operator new(size_t size)
+/* The throwing forms of operator new. */
+void *or_throw(void *p)
 {
-	void *p = global_alloc(size);
 	if (!p)
 		throw std::bad_alloc();
 	return p;
 }
+
+} // namespace
+
+void *operator new(size_t size)
+{
+	return or_throw(global_alloc(size));
+}
 void *operator new[](size_t size)
 {
-	void *p = global_alloc(size);
-	if (!p)
-		throw std::bad_alloc();
-	return p;
+	return or_throw(global_alloc(size));
 }
 void *operator new(size_t size, const std::nothrow_t &) noexcept
 {
@@ -179,17 +175,11 @@ void *operator new[](size_t size, const std::nothrow_t &) noexcept
 }
 void *operator new(size_t size, std::align_val_t align)
 {
-	void *p = global_alloc(size, size_t(align));
-	if (!p)
-		throw std::bad_alloc();
-	return p;
+	return or_throw(global_alloc(size, size_t(align)));
 }
 void *operator new[](size_t size, std::align_val_t align)
 {
-	void *p = global_alloc(size, size_t(align));
-	if (!p)
-		throw std::bad_alloc();
-	return p;
+	return or_throw(global_alloc(size, size_t(align)));
 }
 void *operator new(size_t size, std::align_val_t align,
 		   const std::nothrow_t &) noexcept
@@ -309,7 +299,7 @@ struct State {
 	unsigned signal_checks = 0;
 	unsigned kill_at = 0;
 
-	std::vector<fake::LogLine> logs;
+	std::vector<std::string> logs;
 	std::vector<std::string> violations;
 };
 
@@ -480,7 +470,7 @@ static void *fake_alloc(Call call, crono_usize size, bool kv)
 		return nullptr;
 	/* kmalloc does not zero: make reliance on zeroed memory visible. */
 	std::memset(p, 0xA5, size);
-	register_block(p, size, kv);
+	register_block(p, kv);
 	return p;
 }
 
@@ -530,6 +520,7 @@ void crono_kvfree(const void *ptr) noexcept
 void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 		const char *fmt, ...) noexcept
 {
+	(void)pci;
 	char line[512];
 	va_list args;
 	va_start(args, fmt);
@@ -543,7 +534,7 @@ void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 	if (std::getenv("CRONO_FAKE_LOG"))
 		std::fprintf(stderr, "[klog %d] %s\n", int(level),
 			     text.c_str());
-	st().logs.push_back(fake::LogLine{ int(level), pci, text });
+	st().logs.push_back(text);
 }
 
 /* ---- atomics ----------------------------------------------------------------
@@ -1276,47 +1267,25 @@ size_t live_allocations()
 	return r.blocks.size();
 }
 
-u64 live_bytes()
-{
-	Registry &r = registry();
-	std::lock_guard<std::mutex> guard(r.lock);
-	return r.bytes;
-}
-
-void user_map_at(u64 addr, u64 len, unsigned prot, bool backed)
+u64 user_map(u64 len, unsigned prot, bool backed)
 {
 	State &s = st();
-	if (len == 0 || addr % page_size)
-		violation("test: bad user_map_at");
+	if (len == 0)
+		violation("test: user_map of zero bytes");
+	const u64 addr = round_up_page(s.next_user);
 	const u64 span = round_up_page(len);
-	for (u64 page = addr; page < addr + span; page += s.kpage) {
-		if (range_of(page))
-			violation("test: overlapping user ranges");
-	}
 	Range range{ addr, span, prot, backed, {} };
 	if (backed)
 		range.bytes.assign(span, 0);
 	s.ranges.emplace(addr, std::move(range));
-	s.next_user = std::max(s.next_user, addr + span + s.kpage);
-}
-
-u64 user_map(u64 len, unsigned prot, bool backed)
-{
-	const u64 addr = round_up_page(st().next_user);
-	user_map_at(addr, len, prot, backed);
+	/* The next range after an unmapped guard page. */
+	s.next_user = addr + span + s.kpage;
 	return addr;
 }
 
 void user_unmap(u64 addr)
 {
 	st().ranges.erase(addr);
-}
-
-void user_protect(u64 addr, unsigned prot)
-{
-	Range *range = range_of(addr);
-	if (range)
-		range->prot = prot;
 }
 
 void user_write(u64 addr, const void *src, size_t len)
@@ -1420,14 +1389,6 @@ long live_coherent()
 	return long(st().coherent.size());
 }
 
-u64 live_coherent_bytes()
-{
-	u64 n = 0;
-	for (const auto &c : st().coherent)
-		n += c.second.size;
-	return n;
-}
-
 u64 coherent_dma_of(const void *cpu)
 {
 	auto it = st().coherent.find(const_cast<void *>(cpu));
@@ -1443,15 +1404,10 @@ long held_mutexes()
 	return long(st().held.size());
 }
 
-const std::vector<LogLine> &logs()
-{
-	return st().logs;
-}
-
 bool logged(const std::string &needle)
 {
-	for (const LogLine &line : st().logs) {
-		if (line.text.find(needle) != std::string::npos)
+	for (const std::string &line : st().logs) {
+		if (line.find(needle) != std::string::npos)
 			return true;
 	}
 	return false;
@@ -1588,7 +1544,6 @@ void reset()
 		Registry &r = registry();
 		std::lock_guard<std::mutex> guard(r.lock);
 		r.blocks.clear();
-		r.bytes = 0;
 	}
 	for (crono_sgt *sgt : s.sgts)
 		delete sgt;
