@@ -29,7 +29,6 @@ using fake::u64;
 
 struct crono_mutex {
 	enum crono_lock_class cls;
-	bool held = false;
 };
 
 struct crono_sgt {
@@ -347,6 +346,17 @@ const char *lock_class_name(enum crono_lock_class cls)
 	}
 }
 
+/* Takes m off the held list; whether it was on it. */
+bool drop_hold(const crono_mutex *m)
+{
+	auto &held = st().held;
+	const auto it = std::find(held.begin(), held.end(), m);
+	if (it == held.end())
+		return false;
+	held.erase(it);
+	return true;
+}
+
 bool holds(enum crono_lock_class cls)
 {
 	for (crono_mutex *m : st().held) {
@@ -596,12 +606,9 @@ void crono_kmutex_destroy(struct crono_mutex *m) noexcept
 		violation("destroy of an unknown mutex");
 		return;
 	}
-	if (m->held) {
+	if (drop_hold(m))
 		violation(std::string("destroy of a held ") +
 			  lock_class_name(m->cls) + " mutex");
-		s.held.erase(std::remove(s.held.begin(), s.held.end(), m),
-			     s.held.end());
-	}
 	delete m;
 }
 
@@ -612,7 +619,7 @@ void crono_kmutex_lock(struct crono_mutex *m) noexcept
 		violation("lock of an unknown mutex");
 		return;
 	}
-	if (m->held) {
+	if (std::count(s.held.begin(), s.held.end(), m)) {
 		violation(std::string("recursive lock of the ") +
 			  lock_class_name(m->cls) + " mutex (deadlock)");
 		return;
@@ -632,20 +639,14 @@ void crono_kmutex_lock(struct crono_mutex *m) noexcept
 				  lock_class_name(m->cls) + " taken under " +
 				  lock_class_name(outer->cls));
 	}
-	m->held = true;
 	s.held.push_back(m);
 }
 
 void crono_kmutex_unlock(struct crono_mutex *m) noexcept
 {
 	State &s = st();
-	if (!s.mutexes.count(m) || !m->held) {
+	if (!s.mutexes.count(m) || !drop_hold(m))
 		violation("unlock of a mutex that is not held");
-		return;
-	}
-	m->held = false;
-	s.held.erase(std::remove(s.held.begin(), s.held.end(), m),
-		     s.held.end());
 }
 
 /* ---- user memory ------------------------------------------------------------
