@@ -118,13 +118,12 @@ std::string point_name(const ::testing::TestParamInfo<Point> &info)
 	return info.param.name;
 }
 
-class LockBufferFails : public ::testing::TestWithParam<Point> {};
+class LockBufferFails : public host::RigTest,
+			public ::testing::WithParamInterface<Point> {};
 
 TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
 {
 	const Point p = GetParam();
-	Rig rig;
-	auto &dev = rig.dev();
 	if (p.short_pages >= 0) {
 		/* This pin call stops short; the one after it fails. */
 		fake::pin_short_next(p.short_pages, p.nth);
@@ -188,13 +187,12 @@ INSTANTIATE_TEST_SUITE_P(
 		       -1 }),
 	point_name);
 
-class LockContigFails : public ::testing::TestWithParam<Point> {};
+class LockContigFails : public host::RigTest,
+			public ::testing::WithParamInterface<Point> {};
 
 TEST_P(LockContigFails, ReturnsTheErrorAndLeavesNothing)
 {
 	const Point p = GetParam();
-	Rig rig;
-	auto &dev = rig.dev();
 	fake::fail_next(p.call, p.err, p.nth);
 	EXPECT_EQ(lock_standard_contig(dev), p.expected);
 	rig.expect_at_baseline(p.name);
@@ -217,13 +215,12 @@ INSTANTIATE_TEST_SUITE_P(
 				 -EFAULT, -1 }),
 	point_name);
 
-class CleanupSetupFails : public ::testing::TestWithParam<Point> {};
+class CleanupSetupFails : public host::RigTest,
+			  public ::testing::WithParamInterface<Point> {};
 
 TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 {
 	const Point p = GetParam();
-	Rig rig;
-	auto &dev = rig.dev();
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 	fake::fail_next(p.call, p.err, p.nth);
 	EXPECT_EQ(setup_standard_cleanup(dev), p.expected);
