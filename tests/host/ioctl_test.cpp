@@ -117,10 +117,7 @@ TEST_F(LockBuffer, PinsChargesMapsAndCounts)
 	EXPECT_EQ(fake::mapped_sgts(), 1);
 	for (u64 i = 0; i < 20; i++)
 		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
-	const auto stats = dev.stats();
-	EXPECT_EQ(stats.locked_buffers, 1u);
-	EXPECT_EQ(stats.pinned_bytes, 20 * page);
-	EXPECT_EQ(stats.coherent_bytes, 0u);
+	EXPECT_EQ(dev.stats(), (host::Stats{ 1, 20 * page, 0, 0 }));
 	/* Charge before pin, pin before the table, map before the table
 	 * is written. */
 	EXPECT_LT(fake::first(Event::memlock_charge), fake::first(Event::pin));
@@ -379,9 +376,7 @@ TEST_F(Unlock, UnlockBufferReleasesInOrderAndRunsNoCleanup)
 		<< "the cleanup program is for release and removal only";
 	host::expect_sg_release_order(before, lock);
 	EXPECT_EQ(fake::dirtied_pages(), 12u) << "unpinned dirty";
-	const auto stats = dev.stats();
-	EXPECT_EQ(stats.locked_buffers, 0u);
-	EXPECT_EQ(stats.pinned_bytes, 0u);
+	EXPECT_EQ(dev.stats(), host::Stats{});
 	rig.expect_at_baseline("after unlock");
 }
 
@@ -570,9 +565,7 @@ TEST_F(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 	ASSERT_GE(alloc, 0);
 	EXPECT_EQ(lock.out.dma_handle, fake::records()[alloc].a);
 	EXPECT_EQ(fake::records()[alloc].b, 3 * page);
-	const auto stats = dev.stats();
-	EXPECT_EQ(stats.locked_buffers, 1u);
-	EXPECT_EQ(stats.coherent_bytes, 3 * page);
+	EXPECT_EQ(dev.stats(), (host::Stats{ 1, 0, 3 * page, 1 }));
 }
 
 TEST_F(LockContig, SizeIsRoundedUpToWholePages)
