@@ -66,8 +66,7 @@ int expected_errno(Call call)
 	}
 }
 
-/* ---- the standard requests --------------------------------------------------
- */
+/* ---- the standard requests ----------------------------------------------- */
 
 /* 1100 pages pinned in batches of at most 400 (3 pin calls), mapped as 18
  * DMA segments of at most 64 pages, a page table of 3 chunks (512 + 512 +
@@ -96,8 +95,7 @@ long setup_standard_cleanup(host::Dev &dev)
 	return dev.cleanup({ { 0x80, 1 }, { 0x84, 2 }, { 0x88, 3 } });
 }
 
-/* ---- named failure points
- * ----------------------------------------------------- */
+/* ---- named failure points ------------------------------------------------ */
 
 struct Point {
 	const char *name;
@@ -237,8 +235,7 @@ INSTANTIATE_TEST_SUITE_P(
 				 -EFAULT, -EFAULT, -1 }),
 	point_name);
 
-/* ---- sweeps: every glue call of an ioctl, failed in turn
- * ------------------------ */
+/* ---- sweeps: every glue call of an ioctl, failed in turn ----------------- */
 
 using Counts = std::map<Call, unsigned>;
 

@@ -53,7 +53,7 @@ struct crono_fault {
 	u64 index;
 };
 
-/* ---- the allocation registry ------------------------------------------- */
+/* ---- the allocation registry --------------------------------------------- */
 
 namespace {
 
@@ -461,8 +461,7 @@ u64 round_up_page(u64 n)
 
 } // namespace
 
-/* ---- the glue: memory ------------------------------------------------------
- */
+/* ---- the glue: memory ---------------------------------------------------- */
 
 extern "C" {
 
@@ -524,8 +523,7 @@ void crono_kvfree(const void *ptr) noexcept
 	std::free(const_cast<void *>(ptr));
 }
 
-/* ---- logging ---------------------------------------------------------------
- */
+/* ---- logging ------------------------------------------------------------- */
 
 void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 		const char *fmt, ...) noexcept
@@ -547,8 +545,7 @@ void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 	st().logs.push_back(text);
 }
 
-/* ---- atomics ----------------------------------------------------------------
- */
+/* ---- atomics ------------------------------------------------------------- */
 
 void crono_krefcount_init(struct crono_refcount *ref, crono_u32 count) noexcept
 {
@@ -585,8 +582,7 @@ long long crono_katomic64_read(const struct crono_atomic64 *v) noexcept
 	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
 }
 
-/* ---- locks ------------------------------------------------------------------
- */
+/* ---- locks --------------------------------------------------------------- */
 
 struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls) noexcept
 {
@@ -649,8 +645,7 @@ void crono_kmutex_unlock(struct crono_mutex *m) noexcept
 		violation("unlock of a mutex that is not held");
 }
 
-/* ---- user memory ------------------------------------------------------------
- */
+/* ---- user memory --------------------------------------------------------- */
 
 int crono_kcopy_from_user(void *dst, crono_u64 user_src,
 			  crono_usize len) noexcept
@@ -820,8 +815,7 @@ void crono_kuser_window_release(struct crono_user_window *window) noexcept
 	delete window;
 }
 
-/* ---- the calling task ------------------------------------------------------
- */
+/* ---- the calling task ---------------------------------------------------- */
 
 void crono_kcond_resched(void) noexcept {}
 
@@ -832,8 +826,7 @@ int crono_kfatal_signal_pending(void) noexcept
 	return s.kill_at && s.signal_checks >= s.kill_at;
 }
 
-/* ---- the PCI function -------------------------------------------------------
- */
+/* ---- the PCI function ---------------------------------------------------- */
 
 void crono_kpci_location(const struct crono_pci *pci,
 			 struct crono_pci_location *loc) noexcept
@@ -890,8 +883,7 @@ void crono_kpci_put(struct crono_pci *pci) noexcept
 	record(Event::pci_put, 0, 0, pci);
 }
 
-/* ---- scatter/gather DMA -----------------------------------------------------
- */
+/* ---- scatter/gather DMA -------------------------------------------------- */
 
 crono_u32 crono_kdma_max_segment(const struct crono_pci *pci) noexcept
 {
@@ -1001,8 +993,7 @@ int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 	return 0;
 }
 
-/* ---- coherent DMA -----------------------------------------------------------
- */
+/* ---- coherent DMA -------------------------------------------------------- */
 
 void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 			    crono_u64 *dma_addr) noexcept

@@ -33,8 +33,7 @@ bool same_bytes(const void *a, const void *b, size_t n)
 
 } // namespace
 
-/* ---- open ------------------------------------------------------------------
- */
+/* ---- open ---------------------------------------------------------------- */
 
 TEST_F(Open, SecondOpenIsBusyUntilTheFirstIsReleased)
 {
@@ -53,8 +52,7 @@ TEST_F(Open, EachBoardHasItsOwnExclusiveOpen)
 	EXPECT_STREQ(rig.dev().name, "crono_06_0003000");
 }
 
-/* ---- dispatch --------------------------------------------------------------
- */
+/* ---- dispatch ------------------------------------------------------------ */
 
 TEST_F(Ioctl, UnknownRequestIsENOTTY)
 {
@@ -91,8 +89,7 @@ TEST_F(Ioctl, UnreadableArgumentPointerIsEFAULT)
 	rig.expect_at_baseline("after unreadable arguments");
 }
 
-/* ---- LOCK_BUFFER ------------------------------------------------------------
- */
+/* ---- LOCK_BUFFER --------------------------------------------------------- */
 
 TEST_F(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 {
@@ -358,8 +355,7 @@ TEST_F(LockBuffer, TheSameUserPagesCanBeLockedTwice)
 	EXPECT_TRUE(fake::page_pinned(a.addr));
 }
 
-/* ---- UNLOCK_BUFFER / UNLOCK_CONTIG_BUFFER ----------------------------------
- */
+/* ---- UNLOCK_BUFFER / UNLOCK_CONTIG_BUFFER -------------------------------- */
 
 TEST_F(Unlock, UnlockBufferReleasesInOrderAndRunsNoCleanup)
 {
@@ -457,8 +453,7 @@ TEST_F(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 	EXPECT_EQ(fake::count(Event::bar0_write), 0);
 }
 
-/* ---- CLEANUP_SETUP
- * ------------------------------------------------------------- */
+/* ---- CLEANUP_SETUP ------------------------------------------------------- */
 
 TEST_F(CleanupSetup, ValidProgramsAreAccepted)
 {
@@ -549,8 +544,7 @@ TEST_F(CleanupSetup, TheProgramRunsOnceOnRelease)
 		<< "a new open starts without a program";
 }
 
-/* ---- LOCK_CONTIG_BUFFER
- * ------------------------------------------------------------ */
+/* ---- LOCK_CONTIG_BUFFER -------------------------------------------------- */
 
 TEST_F(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 {
@@ -678,9 +672,7 @@ TEST_F(LockContig, UnlockedMappedBuffersCountAgainstTheBufferLimit)
 	EXPECT_EQ(again.id(), 7);
 }
 
-/* ---- mmap
- * -------------------------------------------------------------------------------
- */
+/* ---- mmap ---------------------------------------------------------------- */
 
 TEST_F(Mmap, MapsAContiguousBufferAtItsIdOffset)
 {

@@ -85,8 +85,7 @@ void expect_teardown_order(long from, long cleanup_writes,
 
 } // namespace
 
-/* ---- board create / put
- * ------------------------------------------------------ */
+/* ---- board create / put -------------------------------------------------- */
 
 TEST(Board, CreateHandsTheMiscNameToTheGlue)
 {
@@ -186,8 +185,7 @@ TEST(Board, OpenAllocationFailureIsENOMEMAndLeavesTheBoardUsable)
 	EXPECT_EQ(dev.lock_sg(1).ret, 0);
 }
 
-/* ---- release
- * ------------------------------------------------------------------ */
+/* ---- release ------------------------------------------------------------- */
 
 TEST_F(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 {
@@ -241,8 +239,7 @@ TEST_F(Release, UnlockedBuffersAreNotReleasedTwice)
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 }
 
-/* ---- removal
- * ------------------------------------------------------------------- */
+/* ---- removal ------------------------------------------------------------- */
 
 TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
 {
@@ -357,8 +354,7 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 	(void)b;
 }
 
-/* ---- contiguous buffers and their mappings
- * -------------------------------------- */
+/* ---- contiguous buffers and their mappings ------------------------------- */
 
 TEST_F(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
 {
@@ -426,8 +422,7 @@ TEST_F(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
 	EXPECT_EQ(dev.kfile.zaps, 0);
 }
 
-/* ---- faults of contiguous mappings against teardown
- * -------------------------------------------- */
+/* ---- faults of contiguous mappings against teardown ---------------------- */
 
 TEST_F(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
 {
@@ -490,8 +485,7 @@ TEST_F(ContigFault, UnlockedButMappedMemoryStillFaultsIn)
 	EXPECT_EQ(fake::live_coherent(), 0);
 }
 
-/* ---- bus mastering
- * ------------------------------------------------------------------ */
+/* ---- bus mastering ------------------------------------------------------- */
 
 TEST(BusMaster, OnWhileAFileIsOpenOffAfterRelease)
 {
@@ -566,8 +560,7 @@ TEST(Shutdown, WithoutAnOpenFileStopsMasteringOnly)
 	EXPECT_FALSE(dev.pci.bus_master);
 }
 
-/* ---- requests never hold a lock across user memory
- * ----------------------------------------------- */
+/* ---- requests never hold a lock across user memory ----------------------- */
 
 TEST_F(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
 {
@@ -602,8 +595,7 @@ TEST_F(StalledUserMemory, ContigLockWaitingOnItsArgumentDoesNotBlockOpen)
 	EXPECT_EQ(second_open, -EBUSY);
 }
 
-/* ---- a killed task stops a long lock
- * --------------------------------------------------------------- */
+/* ---- a killed task stops a long lock ------------------------------------- */
 
 TEST_F(FatalSignal, StopsALockBetweenPinBatchesReleasingEverything)
 {
