@@ -313,6 +313,14 @@ void violation(std::string what)
 	st().violations.push_back(std::move(what));
 }
 
+/* ok; when not, `what` the core did is a violation. */
+bool ensure(bool ok, const char *what)
+{
+	if (!ok)
+		violation(what);
+	return ok;
+}
+
 void record(Event event, u64 a = 0, u64 b = 0, const void *obj = nullptr)
 {
 	st().records.push_back(fake::Record{ event, a, b, obj });
@@ -515,11 +523,10 @@ void crono_kvfree(const void *ptr) noexcept
 {
 	if (!ptr)
 		return;
-	if (unregister(ptr) == Freed::unknown) {
-		violation("kvfree of a pointer the allocator did not return "
-			  "(or a double free)");
+	if (!ensure(unregister(ptr) != Freed::unknown,
+		    "kvfree of a pointer the allocator did not return "
+		    "(or a double free)"))
 		return;
-	}
 	std::free(const_cast<void *>(ptr));
 }
 
@@ -598,10 +605,8 @@ struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls) noexcept
 void crono_kmutex_destroy(struct crono_mutex *m) noexcept
 {
 	State &s = st();
-	if (!s.mutexes.erase(m)) {
-		violation("destroy of an unknown mutex");
+	if (!ensure(s.mutexes.erase(m), "destroy of an unknown mutex"))
 		return;
-	}
 	if (drop_hold(m))
 		violation(std::string("destroy of a held ") +
 			  lock_class_name(m->cls) + " mutex");
@@ -611,10 +616,8 @@ void crono_kmutex_destroy(struct crono_mutex *m) noexcept
 void crono_kmutex_lock(struct crono_mutex *m) noexcept
 {
 	State &s = st();
-	if (!s.mutexes.count(m)) {
-		violation("lock of an unknown mutex");
+	if (!ensure(s.mutexes.count(m), "lock of an unknown mutex"))
 		return;
-	}
 	if (std::count(s.held.begin(), s.held.end(), m)) {
 		violation(std::string("recursive lock of the ") +
 			  lock_class_name(m->cls) + " mutex (deadlock)");
@@ -694,10 +697,9 @@ void crono_kmemlock_uncharge(struct crono_memlock *charge,
 			     crono_usize npages) noexcept
 {
 	State &s = st();
-	if (charge != &s.memlock || s.charges <= 0) {
-		violation("uncharge of a charge not taken");
+	if (!ensure(charge == &s.memlock && s.charges > 0,
+		    "uncharge of a charge not taken"))
 		return;
-	}
 	if (npages > s.charged) {
 		violation("uncharge of more pages than charged");
 		npages = s.charged;
@@ -720,10 +722,8 @@ long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
 	}
 	if (s.pin_max)
 		limit = std::min(limit, s.pin_max);
-	if (start % s.kpage)
-		violation("pin of an unaligned address");
-	if (npages == 0)
-		violation("pin of zero pages");
+	ensure(start % s.kpage == 0, "pin of an unaligned address");
+	ensure(npages != 0, "pin of zero pages");
 
 	u64 n = 0;
 	while (n < limit) {
@@ -748,17 +748,14 @@ void crono_kunpin_user_pages(struct crono_page **pages,
 			     crono_usize npages) noexcept
 {
 	State &s = st();
-	if (npages == 0 || !pages) {
-		violation("unpin of no pages");
+	if (!ensure(npages && pages, "unpin of no pages"))
 		return;
-	}
 	for (crono_usize i = 0; i < npages; i++) {
 		const u64 page = reinterpret_cast<u64>(pages[i]);
 		auto it = s.pinned.find(page);
-		if (it == s.pinned.end()) {
-			violation("unpin of a page that is not pinned");
+		if (!ensure(it != s.pinned.end(),
+			    "unpin of a page that is not pinned"))
 			continue;
-		}
 		s.pinned.erase(it);
 		s.dirtied++; /* the glue always unpins dirty */
 	}
@@ -772,8 +769,7 @@ int crono_kuser_window_pin(crono_u64 start, crono_usize len,
 	user_access_point("pin of a user window");
 	if (const Rule *rule = injected(Call::window_pin))
 		return rule->err;
-	if (len == 0)
-		violation("window of zero bytes");
+	ensure(len != 0, "window of zero bytes");
 	const u64 ok = walk_user(start, len, fake::prot_write,
 				 [](Range &, u64, u64, u64) {});
 	if (ok < len)
@@ -790,14 +786,11 @@ void crono_kuser_window_write(struct crono_user_window *window,
 			      crono_usize len) noexcept
 {
 	State &s = st();
-	if (!s.windows.count(window)) {
-		violation("write through a window that is not pinned");
+	if (!ensure(s.windows.count(window),
+		    "write through a window that is not pinned") ||
+	    !ensure(offset <= window->len && len <= window->len - offset,
+		    "write outside its window"))
 		return;
-	}
-	if (offset > window->len || len > window->len - offset) {
-		violation("write outside its window");
-		return;
-	}
 	const u64 at = window->start + offset;
 	record(Event::user_write, at, len, window);
 	/* Pinned pages stay writable whatever the mapping became since. */
@@ -807,10 +800,9 @@ void crono_kuser_window_write(struct crono_user_window *window,
 void crono_kuser_window_release(struct crono_user_window *window) noexcept
 {
 	State &s = st();
-	if (!s.windows.erase(window)) {
-		violation("release of a window that is not pinned");
+	if (!ensure(s.windows.erase(window),
+		    "release of a window that is not pinned"))
 		return;
-	}
 	record(Event::window_release, window->start, window->len, window);
 	delete window;
 }
@@ -844,16 +836,14 @@ void crono_kpci_bar0_write32(struct crono_pci *pci, crono_u32 offset,
 {
 	if (offset % 4 || u64(offset) + 4 > pci->bar0_len)
 		violation("BAR0 write outside BAR0 or unaligned");
-	if (!pci->refs)
-		violation("BAR0 write after the PCI function was freed");
+	ensure(pci->refs, "BAR0 write after the PCI function was freed");
 	record(Event::bar0_write, offset, value, pci);
 	pci->bar0[offset] = value;
 }
 
 void crono_kpci_flush_writes(struct crono_pci *pci) noexcept
 {
-	if (!pci->refs)
-		violation("flush after the PCI function was freed");
+	ensure(pci->refs, "flush after the PCI function was freed");
 	record(Event::flush, 0, 0, pci);
 }
 
@@ -868,17 +858,14 @@ void crono_kpci_set_bus_master(struct crono_pci *pci, int enable) noexcept
 
 void crono_kpci_get(struct crono_pci *pci) noexcept
 {
-	if (!pci->refs)
-		violation("reference taken to a freed PCI function");
+	ensure(pci->refs, "reference taken to a freed PCI function");
 	pci->refs++;
 }
 
 void crono_kpci_put(struct crono_pci *pci) noexcept
 {
-	if (!pci->refs) {
-		violation("PCI function put more often than referenced");
+	if (!ensure(pci->refs, "PCI function put more often than referenced"))
 		return;
-	}
 	pci->refs--;
 	record(Event::pci_put, 0, 0, pci);
 }
@@ -903,8 +890,7 @@ int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
 	State &s = st();
 	if (const Rule *rule = injected(Call::sgt_create))
 		return rule->err;
-	if (npages == 0)
-		violation("sg table of zero pages");
+	ensure(npages != 0, "sg table of zero pages");
 	if (max_segment == 0 || max_segment % s.kpage)
 		violation("sg table segment limit not a page multiple");
 	auto *sgt = new crono_sgt;
@@ -925,12 +911,10 @@ int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
 void crono_ksgt_destroy(struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
-	if (!s.sgts.erase(sgt)) {
-		violation("destroy of an unknown sg table (double free?)");
+	if (!ensure(s.sgts.erase(sgt),
+		    "destroy of an unknown sg table (double free?)"))
 		return;
-	}
-	if (sgt->mapped)
-		violation("sg table destroyed while DMA-mapped");
+	ensure(!sgt->mapped, "sg table destroyed while DMA-mapped");
 	record(Event::sgt_destroy, sgt->id, 0, sgt);
 	delete sgt;
 }
@@ -939,14 +923,11 @@ int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
 	(void)pci;
-	if (!s.sgts.count(sgt)) {
-		violation("DMA map of an unknown sg table");
+	if (!ensure(s.sgts.count(sgt), "DMA map of an unknown sg table"))
 		return -EINVAL;
-	}
 	if (const Rule *rule = injected(Call::dma_map))
 		return rule->err;
-	if (sgt->mapped)
-		violation("sg table mapped twice");
+	ensure(!sgt->mapped, "sg table mapped twice");
 	const fake::Layout &layout =
 		s.layout ? s.layout : fake::contiguous_layout();
 	sgt->dma = layout(sgt->pages.size(), sgt->max_segment);
@@ -960,10 +941,9 @@ void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
 	(void)pci;
-	if (!s.sgts.count(sgt) || !sgt->mapped) {
-		violation("DMA unmap of a table that is not mapped");
+	if (!ensure(s.sgts.count(sgt) && sgt->mapped,
+		    "DMA unmap of a table that is not mapped"))
 		return;
-	}
 	sgt->mapped = false;
 	record(Event::dma_unmap, sgt->id, 0, sgt);
 }
@@ -971,8 +951,7 @@ void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
 int crono_kdma_sgt_bounced(const struct crono_pci *pci,
 			   const struct crono_sgt *sgt) noexcept
 {
-	if (!sgt->mapped)
-		violation("bounce check of a table that is not mapped");
+	ensure(sgt->mapped, "bounce check of a table that is not mapped");
 	if (injected(Call::sgt_bounced))
 		return 1;
 	return pci->bounces;
@@ -981,10 +960,10 @@ int crono_kdma_sgt_bounced(const struct crono_pci *pci,
 int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 			void *ctx) noexcept
 {
-	if (!st().sgts.count(const_cast<crono_sgt *>(sgt)) || !sgt->mapped) {
-		violation("DMA walk of a table that is not mapped");
+	if (!ensure(st().sgts.count(const_cast<crono_sgt *>(sgt)) &&
+			    sgt->mapped,
+		    "DMA walk of a table that is not mapped"))
 		return 0;
-	}
 	for (const Seg &seg : sgt->dma) {
 		const int ret = fn(ctx, seg.addr, seg.len);
 		if (ret)
@@ -1021,10 +1000,9 @@ void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
 	State &s = st();
 	(void)pci;
 	auto it = s.coherent.find(cpu);
-	if (it == s.coherent.end()) {
-		violation("free of unknown coherent memory (double free?)");
+	if (!ensure(it != s.coherent.end(),
+		    "free of unknown coherent memory (double free?)"))
 		return;
-	}
 	if (it->second.size != size || it->second.dma != dma_addr)
 		violation("coherent free with another size or address");
 	for (const auto &vma : s.vmas) {
@@ -1059,10 +1037,8 @@ void crono_kvma_setup_contig(struct crono_pci *pci, struct crono_vma *vma,
 			     void *token) noexcept
 {
 	(void)pci;
-	if (!st().mmap_lock_depth)
-		violation("vma set up outside of mmap");
-	if (!vma->present.empty())
-		violation("a page is mapped before any fault");
+	ensure(st().mmap_lock_depth, "vma set up outside of mmap");
+	ensure(vma->present.empty(), "a page is mapped before any fault");
 	vma->pgoff = 0;
 	vma->mapped = true;
 	vma->token = token;
@@ -1079,10 +1055,9 @@ int crono_kcoherent_insert(struct crono_pci *pci, struct crono_fault *fault,
 	if (const Rule *rule = injected(Call::fault_insert))
 		return rule->err;
 	auto it = s.coherent.find(cpu);
-	if (it == s.coherent.end() || it->second.size != size) {
-		violation("page inserted from unknown coherent memory");
+	if (!ensure(it != s.coherent.end() && it->second.size == size,
+		    "page inserted from unknown coherent memory"))
 		return -EFAULT;
-	}
 	if (fault->index >= round_up_page(size) / s.kpage)
 		return -EFAULT;
 	fault->vma->present[fault->index] = cpu;
@@ -1262,8 +1237,7 @@ size_t live_allocations()
 u64 user_map(u64 len, unsigned prot, bool backed)
 {
 	State &s = st();
-	if (len == 0)
-		violation("test: user_map of zero bytes");
+	ensure(len != 0, "test: user_map of zero bytes");
 	const u64 addr = round_up_page(s.next_user);
 	const u64 span = round_up_page(len);
 	Range range{ addr, span, prot, backed, {} };
@@ -1445,10 +1419,9 @@ int vma_mmap(struct crono_open_file *file, crono_vma *vma)
 
 void vma_close(crono_vma *vma)
 {
-	if (!vma->mapped || vma->closed) {
-		violation("test: close of a vma that is not mapped");
+	if (!ensure(vma->mapped && !vma->closed,
+		    "test: close of a vma that is not mapped"))
 		return;
-	}
 	vma->closed = true;
 	in_mmap_lock([&] { crono_contig_mapping_closed(vma->token); });
 }
@@ -1473,10 +1446,9 @@ crono_vma *vma_copy(crono_vma *vma, const std::function<void()> &before_open)
 
 int vma_touch(crono_vma *vma, u64 index)
 {
-	if (!vma->mapped || vma->closed) {
-		violation("test: touch of a vma that is not mapped");
+	if (!ensure(vma->mapped && !vma->closed,
+		    "test: touch of a vma that is not mapped"))
 		return -EFAULT;
-	}
 	if (vma->present.count(index))
 		return 0;
 	crono_fault fault{ vma, index };
