@@ -72,6 +72,15 @@ TEST(SgRequest, AcceptsASizeThatIsNotAPageMultiple)
 	EXPECT_EQ(result.value().kernel_pages, 2u);
 }
 
+TEST(SgRequest, KernelPagesFollowTheKernelPageSize)
+{
+	auto result =
+		crono::validate_sg_request(sg(0x40000, 9 * page, 9), 16384);
+	ASSERT_FALSE(result.is_error());
+	EXPECT_EQ(result.value().entries, 9u);
+	EXPECT_EQ(result.value().kernel_pages, 3u);
+}
+
 /* docs/abi.md, LOCK_BUFFER: which requests validation accepts (0) and
  * which errno it refuses the others with. */
 TEST(SgRequest, ErrnoOfEachRequest)
