@@ -52,49 +52,42 @@ TEST(CleanupProgram, SixteenCommandsAreAccepted)
 	EXPECT_EQ(result.value().size(), 16u);
 }
 
-TEST(CleanupProgram, MoreThanSixteenCommandsAreRejected)
+TEST(CleanupProgram, ValidationAgainstBar0)
 {
-	std::vector<CRONO_KERNEL_CMD> cmds(CRONO_KERNEL_CMDS_MAX + 1,
-					   CRONO_KERNEL_CMD{ 0, 0 });
-	EXPECT_EQ(validate(cmds, 4096).error().code(), -EINVAL);
-}
-
-TEST(CleanupProgram, UnalignedOffsetIsRejected)
-{
-	for (u32 offset : { 1u, 2u, 3u, 6u, 0x7fu })
-		EXPECT_EQ(validate({ { 0, 1 }, { offset, 2 } }, 4096)
-				  .error()
-				  .code(),
-			  -EINVAL)
-			<< offset;
-}
-
-TEST(CleanupProgram, WriteReachingBeyondBar0IsRejected)
-{
-	EXPECT_EQ(validate({ { 0x100, 1 } }, 0x100).error().code(), -EINVAL);
-	EXPECT_EQ(validate({ { 0x1000, 1 } }, 0x100).error().code(), -EINVAL);
-	EXPECT_EQ(validate({ { 0xfffffffc, 1 } }, 0x100).error().code(),
-		  -EINVAL);
-	/* A BAR shorter than one register. */
-	EXPECT_EQ(validate({ { 0, 1 } }, 2).error().code(), -EINVAL);
-}
-
-TEST(CleanupProgram, WriteEndingExactlyAtTheEndOfBar0IsAccepted)
-{
-	EXPECT_FALSE(validate({ { 0xfc, 1 } }, 0x100).is_error());
-	EXPECT_FALSE(validate({ { 0, 1 } }, 4).is_error());
-	/* The last register of a 4 GiB BAR: no 32-bit overflow. */
-	EXPECT_FALSE(validate({ { 0xfffffffc, 1 } }, 1ull << 32).is_error());
-	EXPECT_EQ(validate({ { 0xfffffffc, 1 } }, (1ull << 32) - 1)
-			  .error()
-			  .code(),
-		  -EINVAL);
-}
-
-TEST(CleanupProgram, NoBar0MeansNoCommandIsValid)
-{
-	EXPECT_EQ(validate({ { 0, 1 } }, 0).error().code(), -EINVAL);
-	EXPECT_FALSE(validate({}, 0).is_error());
+	const std::vector<CRONO_KERNEL_CMD> seventeen(CRONO_KERNEL_CMDS_MAX + 1,
+						      CRONO_KERNEL_CMD{ 0, 0 });
+	struct Case {
+		const char *what;
+		std::vector<CRONO_KERNEL_CMD> cmds;
+		u64 bar0_len;
+		int err;
+	} cases[] = {
+		{ "more than sixteen commands", seventeen, 4096, -EINVAL },
+		{ "offset 1", { { 0, 1 }, { 1, 2 } }, 4096, -EINVAL },
+		{ "offset 2", { { 0, 1 }, { 2, 2 } }, 4096, -EINVAL },
+		{ "offset 3", { { 0, 1 }, { 3, 2 } }, 4096, -EINVAL },
+		{ "offset 6", { { 0, 1 }, { 6, 2 } }, 4096, -EINVAL },
+		{ "offset 0x7f", { { 0, 1 }, { 0x7f, 2 } }, 4096, -EINVAL },
+		{ "at the end of BAR0", { { 0x100, 1 } }, 0x100, -EINVAL },
+		{ "beyond BAR0", { { 0x1000, 1 } }, 0x100, -EINVAL },
+		{ "last 32-bit offset", { { 0xfffffffc, 1 } }, 0x100, -EINVAL },
+		{ "BAR0 shorter than a register", { { 0, 1 } }, 2, -EINVAL },
+		{ "ending exactly at the end", { { 0xfc, 1 } }, 0x100, 0 },
+		{ "the one register of BAR0", { { 0, 1 } }, 4, 0 },
+		/* The last register of a 4 GiB BAR: no 32-bit overflow. */
+		{ "end of a 4 GiB BAR0", { { 0xfffffffc, 1 } }, 1ull << 32, 0 },
+		{ "a byte short of 4 GiB",
+		  { { 0xfffffffc, 1 } },
+		  (1ull << 32) - 1,
+		  -EINVAL },
+		/* No BAR0 (not MMIO): every command is refused, the empty
+		 * program is not. */
+		{ "a command without BAR0", { { 0, 1 } }, 0, -EINVAL },
+		{ "no command without BAR0", {}, 0, 0 },
+	};
+	for (const Case &c : cases)
+		EXPECT_EQ(validate(c.cmds, c.bar0_len).to_errno(), c.err)
+			<< c.what;
 }
 
 TEST(CleanupProgram, ReplayWritesInOrderThenForgets)

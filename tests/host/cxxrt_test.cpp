@@ -88,7 +88,7 @@ Result<int> unwrap_owned(int v)
 
 } // namespace
 
-/* ---- Result / CRONO_TRY ------------------------------------------------- */
+/* ---- Result / CRONO_TRY -------------------------------------------------- */
 
 TEST_F(CxxrtTest, ResultHoldsAValueOrAnErrno)
 {
@@ -165,8 +165,7 @@ TEST_F(CxxrtTest, ResultOwnsAMoveOnlyValue)
 	EXPECT_EQ(Tracked::alive, 0);
 }
 
-/* ---- OwnPtr / make_own ----------------------------------------------------
- */
+/* ---- OwnPtr / make_own --------------------------------------------------- */
 
 template <typename T> OwnPtr<T> adopt(T *raw)
 {
@@ -236,8 +235,7 @@ TEST_F(CxxrtTest, MakeOwnFailsWithENOMEMAndConstructsNothing)
 	EXPECT_EQ(fake::live_allocations(), baseline_);
 }
 
-/* ---- IntrusiveList ----------------------------------------------------------
- */
+/* ---- IntrusiveList ------------------------------------------------------- */
 
 namespace {
 struct OtherTag;
@@ -326,8 +324,7 @@ TEST_F(CxxrtTest, IntrusiveListTagsLetAnItemSitInTwoLists)
 	EXPECT_EQ(two.pop_front(), nullptr);
 }
 
-/* ---- Span
- * -------------------------------------------------------------------- */
+/* ---- Span ---------------------------------------------------------------- */
 
 TEST_F(CxxrtTest, SpanBasics)
 {
@@ -362,10 +359,7 @@ TEST_F(CxxrtTest, SpanSubspanClamps)
 	EXPECT_EQ(s.subspan(0, ~size_t(0)).size(), 5u);
 }
 
-/* ---- RefCount / Statistic
- * ------------------------------------------------------ */
-
-/* ---- UniqueResource / OwningList / RefPtr -------------------------------- */
+/* ---- UniqueResource, OwningList, RefPtr, RefCount, Statistic ---------- */
 
 std::vector<int> released;
 
@@ -478,8 +472,7 @@ TEST_F(CxxrtTest, StatisticAddsAndSubtracts)
 	EXPECT_EQ(stat.read(), 5u);
 }
 
-/* ---- arithmetic helpers
- * ---------------------------------------------------------- */
+/* ---- arithmetic helpers -------------------------------------------------- */
 
 TEST_F(CxxrtTest, AddOverflows)
 {
@@ -531,8 +524,7 @@ TEST_F(CxxrtTest, RoundingAlignmentAndMinMax)
 	EXPECT_EQ(slot, 2);
 }
 
-/* ---- Mutex over the glue's lock
- * --------------------------------------------------- */
+/* ---- Mutex over the glue's lock ------------------------------------------ */
 
 TEST_F(CxxrtTest, MutexCreateGuardAndDestroy)
 {

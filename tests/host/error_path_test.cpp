@@ -66,8 +66,7 @@ int expected_errno(Call call)
 	}
 }
 
-/* ---- the standard requests --------------------------------------------------
- */
+/* ---- the standard requests ----------------------------------------------- */
 
 /* 1100 pages pinned in batches of at most 400 (3 pin calls), mapped as 18
  * DMA segments of at most 64 pages, a page table of 3 chunks (512 + 512 +
@@ -96,8 +95,7 @@ long setup_standard_cleanup(host::Dev &dev)
 	return dev.cleanup({ { 0x80, 1 }, { 0x84, 2 }, { 0x88, 3 } });
 }
 
-/* ---- named failure points
- * ----------------------------------------------------- */
+/* ---- named failure points ------------------------------------------------ */
 
 struct Point {
 	const char *name;
@@ -118,13 +116,12 @@ std::string point_name(const ::testing::TestParamInfo<Point> &info)
 	return info.param.name;
 }
 
-class LockBufferFails : public ::testing::TestWithParam<Point> {};
+class LockBufferFails : public host::RigTest,
+			public ::testing::WithParamInterface<Point> {};
 
 TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
 {
 	const Point p = GetParam();
-	Rig rig;
-	auto &dev = rig.dev();
 	if (p.short_pages >= 0) {
 		/* This pin call stops short; the one after it fails. */
 		fake::pin_short_next(p.short_pages, p.nth);
@@ -136,8 +133,7 @@ TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
 	u64 table = 0;
 	EXPECT_EQ(lock_standard_sg(dev, &table), p.expected);
 	rig.expect_at_baseline(p.name);
-	EXPECT_EQ(dev.stats().locked_buffers, 0u);
-	EXPECT_EQ(dev.stats().pinned_bytes, 0u);
+	EXPECT_EQ(dev.stats(), host::Stats{});
 	/* Every pinned page was unpinned (dirty), once. */
 	EXPECT_EQ(fake::dirtied_pages(), [] {
 		u64 pinned = 0;
@@ -188,18 +184,16 @@ INSTANTIATE_TEST_SUITE_P(
 		       -1 }),
 	point_name);
 
-class LockContigFails : public ::testing::TestWithParam<Point> {};
+class LockContigFails : public host::RigTest,
+			public ::testing::WithParamInterface<Point> {};
 
 TEST_P(LockContigFails, ReturnsTheErrorAndLeavesNothing)
 {
 	const Point p = GetParam();
-	Rig rig;
-	auto &dev = rig.dev();
 	fake::fail_next(p.call, p.err, p.nth);
 	EXPECT_EQ(lock_standard_contig(dev), p.expected);
 	rig.expect_at_baseline(p.name);
-	EXPECT_EQ(dev.stats().locked_buffers, 0u);
-	EXPECT_EQ(dev.stats().coherent_bytes, 0u);
+	EXPECT_EQ(dev.stats(), host::Stats{});
 	auto retry = dev.lock_contig(page);
 	EXPECT_EQ(retry.ret, 0);
 	EXPECT_EQ(retry.id(), 0) << "the id was not used up";
@@ -217,13 +211,12 @@ INSTANTIATE_TEST_SUITE_P(
 				 -EFAULT, -1 }),
 	point_name);
 
-class CleanupSetupFails : public ::testing::TestWithParam<Point> {};
+class CleanupSetupFails : public host::RigTest,
+			  public ::testing::WithParamInterface<Point> {};
 
 TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 {
 	const Point p = GetParam();
-	Rig rig;
-	auto &dev = rig.dev();
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 	fake::fail_next(p.call, p.err, p.nth);
 	EXPECT_EQ(setup_standard_cleanup(dev), p.expected);
@@ -242,8 +235,7 @@ INSTANTIATE_TEST_SUITE_P(
 				 -EFAULT, -EFAULT, -1 }),
 	point_name);
 
-/* ---- sweeps: every glue call of an ioctl, failed in turn
- * ------------------------ */
+/* ---- sweeps: every glue call of an ioctl, failed in turn ----------------- */
 
 using Counts = std::map<Call, unsigned>;
 
@@ -316,12 +308,7 @@ void run_sweep(const Sweep &sweep)
 			EXPECT_EQ(fake::holdings(), held) << "left behind";
 			EXPECT_TRUE(fake::violations().empty())
 				<< fake::holdings();
-			const auto stats_now = dev.stats();
-			EXPECT_EQ(stats.locked_buffers,
-				  stats_now.locked_buffers);
-			EXPECT_EQ(stats.pinned_bytes, stats_now.pinned_bytes);
-			EXPECT_EQ(stats.coherent_bytes,
-				  stats_now.coherent_bytes);
+			EXPECT_EQ(dev.stats(), stats);
 			if (sweep.after_failure)
 				sweep.after_failure(dev);
 			/* The same request succeeds afterwards. */

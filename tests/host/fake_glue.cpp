@@ -29,7 +29,6 @@ using fake::u64;
 
 struct crono_mutex {
 	enum crono_lock_class cls;
-	bool held = false;
 };
 
 struct crono_sgt {
@@ -54,7 +53,7 @@ struct crono_fault {
 	u64 index;
 };
 
-/* ---- the allocation registry ------------------------------------------- */
+/* ---- the allocation registry --------------------------------------------- */
 
 namespace {
 
@@ -85,18 +84,14 @@ template <typename T> struct MallocAllocator {
 	}
 };
 
-struct Block {
-	size_t size;
-	bool kv; /* kvmalloc: only kvfree may free it */
-};
-
 struct Registry {
 	std::mutex lock;
-	std::unordered_map<void *, Block, std::hash<void *>,
+	/* Each live core block, and whether kvmalloc made it (then only
+	 * kvfree may free it). */
+	std::unordered_map<void *, bool, std::hash<void *>,
 			   std::equal_to<void *>,
-			   MallocAllocator<std::pair<void *const, Block>>>
+			   MallocAllocator<std::pair<void *const, bool>>>
 		blocks;
-	u64 bytes = 0;
 };
 
 /* Never destroyed: operator delete may run after static destructors. */
@@ -115,18 +110,16 @@ Freed unregister(const void *ptr)
 	auto it = r.blocks.find(const_cast<void *>(ptr));
 	if (it == r.blocks.end())
 		return Freed::unknown;
-	const Freed kind = it->second.kv ? Freed::kvmalloc : Freed::kmalloc;
-	r.bytes -= it->second.size;
+	const Freed kind = it->second ? Freed::kvmalloc : Freed::kmalloc;
 	r.blocks.erase(it);
 	return kind;
 }
 
-void register_block(void *ptr, size_t size, bool kv)
+void register_block(void *ptr, bool kv)
 {
 	Registry &r = registry();
 	std::lock_guard<std::mutex> guard(r.lock);
-	r.blocks[ptr] = Block{ size, kv };
-	r.bytes += size;
+	r.blocks[ptr] = kv;
 }
 
 void violation(std::string what);
@@ -153,21 +146,23 @@ void *global_alloc(size_t size, size_t align = 0) noexcept
 	return std::malloc(size);
 }
 
-} // namespace
-
-void *operator new(size_t size)
+/* The throwing forms of operator new. */
+void *or_throw(void *p)
 {
-	void *p = global_alloc(size);
 	if (!p)
 		throw std::bad_alloc();
 	return p;
 }
+
+} // namespace
+
+void *operator new(size_t size)
+{
+	return or_throw(global_alloc(size));
+}
 void *operator new[](size_t size)
 {
-	void *p = global_alloc(size);
-	if (!p)
-		throw std::bad_alloc();
-	return p;
+	return or_throw(global_alloc(size));
 }
 void *operator new(size_t size, const std::nothrow_t &) noexcept
 {
@@ -179,17 +174,11 @@ void *operator new[](size_t size, const std::nothrow_t &) noexcept
 }
 void *operator new(size_t size, std::align_val_t align)
 {
-	void *p = global_alloc(size, size_t(align));
-	if (!p)
-		throw std::bad_alloc();
-	return p;
+	return or_throw(global_alloc(size, size_t(align)));
 }
 void *operator new[](size_t size, std::align_val_t align)
 {
-	void *p = global_alloc(size, size_t(align));
-	if (!p)
-		throw std::bad_alloc();
-	return p;
+	return or_throw(global_alloc(size, size_t(align)));
 }
 void *operator new(size_t size, std::align_val_t align,
 		   const std::nothrow_t &) noexcept
@@ -309,7 +298,7 @@ struct State {
 	unsigned signal_checks = 0;
 	unsigned kill_at = 0;
 
-	std::vector<fake::LogLine> logs;
+	std::vector<std::string> logs;
 	std::vector<std::string> violations;
 };
 
@@ -322,6 +311,14 @@ State &st()
 void violation(std::string what)
 {
 	st().violations.push_back(std::move(what));
+}
+
+/* ok; when not, `what` the core did is a violation. */
+bool ensure(bool ok, const char *what)
+{
+	if (!ok)
+		violation(what);
+	return ok;
 }
 
 void record(Event event, u64 a = 0, u64 b = 0, const void *obj = nullptr)
@@ -355,6 +352,17 @@ const char *lock_class_name(enum crono_lock_class cls)
 	default:
 		return "?";
 	}
+}
+
+/* Takes m off the held list; whether it was on it. */
+bool drop_hold(const crono_mutex *m)
+{
+	auto &held = st().held;
+	const auto it = std::find(held.begin(), held.end(), m);
+	if (it == held.end())
+		return false;
+	held.erase(it);
+	return true;
 }
 
 bool holds(enum crono_lock_class cls)
@@ -461,8 +469,7 @@ u64 round_up_page(u64 n)
 
 } // namespace
 
-/* ---- the glue: memory ------------------------------------------------------
- */
+/* ---- the glue: memory ---------------------------------------------------- */
 
 extern "C" {
 
@@ -480,7 +487,7 @@ static void *fake_alloc(Call call, crono_usize size, bool kv)
 		return nullptr;
 	/* kmalloc does not zero: make reliance on zeroed memory visible. */
 	std::memset(p, 0xA5, size);
-	register_block(p, size, kv);
+	register_block(p, kv);
 	return p;
 }
 
@@ -516,20 +523,19 @@ void crono_kvfree(const void *ptr) noexcept
 {
 	if (!ptr)
 		return;
-	if (unregister(ptr) == Freed::unknown) {
-		violation("kvfree of a pointer the allocator did not return "
-			  "(or a double free)");
+	if (!ensure(unregister(ptr) != Freed::unknown,
+		    "kvfree of a pointer the allocator did not return "
+		    "(or a double free)"))
 		return;
-	}
 	std::free(const_cast<void *>(ptr));
 }
 
-/* ---- logging ---------------------------------------------------------------
- */
+/* ---- logging ------------------------------------------------------------- */
 
 void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 		const char *fmt, ...) noexcept
 {
+	(void)pci;
 	char line[512];
 	va_list args;
 	va_start(args, fmt);
@@ -543,11 +549,10 @@ void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
 	if (std::getenv("CRONO_FAKE_LOG"))
 		std::fprintf(stderr, "[klog %d] %s\n", int(level),
 			     text.c_str());
-	st().logs.push_back(fake::LogLine{ int(level), pci, text });
+	st().logs.push_back(text);
 }
 
-/* ---- atomics ----------------------------------------------------------------
- */
+/* ---- atomics ------------------------------------------------------------- */
 
 void crono_krefcount_init(struct crono_refcount *ref, crono_u32 count) noexcept
 {
@@ -584,8 +589,7 @@ long long crono_katomic64_read(const struct crono_atomic64 *v) noexcept
 	return __atomic_load_n(&v->counter, __ATOMIC_RELAXED);
 }
 
-/* ---- locks ------------------------------------------------------------------
- */
+/* ---- locks --------------------------------------------------------------- */
 
 struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls) noexcept
 {
@@ -601,27 +605,20 @@ struct crono_mutex *crono_kmutex_create(enum crono_lock_class cls) noexcept
 void crono_kmutex_destroy(struct crono_mutex *m) noexcept
 {
 	State &s = st();
-	if (!s.mutexes.erase(m)) {
-		violation("destroy of an unknown mutex");
+	if (!ensure(s.mutexes.erase(m), "destroy of an unknown mutex"))
 		return;
-	}
-	if (m->held) {
+	if (drop_hold(m))
 		violation(std::string("destroy of a held ") +
 			  lock_class_name(m->cls) + " mutex");
-		s.held.erase(std::remove(s.held.begin(), s.held.end(), m),
-			     s.held.end());
-	}
 	delete m;
 }
 
 void crono_kmutex_lock(struct crono_mutex *m) noexcept
 {
 	State &s = st();
-	if (!s.mutexes.count(m)) {
-		violation("lock of an unknown mutex");
+	if (!ensure(s.mutexes.count(m), "lock of an unknown mutex"))
 		return;
-	}
-	if (m->held) {
+	if (std::count(s.held.begin(), s.held.end(), m)) {
 		violation(std::string("recursive lock of the ") +
 			  lock_class_name(m->cls) + " mutex (deadlock)");
 		return;
@@ -641,24 +638,17 @@ void crono_kmutex_lock(struct crono_mutex *m) noexcept
 				  lock_class_name(m->cls) + " taken under " +
 				  lock_class_name(outer->cls));
 	}
-	m->held = true;
 	s.held.push_back(m);
 }
 
 void crono_kmutex_unlock(struct crono_mutex *m) noexcept
 {
 	State &s = st();
-	if (!s.mutexes.count(m) || !m->held) {
+	if (!s.mutexes.count(m) || !drop_hold(m))
 		violation("unlock of a mutex that is not held");
-		return;
-	}
-	m->held = false;
-	s.held.erase(std::remove(s.held.begin(), s.held.end(), m),
-		     s.held.end());
 }
 
-/* ---- user memory ------------------------------------------------------------
- */
+/* ---- user memory --------------------------------------------------------- */
 
 int crono_kcopy_from_user(void *dst, crono_u64 user_src,
 			  crono_usize len) noexcept
@@ -707,10 +697,9 @@ void crono_kmemlock_uncharge(struct crono_memlock *charge,
 			     crono_usize npages) noexcept
 {
 	State &s = st();
-	if (charge != &s.memlock || s.charges <= 0) {
-		violation("uncharge of a charge not taken");
+	if (!ensure(charge == &s.memlock && s.charges > 0,
+		    "uncharge of a charge not taken"))
 		return;
-	}
 	if (npages > s.charged) {
 		violation("uncharge of more pages than charged");
 		npages = s.charged;
@@ -733,10 +722,8 @@ long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
 	}
 	if (s.pin_max)
 		limit = std::min(limit, s.pin_max);
-	if (start % s.kpage)
-		violation("pin of an unaligned address");
-	if (npages == 0)
-		violation("pin of zero pages");
+	ensure(start % s.kpage == 0, "pin of an unaligned address");
+	ensure(npages != 0, "pin of zero pages");
 
 	u64 n = 0;
 	while (n < limit) {
@@ -761,17 +748,14 @@ void crono_kunpin_user_pages(struct crono_page **pages,
 			     crono_usize npages) noexcept
 {
 	State &s = st();
-	if (npages == 0 || !pages) {
-		violation("unpin of no pages");
+	if (!ensure(npages && pages, "unpin of no pages"))
 		return;
-	}
 	for (crono_usize i = 0; i < npages; i++) {
 		const u64 page = reinterpret_cast<u64>(pages[i]);
 		auto it = s.pinned.find(page);
-		if (it == s.pinned.end()) {
-			violation("unpin of a page that is not pinned");
+		if (!ensure(it != s.pinned.end(),
+			    "unpin of a page that is not pinned"))
 			continue;
-		}
 		s.pinned.erase(it);
 		s.dirtied++; /* the glue always unpins dirty */
 	}
@@ -785,8 +769,7 @@ int crono_kuser_window_pin(crono_u64 start, crono_usize len,
 	user_access_point("pin of a user window");
 	if (const Rule *rule = injected(Call::window_pin))
 		return rule->err;
-	if (len == 0)
-		violation("window of zero bytes");
+	ensure(len != 0, "window of zero bytes");
 	const u64 ok = walk_user(start, len, fake::prot_write,
 				 [](Range &, u64, u64, u64) {});
 	if (ok < len)
@@ -803,14 +786,11 @@ void crono_kuser_window_write(struct crono_user_window *window,
 			      crono_usize len) noexcept
 {
 	State &s = st();
-	if (!s.windows.count(window)) {
-		violation("write through a window that is not pinned");
+	if (!ensure(s.windows.count(window),
+		    "write through a window that is not pinned") ||
+	    !ensure(offset <= window->len && len <= window->len - offset,
+		    "write outside its window"))
 		return;
-	}
-	if (offset > window->len || len > window->len - offset) {
-		violation("write outside its window");
-		return;
-	}
 	const u64 at = window->start + offset;
 	record(Event::user_write, at, len, window);
 	/* Pinned pages stay writable whatever the mapping became since. */
@@ -820,16 +800,14 @@ void crono_kuser_window_write(struct crono_user_window *window,
 void crono_kuser_window_release(struct crono_user_window *window) noexcept
 {
 	State &s = st();
-	if (!s.windows.erase(window)) {
-		violation("release of a window that is not pinned");
+	if (!ensure(s.windows.erase(window),
+		    "release of a window that is not pinned"))
 		return;
-	}
 	record(Event::window_release, window->start, window->len, window);
 	delete window;
 }
 
-/* ---- the calling task ------------------------------------------------------
- */
+/* ---- the calling task ---------------------------------------------------- */
 
 void crono_kcond_resched(void) noexcept {}
 
@@ -840,8 +818,7 @@ int crono_kfatal_signal_pending(void) noexcept
 	return s.kill_at && s.signal_checks >= s.kill_at;
 }
 
-/* ---- the PCI function -------------------------------------------------------
- */
+/* ---- the PCI function ---------------------------------------------------- */
 
 void crono_kpci_location(const struct crono_pci *pci,
 			 struct crono_pci_location *loc) noexcept
@@ -859,16 +836,14 @@ void crono_kpci_bar0_write32(struct crono_pci *pci, crono_u32 offset,
 {
 	if (offset % 4 || u64(offset) + 4 > pci->bar0_len)
 		violation("BAR0 write outside BAR0 or unaligned");
-	if (!pci->refs)
-		violation("BAR0 write after the PCI function was freed");
+	ensure(pci->refs, "BAR0 write after the PCI function was freed");
 	record(Event::bar0_write, offset, value, pci);
 	pci->bar0[offset] = value;
 }
 
 void crono_kpci_flush_writes(struct crono_pci *pci) noexcept
 {
-	if (!pci->refs)
-		violation("flush after the PCI function was freed");
+	ensure(pci->refs, "flush after the PCI function was freed");
 	record(Event::flush, 0, 0, pci);
 }
 
@@ -883,23 +858,19 @@ void crono_kpci_set_bus_master(struct crono_pci *pci, int enable) noexcept
 
 void crono_kpci_get(struct crono_pci *pci) noexcept
 {
-	if (!pci->refs)
-		violation("reference taken to a freed PCI function");
+	ensure(pci->refs, "reference taken to a freed PCI function");
 	pci->refs++;
 }
 
 void crono_kpci_put(struct crono_pci *pci) noexcept
 {
-	if (!pci->refs) {
-		violation("PCI function put more often than referenced");
+	if (!ensure(pci->refs, "PCI function put more often than referenced"))
 		return;
-	}
 	pci->refs--;
 	record(Event::pci_put, 0, 0, pci);
 }
 
-/* ---- scatter/gather DMA -----------------------------------------------------
- */
+/* ---- scatter/gather DMA -------------------------------------------------- */
 
 crono_u32 crono_kdma_max_segment(const struct crono_pci *pci) noexcept
 {
@@ -919,8 +890,7 @@ int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
 	State &s = st();
 	if (const Rule *rule = injected(Call::sgt_create))
 		return rule->err;
-	if (npages == 0)
-		violation("sg table of zero pages");
+	ensure(npages != 0, "sg table of zero pages");
 	if (max_segment == 0 || max_segment % s.kpage)
 		violation("sg table segment limit not a page multiple");
 	auto *sgt = new crono_sgt;
@@ -941,12 +911,10 @@ int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
 void crono_ksgt_destroy(struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
-	if (!s.sgts.erase(sgt)) {
-		violation("destroy of an unknown sg table (double free?)");
+	if (!ensure(s.sgts.erase(sgt),
+		    "destroy of an unknown sg table (double free?)"))
 		return;
-	}
-	if (sgt->mapped)
-		violation("sg table destroyed while DMA-mapped");
+	ensure(!sgt->mapped, "sg table destroyed while DMA-mapped");
 	record(Event::sgt_destroy, sgt->id, 0, sgt);
 	delete sgt;
 }
@@ -955,14 +923,11 @@ int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
 	(void)pci;
-	if (!s.sgts.count(sgt)) {
-		violation("DMA map of an unknown sg table");
+	if (!ensure(s.sgts.count(sgt), "DMA map of an unknown sg table"))
 		return -EINVAL;
-	}
 	if (const Rule *rule = injected(Call::dma_map))
 		return rule->err;
-	if (sgt->mapped)
-		violation("sg table mapped twice");
+	ensure(!sgt->mapped, "sg table mapped twice");
 	const fake::Layout &layout =
 		s.layout ? s.layout : fake::contiguous_layout();
 	sgt->dma = layout(sgt->pages.size(), sgt->max_segment);
@@ -976,10 +941,9 @@ void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
 	(void)pci;
-	if (!s.sgts.count(sgt) || !sgt->mapped) {
-		violation("DMA unmap of a table that is not mapped");
+	if (!ensure(s.sgts.count(sgt) && sgt->mapped,
+		    "DMA unmap of a table that is not mapped"))
 		return;
-	}
 	sgt->mapped = false;
 	record(Event::dma_unmap, sgt->id, 0, sgt);
 }
@@ -987,8 +951,7 @@ void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
 int crono_kdma_sgt_bounced(const struct crono_pci *pci,
 			   const struct crono_sgt *sgt) noexcept
 {
-	if (!sgt->mapped)
-		violation("bounce check of a table that is not mapped");
+	ensure(sgt->mapped, "bounce check of a table that is not mapped");
 	if (injected(Call::sgt_bounced))
 		return 1;
 	return pci->bounces;
@@ -997,10 +960,10 @@ int crono_kdma_sgt_bounced(const struct crono_pci *pci,
 int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 			void *ctx) noexcept
 {
-	if (!st().sgts.count(const_cast<crono_sgt *>(sgt)) || !sgt->mapped) {
-		violation("DMA walk of a table that is not mapped");
+	if (!ensure(st().sgts.count(const_cast<crono_sgt *>(sgt)) &&
+			    sgt->mapped,
+		    "DMA walk of a table that is not mapped"))
 		return 0;
-	}
 	for (const Seg &seg : sgt->dma) {
 		const int ret = fn(ctx, seg.addr, seg.len);
 		if (ret)
@@ -1009,8 +972,7 @@ int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 	return 0;
 }
 
-/* ---- coherent DMA -----------------------------------------------------------
- */
+/* ---- coherent DMA -------------------------------------------------------- */
 
 void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 			    crono_u64 *dma_addr) noexcept
@@ -1038,10 +1000,9 @@ void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
 	State &s = st();
 	(void)pci;
 	auto it = s.coherent.find(cpu);
-	if (it == s.coherent.end()) {
-		violation("free of unknown coherent memory (double free?)");
+	if (!ensure(it != s.coherent.end(),
+		    "free of unknown coherent memory (double free?)"))
 		return;
-	}
 	if (it->second.size != size || it->second.dma != dma_addr)
 		violation("coherent free with another size or address");
 	for (const auto &vma : s.vmas) {
@@ -1076,10 +1037,8 @@ void crono_kvma_setup_contig(struct crono_pci *pci, struct crono_vma *vma,
 			     void *token) noexcept
 {
 	(void)pci;
-	if (!st().mmap_lock_depth)
-		violation("vma set up outside of mmap");
-	if (!vma->present.empty())
-		violation("a page is mapped before any fault");
+	ensure(st().mmap_lock_depth, "vma set up outside of mmap");
+	ensure(vma->present.empty(), "a page is mapped before any fault");
 	vma->pgoff = 0;
 	vma->mapped = true;
 	vma->token = token;
@@ -1096,10 +1055,9 @@ int crono_kcoherent_insert(struct crono_pci *pci, struct crono_fault *fault,
 	if (const Rule *rule = injected(Call::fault_insert))
 		return rule->err;
 	auto it = s.coherent.find(cpu);
-	if (it == s.coherent.end() || it->second.size != size) {
-		violation("page inserted from unknown coherent memory");
+	if (!ensure(it != s.coherent.end() && it->second.size == size,
+		    "page inserted from unknown coherent memory"))
 		return -EFAULT;
-	}
 	if (fault->index >= round_up_page(size) / s.kpage)
 		return -EFAULT;
 	fault->vma->present[fault->index] = cpu;
@@ -1276,47 +1234,24 @@ size_t live_allocations()
 	return r.blocks.size();
 }
 
-u64 live_bytes()
-{
-	Registry &r = registry();
-	std::lock_guard<std::mutex> guard(r.lock);
-	return r.bytes;
-}
-
-void user_map_at(u64 addr, u64 len, unsigned prot, bool backed)
+u64 user_map(u64 len, unsigned prot, bool backed)
 {
 	State &s = st();
-	if (len == 0 || addr % page_size)
-		violation("test: bad user_map_at");
+	ensure(len != 0, "test: user_map of zero bytes");
+	const u64 addr = round_up_page(s.next_user);
 	const u64 span = round_up_page(len);
-	for (u64 page = addr; page < addr + span; page += s.kpage) {
-		if (range_of(page))
-			violation("test: overlapping user ranges");
-	}
 	Range range{ addr, span, prot, backed, {} };
 	if (backed)
 		range.bytes.assign(span, 0);
 	s.ranges.emplace(addr, std::move(range));
-	s.next_user = std::max(s.next_user, addr + span + s.kpage);
-}
-
-u64 user_map(u64 len, unsigned prot, bool backed)
-{
-	const u64 addr = round_up_page(st().next_user);
-	user_map_at(addr, len, prot, backed);
+	/* The next range after an unmapped guard page. */
+	s.next_user = addr + span + s.kpage;
 	return addr;
 }
 
 void user_unmap(u64 addr)
 {
 	st().ranges.erase(addr);
-}
-
-void user_protect(u64 addr, unsigned prot)
-{
-	Range *range = range_of(addr);
-	if (range)
-		range->prot = prot;
 }
 
 void user_write(u64 addr, const void *src, size_t len)
@@ -1420,14 +1355,6 @@ long live_coherent()
 	return long(st().coherent.size());
 }
 
-u64 live_coherent_bytes()
-{
-	u64 n = 0;
-	for (const auto &c : st().coherent)
-		n += c.second.size;
-	return n;
-}
-
 u64 coherent_dma_of(const void *cpu)
 {
 	auto it = st().coherent.find(const_cast<void *>(cpu));
@@ -1443,15 +1370,10 @@ long held_mutexes()
 	return long(st().held.size());
 }
 
-const std::vector<LogLine> &logs()
-{
-	return st().logs;
-}
-
 bool logged(const std::string &needle)
 {
-	for (const LogLine &line : st().logs) {
-		if (line.text.find(needle) != std::string::npos)
+	for (const std::string &line : st().logs) {
+		if (line.find(needle) != std::string::npos)
 			return true;
 	}
 	return false;
@@ -1497,10 +1419,9 @@ int vma_mmap(struct crono_open_file *file, crono_vma *vma)
 
 void vma_close(crono_vma *vma)
 {
-	if (!vma->mapped || vma->closed) {
-		violation("test: close of a vma that is not mapped");
+	if (!ensure(vma->mapped && !vma->closed,
+		    "test: close of a vma that is not mapped"))
 		return;
-	}
 	vma->closed = true;
 	in_mmap_lock([&] { crono_contig_mapping_closed(vma->token); });
 }
@@ -1525,10 +1446,9 @@ crono_vma *vma_copy(crono_vma *vma, const std::function<void()> &before_open)
 
 int vma_touch(crono_vma *vma, u64 index)
 {
-	if (!vma->mapped || vma->closed) {
-		violation("test: touch of a vma that is not mapped");
+	if (!ensure(vma->mapped && !vma->closed,
+		    "test: touch of a vma that is not mapped"))
 		return -EFAULT;
-	}
 	if (vma->present.count(index))
 		return 0;
 	crono_fault fault{ vma, index };
@@ -1588,7 +1508,6 @@ void reset()
 		Registry &r = registry();
 		std::lock_guard<std::mutex> guard(r.lock);
 		r.blocks.clear();
-		r.bytes = 0;
 	}
 	for (crono_sgt *sgt : s.sgts)
 		delete sgt;

@@ -117,7 +117,6 @@ std::string dump_records();
 
 /* kmalloc/kvmalloc blocks not yet freed (through crono_k*free or delete). */
 size_t live_allocations();
-u64 live_bytes();
 
 /* ---- user memory ---------------------------------------------------- */
 
@@ -134,10 +133,7 @@ enum Prot : unsigned {
  * (large pinned buffers) read as zeros and drop writes.
  */
 u64 user_map(u64 len, unsigned prot = prot_rw, bool backed = true);
-void user_map_at(u64 addr, u64 len, unsigned prot = prot_rw,
-		 bool backed = true);
 void user_unmap(u64 addr);
-void user_protect(u64 addr, unsigned prot);
 /* The test's own access: ignores protections and fault injection. */
 void user_write(u64 addr, const void *src, size_t len);
 void user_read(u64 addr, void *dst, size_t len);
@@ -152,10 +148,6 @@ template <typename T> T user_get(u64 addr)
 	T value;
 	user_read(addr, &value, sizeof(T));
 	return value;
-}
-template <typename T> void user_put(u64 addr, const T &value)
-{
-	user_write(addr, &value, sizeof(T));
 }
 
 /* ---- pinning and RLIMIT_MEMLOCK --------------------------------------- */
@@ -208,7 +200,6 @@ void on_user_access(const std::string &what, std::function<void()> fn);
 long live_coherent();
 /* The DMA address of the coherent buffer whose CPU cookie this is, or 0. */
 u64 coherent_dma_of(const void *cpu);
-u64 live_coherent_bytes();
 
 /* ---- mutexes --------------------------------------------------------- */
 
@@ -217,12 +208,7 @@ long held_mutexes();
 
 /* ---- logging --------------------------------------------------------- */
 
-struct LogLine {
-	int level;
-	const struct crono_pci *pci;
-	std::string text;
-};
-const std::vector<LogLine> &logs();
+/* Some line logged so far contains needle. */
 bool logged(const std::string &needle);
 
 /* ---- violations ------------------------------------------------------ */

@@ -3,6 +3,23 @@
 
 #include <cstring>
 
+bool operator==(const struct crono_board_stats &a,
+		const struct crono_board_stats &b)
+{
+	return a.locked_buffers == b.locked_buffers &&
+	       a.pinned_bytes == b.pinned_bytes &&
+	       a.coherent_bytes == b.coherent_bytes &&
+	       a.coherent_buffers == b.coherent_buffers;
+}
+
+void PrintTo(const struct crono_board_stats &stats, std::ostream *out)
+{
+	*out << "{ locked_buffers " << stats.locked_buffers << ", pinned_bytes "
+	     << stats.pinned_bytes << ", coherent_bytes "
+	     << stats.coherent_bytes << ", coherent_buffers "
+	     << stats.coherent_buffers << " }";
+}
+
 namespace host {
 
 long Dev::open()

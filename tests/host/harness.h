@@ -22,6 +22,11 @@
 #include "crono_pci_drvmod.h"
 #include "fake_glue.h"
 
+/* A board's counters compared in one assertion, every field of them. */
+bool operator==(const struct crono_board_stats &a,
+		const struct crono_board_stats &b);
+void PrintTo(const struct crono_board_stats &stats, std::ostream *out);
+
 namespace host {
 
 using fake::u32;
@@ -29,6 +34,10 @@ using fake::u64;
 using s32 = int;
 
 constexpr u64 kib4 = 4096;
+
+/* A board's counters: Stats{ locked_buffers, pinned_bytes, coherent_bytes,
+ * coherent_buffers }, Stats{} for none. */
+using Stats = struct crono_board_stats;
 
 struct SgLock {
 	long ret = 0;

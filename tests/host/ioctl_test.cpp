@@ -33,8 +33,7 @@ bool same_bytes(const void *a, const void *b, size_t n)
 
 } // namespace
 
-/* ---- open ------------------------------------------------------------------
- */
+/* ---- open ---------------------------------------------------------------- */
 
 TEST_F(Open, SecondOpenIsBusyUntilTheFirstIsReleased)
 {
@@ -53,8 +52,7 @@ TEST_F(Open, EachBoardHasItsOwnExclusiveOpen)
 	EXPECT_STREQ(rig.dev().name, "crono_06_0003000");
 }
 
-/* ---- dispatch --------------------------------------------------------------
- */
+/* ---- dispatch ------------------------------------------------------------ */
 
 TEST_F(Ioctl, UnknownRequestIsENOTTY)
 {
@@ -91,8 +89,7 @@ TEST_F(Ioctl, UnreadableArgumentPointerIsEFAULT)
 	rig.expect_at_baseline("after unreadable arguments");
 }
 
-/* ---- LOCK_BUFFER ------------------------------------------------------------
- */
+/* ---- LOCK_BUFFER --------------------------------------------------------- */
 
 TEST_F(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 {
@@ -117,10 +114,7 @@ TEST_F(LockBuffer, PinsChargesMapsAndCounts)
 	EXPECT_EQ(fake::mapped_sgts(), 1);
 	for (u64 i = 0; i < 20; i++)
 		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
-	const auto stats = dev.stats();
-	EXPECT_EQ(stats.locked_buffers, 1u);
-	EXPECT_EQ(stats.pinned_bytes, 20 * page);
-	EXPECT_EQ(stats.coherent_bytes, 0u);
+	EXPECT_EQ(dev.stats(), (host::Stats{ 1, 20 * page, 0, 0 }));
 	/* Charge before pin, pin before the table, map before the table
 	 * is written. */
 	EXPECT_LT(fake::first(Event::memlock_charge), fake::first(Event::pin));
@@ -361,8 +355,7 @@ TEST_F(LockBuffer, TheSameUserPagesCanBeLockedTwice)
 	EXPECT_TRUE(fake::page_pinned(a.addr));
 }
 
-/* ---- UNLOCK_BUFFER / UNLOCK_CONTIG_BUFFER ----------------------------------
- */
+/* ---- UNLOCK_BUFFER / UNLOCK_CONTIG_BUFFER -------------------------------- */
 
 TEST_F(Unlock, UnlockBufferReleasesInOrderAndRunsNoCleanup)
 {
@@ -379,9 +372,7 @@ TEST_F(Unlock, UnlockBufferReleasesInOrderAndRunsNoCleanup)
 		<< "the cleanup program is for release and removal only";
 	host::expect_sg_release_order(before, lock);
 	EXPECT_EQ(fake::dirtied_pages(), 12u) << "unpinned dirty";
-	const auto stats = dev.stats();
-	EXPECT_EQ(stats.locked_buffers, 0u);
-	EXPECT_EQ(stats.pinned_bytes, 0u);
+	EXPECT_EQ(dev.stats(), host::Stats{});
 	rig.expect_at_baseline("after unlock");
 }
 
@@ -462,8 +453,7 @@ TEST_F(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 	EXPECT_EQ(fake::count(Event::bar0_write), 0);
 }
 
-/* ---- CLEANUP_SETUP
- * ------------------------------------------------------------- */
+/* ---- CLEANUP_SETUP ------------------------------------------------------- */
 
 TEST_F(CleanupSetup, ValidProgramsAreAccepted)
 {
@@ -554,8 +544,7 @@ TEST_F(CleanupSetup, TheProgramRunsOnceOnRelease)
 		<< "a new open starts without a program";
 }
 
-/* ---- LOCK_CONTIG_BUFFER
- * ------------------------------------------------------------ */
+/* ---- LOCK_CONTIG_BUFFER -------------------------------------------------- */
 
 TEST_F(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 {
@@ -570,9 +559,7 @@ TEST_F(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 	ASSERT_GE(alloc, 0);
 	EXPECT_EQ(lock.out.dma_handle, fake::records()[alloc].a);
 	EXPECT_EQ(fake::records()[alloc].b, 3 * page);
-	const auto stats = dev.stats();
-	EXPECT_EQ(stats.locked_buffers, 1u);
-	EXPECT_EQ(stats.coherent_bytes, 3 * page);
+	EXPECT_EQ(dev.stats(), (host::Stats{ 1, 0, 3 * page, 1 }));
 }
 
 TEST_F(LockContig, SizeIsRoundedUpToWholePages)
@@ -685,9 +672,7 @@ TEST_F(LockContig, UnlockedMappedBuffersCountAgainstTheBufferLimit)
 	EXPECT_EQ(again.id(), 7);
 }
 
-/* ---- mmap
- * -------------------------------------------------------------------------------
- */
+/* ---- mmap ---------------------------------------------------------------- */
 
 TEST_F(Mmap, MapsAContiguousBufferAtItsIdOffset)
 {

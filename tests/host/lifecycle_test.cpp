@@ -85,17 +85,13 @@ void expect_teardown_order(long from, long cleanup_writes,
 
 } // namespace
 
-/* ---- board create / put
- * ------------------------------------------------------ */
+/* ---- board create / put -------------------------------------------------- */
 
 TEST(Board, CreateHandsTheMiscNameToTheGlue)
 {
 	Rig rig(false);
 	EXPECT_STREQ(rig.dev().name, "crono_06_0003000");
-	const auto stats = rig.dev().stats();
-	EXPECT_EQ(stats.locked_buffers, 0u);
-	EXPECT_EQ(stats.pinned_bytes, 0u);
-	EXPECT_EQ(stats.coherent_bytes, 0u);
+	EXPECT_EQ(rig.dev().stats(), host::Stats{});
 }
 
 TEST(Board, NameIsCutToTheGlueBuffer)
@@ -189,8 +185,7 @@ TEST(Board, OpenAllocationFailureIsENOMEMAndLeavesTheBoardUsable)
 	EXPECT_EQ(dev.lock_sg(1).ret, 0);
 }
 
-/* ---- release
- * ------------------------------------------------------------------ */
+/* ---- release ------------------------------------------------------------- */
 
 TEST_F(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 {
@@ -218,21 +213,10 @@ TEST_F(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 	EXPECT_EQ(fake::live_coherent(), 0);
 	EXPECT_EQ(fake::dirtied_pages(), 12u);
 	EXPECT_EQ(dev.kfile.zaps, 0) << "nothing was mapped";
-	const auto stats = dev.stats();
-	EXPECT_EQ(stats.locked_buffers, 0u);
-	EXPECT_EQ(stats.pinned_bytes, 0u);
-	EXPECT_EQ(stats.coherent_bytes, 0u);
+	EXPECT_EQ(dev.stats(), host::Stats{});
 }
 
-TEST_F(Release, WithoutACleanupProgramEverythingIsStillReleased)
-{
-	auto a = dev.lock_sg(3);
-	const long from = long(fake::records().size());
-	dev.release();
-	expect_teardown_order(from, 0, { &a }, 0);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-}
-
+/* Also the release without a cleanup program. */
 TEST_F(Release, UnlockedBuffersAreNotReleasedTwice)
 {
 	auto a = dev.lock_sg(3);
@@ -243,13 +227,15 @@ TEST_F(Release, UnlockedBuffersAreNotReleasedTwice)
 	const long from = long(fake::records().size());
 	dev.release();
 	expect_teardown_order(from, 0, { &b }, 0);
+	EXPECT_EQ(fake::pinned_pages(), 0u);
 	EXPECT_EQ(fake::count(Event::dma_unmap), 2);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 }
 
-/* ---- removal
- * ------------------------------------------------------------------- */
+/* ---- removal ------------------------------------------------------------- */
 
+/* The board stops (bus mastering off, after the flush) before any buffer
+ * is released. */
 TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
 {
 	Rig rig;
@@ -262,13 +248,11 @@ TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
 	const long from = long(fake::records().size());
 	dev.remove();
 	expect_teardown_order(from, 2, { &a, &b }, 2);
+	EXPECT_FALSE(dev.pci.bus_master);
 	EXPECT_EQ(fake::pinned_pages(), 0u);
 	EXPECT_EQ(fake::live_coherent(), 0);
 	EXPECT_TRUE(fake::logged("removed while open"));
-	const auto stats = dev.stats();
-	EXPECT_EQ(stats.locked_buffers, 0u);
-	EXPECT_EQ(stats.pinned_bytes, 0u);
-	EXPECT_EQ(stats.coherent_bytes, 0u);
+	EXPECT_EQ(dev.stats(), host::Stats{});
 	(void)c;
 	(void)d;
 }
@@ -366,8 +350,7 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 	(void)b;
 }
 
-/* ---- contiguous buffers and their mappings
- * -------------------------------------- */
+/* ---- contiguous buffers and their mappings ------------------------------- */
 
 TEST_F(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
 {
@@ -435,8 +418,7 @@ TEST_F(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
 	EXPECT_EQ(dev.kfile.zaps, 0);
 }
 
-/* ---- faults of contiguous mappings against teardown
- * -------------------------------------------- */
+/* ---- faults of contiguous mappings against teardown ---------------------- */
 
 TEST_F(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
 {
@@ -499,8 +481,7 @@ TEST_F(ContigFault, UnlockedButMappedMemoryStillFaultsIn)
 	EXPECT_EQ(fake::live_coherent(), 0);
 }
 
-/* ---- bus mastering
- * ------------------------------------------------------------------ */
+/* ---- bus mastering ------------------------------------------------------- */
 
 TEST(BusMaster, OnWhileAFileIsOpenOffAfterRelease)
 {
@@ -524,20 +505,6 @@ TEST(BusMaster, ASecondOpenThatFailsLeavesItAsItWas)
 	EXPECT_EQ(dev.open_again(), -EBUSY);
 	EXPECT_EQ(fake::count(Event::bus_master), before);
 	EXPECT_TRUE(dev.pci.bus_master);
-}
-
-TEST(BusMaster, RemovalStopsTheBoardBeforeItReleasesMemory)
-{
-	Rig rig;
-	auto &dev = rig.dev();
-	auto sg = dev.lock_sg(3);
-	ASSERT_EQ(dev.lock_contig(page).ret, 0);
-	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x9c, 1 } }), 0);
-	const long from = long(fake::records().size());
-	dev.remove();
-	expect_teardown_order(from, 2, { &sg }, 1);
-	EXPECT_FALSE(dev.pci.bus_master);
-	dev.release();
 }
 
 TEST(Shutdown, ReplaysTheProgramFlushesAndStopsMasteringFreeingNothing)
@@ -575,8 +542,7 @@ TEST(Shutdown, WithoutAnOpenFileStopsMasteringOnly)
 	EXPECT_FALSE(dev.pci.bus_master);
 }
 
-/* ---- requests never hold a lock across user memory
- * ----------------------------------------------- */
+/* ---- requests never hold a lock across user memory ----------------------- */
 
 TEST_F(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
 {
@@ -611,8 +577,7 @@ TEST_F(StalledUserMemory, ContigLockWaitingOnItsArgumentDoesNotBlockOpen)
 	EXPECT_EQ(second_open, -EBUSY);
 }
 
-/* ---- a killed task stops a long lock
- * --------------------------------------------------------------- */
+/* ---- a killed task stops a long lock ------------------------------------- */
 
 TEST_F(FatalSignal, StopsALockBetweenPinBatchesReleasingEverything)
 {

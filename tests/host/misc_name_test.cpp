@@ -35,47 +35,40 @@ Named name_of(const PciAddress &a, size_t size = CRONO_DEV_NAME_MAX_SIZE)
 
 } // namespace
 
-TEST(MiscName, TheAbiExample)
+TEST(MiscName, FormatsEachLocation)
 {
-	/* device 0x06 at 0000:03:00.0 */
-	EXPECT_EQ(name_of({ 0x06, 0, 3, 0, 0 }).name, "crono_06_0003000");
-}
-
-TEST(MiscName, SmallValuesArePaddedToTheirMinimumWidth)
-{
-	EXPECT_EQ(name_of({ 0x1, 0, 0, 0, 0 }).name, "crono_01_0000000");
-	EXPECT_EQ(name_of({ 0xd, 0x1, 0xa, 0x1f, 7 }).name, "crono_0D_010A1F7");
-	EXPECT_EQ(name_of({ 0x0, 0, 0, 0, 0 }).name, "crono_00_0000000");
-}
-
-TEST(MiscName, HexDigitsAreUpperCase)
-{
-	EXPECT_EQ(name_of({ 0xab, 0xcd, 0xef, 0x1b, 0xf }).name,
-		  "crono_AB_CDEF1BF");
-}
-
-TEST(MiscName, WideDeviceIdPrintsAllItsDigits)
-{
-	/* QEMU's edu device, bound through new_id. */
-	EXPECT_EQ(name_of({ 0x11E8, 0, 0, 4, 0 }).name, "crono_11E8_0000040");
-	EXPECT_EQ(name_of({ 0x100, 0, 0, 0, 0 }).name, "crono_100_0000000");
-}
-
-TEST(MiscName, DomainAboveFFPrintsAllItsDigits)
-{
-	EXPECT_EQ(name_of({ 0x06, 0x100, 3, 0, 0 }).name, "crono_06_10003000");
-	EXPECT_EQ(name_of({ 0x06, 0x10000, 0, 0, 1 }).name,
-		  "crono_06_1000000001");
-	EXPECT_EQ(name_of({ 0xffffffff, 0xffffffff, 0xff, 0x1f, 7 }, 64).name,
-		  "crono_FFFFFFFF_FFFFFFFFFF1F7");
-}
-
-TEST(MiscName, ExactFitIncludingTheNul)
-{
-	/* "crono_06_0003000" is 16 characters. */
-	const auto fits = name_of({ 0x06, 0, 3, 0, 0 }, 17);
-	EXPECT_EQ(fits.err, 0);
-	EXPECT_EQ(fits.name, "crono_06_0003000");
+	const size_t abi = CRONO_DEV_NAME_MAX_SIZE;
+	struct Case {
+		PciAddress addr;
+		size_t size;
+		const char *name;
+	} cases[] = {
+		/* The ABI's example: device 0x06 at 0000:03:00.0. */
+		{ { 0x06, 0, 3, 0, 0 }, abi, "crono_06_0003000" },
+		/* Small values are padded to their minimum width. */
+		{ { 0x1, 0, 0, 0, 0 }, abi, "crono_01_0000000" },
+		{ { 0xd, 0x1, 0xa, 0x1f, 7 }, abi, "crono_0D_010A1F7" },
+		{ { 0x0, 0, 0, 0, 0 }, abi, "crono_00_0000000" },
+		/* Hex digits are upper case. */
+		{ { 0xab, 0xcd, 0xef, 0x1b, 0xf }, abi, "crono_AB_CDEF1BF" },
+		/* A wide device id (QEMU's edu device, bound through new_id)
+		 * prints all its digits. */
+		{ { 0x11E8, 0, 0, 4, 0 }, abi, "crono_11E8_0000040" },
+		{ { 0x100, 0, 0, 0, 0 }, abi, "crono_100_0000000" },
+		/* So does a domain above 0xFF. */
+		{ { 0x06, 0x100, 3, 0, 0 }, abi, "crono_06_10003000" },
+		{ { 0x06, 0x10000, 0, 0, 1 }, abi, "crono_06_1000000001" },
+		{ { 0xffffffff, 0xffffffff, 0xff, 0x1f, 7 },
+		  64,
+		  "crono_FFFFFFFF_FFFFFFFFFF1F7" },
+		/* An exact fit: 16 characters and the NUL. */
+		{ { 0x06, 0, 3, 0, 0 }, 17, "crono_06_0003000" },
+	};
+	for (const Case &c : cases) {
+		const auto named = name_of(c.addr, c.size);
+		EXPECT_EQ(named.err, 0) << c.name;
+		EXPECT_EQ(named.name, c.name);
+	}
 }
 
 TEST(MiscName, BufferTooSmallIsAnErrorWithAnEmptyString)

@@ -157,8 +157,6 @@ public:
 		return l;
 	}
 
-	std::mt19937_64 &rng() { return rng_; }
-
 private:
 	std::mt19937_64 rng_;
 };
