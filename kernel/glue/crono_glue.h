@@ -144,13 +144,12 @@ int crono_kfatal_signal_pending(void) CRONO_NOEXCEPT;
 
 /* ---- user memory ----------------------------------------------------- */
 
-/* -EFAULT unless all len bytes were copied.
+/* -EFAULT unless all len bytes were copied. (Writes to user memory go
+ * through a user window instead, so that they can happen under a lock.)
  * Context: may fault and sleep for as long as user space likes; no driver
  * lock. */
 int crono_kcopy_from_user(void *dst, crono_u64 user_src,
 			  crono_usize len) CRONO_NOEXCEPT;
-int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
-			crono_usize len) CRONO_NOEXCEPT;
 
 /*
  * Charges npages of memory the driver keeps for the caller (pins, coherent

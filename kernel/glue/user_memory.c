@@ -23,11 +23,6 @@ int crono_kcopy_from_user(void *dst, crono_u64 user_src, crono_usize len)
 								   : 0;
 }
 
-int crono_kcopy_to_user(crono_u64 user_dst, const void *src, crono_usize len)
-{
-	return copy_to_user(u64_to_user_ptr(user_dst), src, len) ? -EFAULT : 0;
-}
-
 struct crono_memlock {
 	struct user_struct *user; /* NULL: CAP_IPC_LOCK, not limited */
 	struct mm_struct *mm;	  /* whose VmPin shows the pages */

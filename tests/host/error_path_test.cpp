@@ -32,7 +32,6 @@ int injected_errno(Call call)
 {
 	switch (call) {
 	case Call::copy_from_user:
-	case Call::copy_to_user:
 	case Call::window_pin:
 		return -EFAULT;
 	case Call::memlock_charge:

@@ -666,18 +666,6 @@ int crono_kcopy_from_user(void *dst, crono_u64 user_src,
 	return 0;
 }
 
-int crono_kcopy_to_user(crono_u64 user_dst, const void *src,
-			crono_usize len) noexcept
-{
-	user_access_point("copy_to_user");
-	if (const Rule *rule = injected(Call::copy_to_user))
-		return rule->err;
-	record(Event::user_write, user_dst, len);
-	return copy_to_ranges(user_dst, src, len, fake::prot_write) < len
-		       ? -EFAULT
-		       : 0;
-}
-
 int crono_kmemlock_charge(crono_usize npages,
 			  struct crono_memlock **charge) noexcept
 {
@@ -1092,19 +1080,12 @@ namespace fake {
 
 const char *call_name(Call call)
 {
-	static const char *const names[] = { "kmalloc",
-					     "kvmalloc",
-					     "mutex_create",
-					     "copy_from_user",
-					     "copy_to_user",
-					     "memlock_charge",
-					     "pin",
-					     "sgt_create",
-					     "dma_map",
-					     "sgt_bounced",
-					     "always_bounces",
-					     "coherent_alloc",
-					     "fault_insert",
+	static const char *const names[] = { "kmalloc",	       "kvmalloc",
+					     "mutex_create",   "copy_from_user",
+					     "memlock_charge", "pin",
+					     "sgt_create",     "dma_map",
+					     "sgt_bounced",    "always_bounces",
+					     "coherent_alloc", "fault_insert",
 					     "window_pin" };
 	static_assert(std::size(names) == size_t(Call::count_),
 		      "a name for every Call");

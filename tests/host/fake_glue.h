@@ -44,7 +44,6 @@ enum class Call {
 	kvmalloc,	/* NULL */
 	mutex_create,	/* NULL */
 	copy_from_user, /* errno */
-	copy_to_user,	/* errno */
 	memlock_charge, /* errno */
 	pin,		/* errno, or a short count (see fail_short) */
 	sgt_create,	/* errno */
