@@ -96,7 +96,7 @@ void OpenFile::release_sg(SgBuffer &buffer) noexcept
 {
 	board().locked_buffers.sub(1);
 	board().pinned_bytes.sub(buffer.pinned_bytes());
-	/* Unmaps, frees the table, unpins, uncharges, gives the id back. */
+	/* Gives the id back, unmaps, frees the table, unpins, uncharges. */
 	sg_buffers_.take(buffer).reset();
 }
 

@@ -36,7 +36,11 @@ public:
 	{
 		counted().refs_.get();
 	}
-	RefPtr(const RefPtr &other) noexcept : RefPtr(*other.ptr_) {}
+	RefPtr(const RefPtr &other) noexcept : ptr_(other.ptr_)
+	{
+		if (ptr_)
+			counted().refs_.get();
+	}
 	RefPtr(RefPtr &&other) noexcept
 	    : ptr_(exchange(other.ptr_, (T *)nullptr))
 	{
