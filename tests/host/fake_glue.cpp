@@ -57,40 +57,37 @@ struct crono_fault {
 
 namespace {
 
-/* An allocator for the registry itself, so it never recurses into
- * operator new. */
+void *or_throw(void *p)
+{
+	if (!p)
+		throw std::bad_alloc();
+	return p;
+}
+
+/* The registry's own allocator: it must not recurse into operator new and
+ * delete, which consult the registry. */
 template <typename T> struct MallocAllocator {
 	using value_type = T;
-	MallocAllocator() noexcept = default;
-	template <typename U>
-	MallocAllocator(const MallocAllocator<U> &) noexcept
-	{
-	}
+	MallocAllocator() = default;
+	template <typename U> MallocAllocator(const MallocAllocator<U> &) {}
 	T *allocate(size_t n)
 	{
-		void *p = std::malloc(n * sizeof(T));
-		if (!p)
-			throw std::bad_alloc();
-		return static_cast<T *>(p);
+		return static_cast<T *>(or_throw(std::malloc(n * sizeof(T))));
 	}
-	void deallocate(T *p, size_t) noexcept { std::free(p); }
-	template <typename U> bool operator==(const MallocAllocator<U> &) const
-	{
-		return true;
-	}
-	template <typename U> bool operator!=(const MallocAllocator<U> &) const
-	{
-		return false;
-	}
+	void deallocate(T *p, size_t) { std::free(p); }
+	bool operator==(const MallocAllocator &) const { return true; }
+	bool operator!=(const MallocAllocator &) const { return false; }
 };
+
+enum class Kind { unknown, kmalloc, kvmalloc };
 
 struct Registry {
 	std::mutex lock;
-	/* Each live core block, and whether kvmalloc made it (then only
-	 * kvfree may free it). */
-	std::unordered_map<void *, bool, std::hash<void *>,
+	/* Each live core block and the allocator that made it: only its
+	 * own free may free it. */
+	std::unordered_map<void *, Kind, std::hash<void *>,
 			   std::equal_to<void *>,
-			   MallocAllocator<std::pair<void *const, bool>>>
+			   MallocAllocator<std::pair<void *const, Kind>>>
 		blocks;
 };
 
@@ -101,135 +98,86 @@ Registry &registry()
 	return *r;
 }
 
-enum class Freed { unknown, kmalloc, kvmalloc };
-
-Freed unregister(const void *ptr)
+/* Forgets ptr; what made it (unknown: not a core block). */
+Kind unregister(const void *ptr)
 {
 	Registry &r = registry();
 	std::lock_guard<std::mutex> guard(r.lock);
 	auto it = r.blocks.find(const_cast<void *>(ptr));
 	if (it == r.blocks.end())
-		return Freed::unknown;
-	const Freed kind = it->second ? Freed::kvmalloc : Freed::kmalloc;
+		return Kind::unknown;
+	const Kind kind = it->second;
 	r.blocks.erase(it);
 	return kind;
 }
 
-void register_block(void *ptr, bool kv)
+void register_block(void *ptr, Kind kind)
 {
 	Registry &r = registry();
 	std::lock_guard<std::mutex> guard(r.lock);
-	r.blocks[ptr] = kv;
+	r.blocks[ptr] = kind;
 }
 
 void violation(std::string what);
 
-/* The replaceable global deallocation: core objects come here through
- * delete, everything else of the test binary too. */
+/* The test binary's operator new, throwing unless nothrow. */
+void *global_alloc(size_t size, size_t align, bool nothrow)
+{
+	size = size ? size : 1;
+	void *p;
+	if (align > alignof(std::max_align_t)) /* size: a multiple of align */
+		p = std::aligned_alloc(align,
+				       (size + align - 1) & ~(align - 1));
+	else
+		p = std::malloc(size);
+	return nothrow ? p : or_throw(p);
+}
+
+/* Core objects come here through delete, everything else of the test
+ * binary too. */
 void global_free(void *ptr) noexcept
 {
-	if (!ptr)
-		return;
-	if (unregister(ptr) == Freed::kvmalloc)
+	if (ptr && unregister(ptr) == Kind::kvmalloc)
 		violation("delete of a kvmalloc block");
 	std::free(ptr);
 }
 
-void *global_alloc(size_t size, size_t align = 0) noexcept
-{
-	if (size == 0)
-		size = 1;
-	if (align > alignof(std::max_align_t)) {
-		size = (size + align - 1) / align * align;
-		return std::aligned_alloc(align, size);
-	}
-	return std::malloc(size);
-}
-
-/* The throwing forms of operator new. */
-void *or_throw(void *p)
-{
-	if (!p)
-		throw std::bad_alloc();
-	return p;
-}
-
 } // namespace
 
-void *operator new(size_t size)
-{
-	return or_throw(global_alloc(size));
-}
-void *operator new[](size_t size)
-{
-	return or_throw(global_alloc(size));
-}
-void *operator new(size_t size, const std::nothrow_t &) noexcept
-{
-	return global_alloc(size);
-}
-void *operator new[](size_t size, const std::nothrow_t &) noexcept
-{
-	return global_alloc(size);
-}
-void *operator new(size_t size, std::align_val_t align)
-{
-	return or_throw(global_alloc(size, size_t(align)));
-}
-void *operator new[](size_t size, std::align_val_t align)
-{
-	return or_throw(global_alloc(size, size_t(align)));
-}
-void *operator new(size_t size, std::align_val_t align,
-		   const std::nothrow_t &) noexcept
-{
-	return global_alloc(size, size_t(align));
-}
-void *operator new[](size_t size, std::align_val_t align,
-		     const std::nothrow_t &) noexcept
-{
-	return global_alloc(size, size_t(align));
-}
-void operator delete(void *p) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p) noexcept
-{
-	global_free(p);
-}
-void operator delete(void *p, size_t) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p, size_t) noexcept
-{
-	global_free(p);
-}
-void operator delete(void *p, std::align_val_t) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p, std::align_val_t) noexcept
-{
-	global_free(p);
-}
-void operator delete(void *p, size_t, std::align_val_t) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p, size_t, std::align_val_t) noexcept
-{
-	global_free(p);
-}
-void operator delete(void *p, const std::nothrow_t &) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p, const std::nothrow_t &) noexcept
-{
-	global_free(p);
-}
+/*
+ * Every replaceable form, scalar and array: the sanitizer runtime defines
+ * them all, and memory of its new freed by this delete (or the other way
+ * round) is a mismatch it reports.
+ */
+#define NEW(nothrow, align, ...)                                               \
+	void *operator new(size_t n, ##__VA_ARGS__) noexcept(nothrow)          \
+	{                                                                      \
+		return global_alloc(n, align, nothrow);                        \
+	}                                                                      \
+	void *operator new[](size_t n, ##__VA_ARGS__) noexcept(nothrow)        \
+	{                                                                      \
+		return global_alloc(n, align, nothrow);                        \
+	}
+NEW(false, 0)
+NEW(false, size_t(a), std::align_val_t a)
+NEW(true, 0, const std::nothrow_t &)
+NEW(true, size_t(a), std::align_val_t a, const std::nothrow_t &)
+#define DELETE(...)                                                            \
+	void operator delete(void *p, ##__VA_ARGS__) noexcept                  \
+	{                                                                      \
+		global_free(p);                                                \
+	}                                                                      \
+	void operator delete[](void *p, ##__VA_ARGS__) noexcept                \
+	{                                                                      \
+		global_free(p);                                                \
+	}
+DELETE()
+DELETE(size_t)
+DELETE(std::align_val_t)
+DELETE(size_t, std::align_val_t)
+DELETE(const std::nothrow_t &)
+#undef NEW
+#undef DELETE
 
 /* ---- the fake's state ---------------------------------------------------- */
 
@@ -478,7 +426,7 @@ crono_usize crono_kpage_size(void) noexcept
 	return st().kpage;
 }
 
-static void *fake_alloc(Call call, crono_usize size, bool kv)
+static void *fake_alloc(Call call, crono_usize size, Kind kind)
 {
 	if (injected(call))
 		return nullptr;
@@ -487,43 +435,38 @@ static void *fake_alloc(Call call, crono_usize size, bool kv)
 		return nullptr;
 	/* kmalloc does not zero: make reliance on zeroed memory visible. */
 	std::memset(p, 0xA5, size);
-	register_block(p, kv);
+	register_block(p, kind);
 	return p;
 }
 
 void *crono_kmalloc(crono_usize size, enum crono_gfp) noexcept
 {
-	return fake_alloc(Call::kmalloc, size, false);
+	return fake_alloc(Call::kmalloc, size, Kind::kmalloc);
 }
 
 void crono_kfree(const void *ptr) noexcept
 {
 	if (!ptr)
 		return;
-	switch (unregister(ptr)) {
-	case Freed::unknown:
-		violation("kfree of a pointer crono_kmalloc did not return "
-			  "(or a double free)");
-		return;
-	case Freed::kvmalloc:
+	const Kind kind = unregister(ptr);
+	if (kind == Kind::unknown)
+		return violation("kfree of a pointer crono_kmalloc did not "
+				 "return (or a double free)");
+	if (kind == Kind::kvmalloc)
 		violation("kfree of a kvmalloc block");
-		break;
-	case Freed::kmalloc:
-		break;
-	}
 	std::free(const_cast<void *>(ptr));
 }
 
 void *crono_kvmalloc(crono_usize size, enum crono_gfp) noexcept
 {
-	return fake_alloc(Call::kvmalloc, size, true);
+	return fake_alloc(Call::kvmalloc, size, Kind::kvmalloc);
 }
 
 void crono_kvfree(const void *ptr) noexcept
 {
 	if (!ptr)
 		return;
-	if (!ensure(unregister(ptr) != Freed::unknown,
+	if (!ensure(unregister(ptr) != Kind::unknown,
 		    "kvfree of a pointer the allocator did not return "
 		    "(or a double free)"))
 		return;
