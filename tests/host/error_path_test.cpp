@@ -221,7 +221,7 @@ TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 	EXPECT_EQ(setup_standard_cleanup(dev), p.expected);
 	rig.expect_at_baseline(p.name);
 	dev.release();
-	const auto writes = host::indexes_of(Event::bar0_write);
+	const auto writes = fake::indexes_of(Event::bar0_write);
 	ASSERT_EQ(writes.size(), 1u) << "the previous program ran, alone";
 	EXPECT_EQ(fake::records()[writes[0]].a, 0x98u);
 }
@@ -297,16 +297,16 @@ void run_sweep(const Sweep &sweep)
 			Rig rig;
 			auto &dev = rig.dev();
 			sweep.prepare(dev);
-			const std::string held = fake::holdings();
+			const fake::Held held = fake::held();
 			const auto stats = dev.stats();
 			fake::fail_nth(call, before[call] + n,
 				       injected_errno(call));
 			EXPECT_EQ(sweep.run(dev), expected_errno(call));
 			EXPECT_EQ(fake::calls(call), before[call] + n)
 				<< "nothing of that kind after the failure";
-			EXPECT_EQ(fake::holdings(), held) << "left behind";
-			EXPECT_TRUE(fake::violations().empty())
-				<< fake::holdings();
+			EXPECT_EQ(fake::held(), held) << "left behind";
+			EXPECT_TRUE(fake::held().violations.empty())
+				<< fake::held();
 			EXPECT_EQ(dev.stats(), stats);
 			if (sweep.after_failure)
 				sweep.after_failure(dev);
@@ -396,15 +396,15 @@ TEST(ErrorPathSweep, FaultEveryGlueCallFailedInTurn)
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
 	crono_vma *vma = dev.map_contig(lock.id(), page);
-	const std::string held = fake::holdings();
+	const fake::Held held = fake::held();
 	fake::fail_next(Call::fault_insert, injected_errno(Call::fault_insert));
 	EXPECT_EQ(fake::vma_touch(vma, 0), -ENOMEM);
 	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
-	EXPECT_EQ(fake::holdings(), held);
+	EXPECT_EQ(fake::held(), held);
 	EXPECT_EQ(fake::vma_touch(vma, 0), 0);
 	EXPECT_NE(fake::vma_page(vma, 0), nullptr);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
-	EXPECT_EQ(fake::live_coherent(), 1) << "still mapped";
+	EXPECT_EQ(fake::held().coherent, 1) << "still mapped";
 	fake::vma_close(vma);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 }

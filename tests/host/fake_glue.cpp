@@ -18,7 +18,9 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <ostream>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 using fake::Call;
@@ -288,18 +290,10 @@ const Rule *injected(Call call)
 
 const char *lock_class_name(enum crono_lock_class cls)
 {
-	switch (cls) {
-	case CRONO_LOCK_REGISTRY:
-		return "registry";
-	case CRONO_LOCK_BOARD:
-		return "board";
-	case CRONO_LOCK_OPEN:
-		return "open";
-	case CRONO_LOCK_MAPPINGS:
-		return "mappings";
-	default:
-		return "?";
-	}
+	static const char *const names[] = { "registry", "board", "open",
+					     "mappings" };
+	static_assert(std::size(names) == CRONO_LOCK_CLASS_COUNT);
+	return unsigned(cls) < std::size(names) ? names[cls] : "?";
 }
 
 /* Takes m off the held list; whether it was on it. */
@@ -1021,45 +1015,17 @@ void crono_kfile_zap_mappings(struct crono_kfile *kfile) noexcept
 
 namespace fake {
 
+#define FAKE_NAME(name) #name,
+
 const char *call_name(Call call)
 {
-	static const char *const names[] = { "kmalloc",	       "kvmalloc",
-					     "mutex_create",   "copy_from_user",
-					     "memlock_charge", "pin",
-					     "sgt_create",     "dma_map",
-					     "sgt_bounced",    "always_bounces",
-					     "coherent_alloc", "fault_insert",
-					     "window_pin" };
-	static_assert(std::size(names) == size_t(Call::count_),
-		      "a name for every Call");
+	static const char *const names[] = { FAKE_CALLS(FAKE_NAME) };
 	return size_t(call) < std::size(names) ? names[size_t(call)] : "?";
 }
 
 const char *event_name(Event event)
 {
-	static const char *const names[] = { "bar0_write",
-					     "pci_put",
-					     "memlock_charge",
-					     "memlock_uncharge",
-					     "pin",
-					     "unpin",
-					     "sgt_create",
-					     "sgt_destroy",
-					     "dma_map",
-					     "dma_unmap",
-					     "coherent_alloc",
-					     "coherent_free",
-					     "vma_setup",
-					     "fault_insert",
-					     "zap",
-					     "vma_zap",
-					     "user_write",
-					     "window_pin",
-					     "window_release",
-					     "flush",
-					     "bus_master" };
-	static_assert(std::size(names) == size_t(Event::count_),
-		      "a name for every Event");
+	static const char *const names[] = { FAKE_EVENTS(FAKE_NAME) };
 	return size_t(event) < std::size(names) ? names[size_t(event)] : "?";
 }
 
@@ -1099,42 +1065,37 @@ const std::vector<Record> &records()
 	return st().records;
 }
 
-long first(Event event)
+Match with_a(u64 a)
 {
-	const auto &r = st().records;
-	for (size_t i = 0; i < r.size(); i++) {
-		if (r[i].event == event)
-			return long(i);
-	}
-	return -1;
+	return [a](const Record &r) { return r.a == a; };
 }
 
-long first(Event event, u64 a)
+std::vector<long> indexes_of(Event event, long from, const Match &match)
 {
+	std::vector<long> out;
 	const auto &r = st().records;
-	for (size_t i = 0; i < r.size(); i++) {
-		if (r[i].event == event && r[i].a == a)
-			return long(i);
+	for (size_t i = size_t(from); i < r.size(); i++) {
+		if (r[i].event == event && (!match || match(r[i])))
+			out.push_back(long(i));
 	}
-	return -1;
+	return out;
 }
 
-long last(Event event)
+long first(Event event, long from, const Match &match)
 {
-	const auto &r = st().records;
-	for (size_t i = r.size(); i-- > 0;) {
-		if (r[i].event == event)
-			return long(i);
-	}
-	return -1;
+	const auto found = indexes_of(event, from, match);
+	return found.empty() ? -1 : found.front();
 }
 
-long count(Event event)
+long last(Event event, long from)
 {
-	long n = 0;
-	for (const Record &r : st().records)
-		n += r.event == event;
-	return n;
+	const auto found = indexes_of(event, from);
+	return found.empty() ? -1 : found.back();
+}
+
+long count(Event event, long from)
+{
+	return long(indexes_of(event, from).size());
 }
 
 std::string dump_records()
@@ -1149,13 +1110,6 @@ std::string dump_records()
 		out += line;
 	}
 	return out;
-}
-
-size_t live_allocations()
-{
-	Registry &r = registry();
-	std::lock_guard<std::mutex> guard(r.lock);
-	return r.blocks.size();
 }
 
 u64 user_map(u64 len, unsigned prot, bool backed)
@@ -1191,10 +1145,6 @@ void user_read(u64 addr, void *dst, size_t len)
 		violation("test: user_read outside the fake user ranges");
 }
 
-u64 pinned_pages()
-{
-	return st().pinned.size();
-}
 u64 dirtied_pages()
 {
 	return st().dirtied;
@@ -1207,15 +1157,6 @@ void set_memlock_limit(u64 pages)
 {
 	st().memlock_limit = pages;
 }
-u64 charged_pages()
-{
-	return st().charged;
-}
-long live_charges()
-{
-	return st().charges;
-}
-
 void set_layout(Layout layout)
 {
 	st().layout = std::move(layout);
@@ -1245,19 +1186,6 @@ Layout fixed_layout(std::vector<Seg> segments)
 	return [segments](u64, u32) { return segments; };
 }
 
-long live_sgts()
-{
-	return long(st().sgts.size());
-}
-
-long mapped_sgts()
-{
-	long n = 0;
-	for (crono_sgt *sgt : st().sgts)
-		n += sgt->mapped;
-	return n;
-}
-
 std::vector<Seg> last_mapped_segments()
 {
 	return st().last_segments;
@@ -1274,24 +1202,10 @@ std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries)
 	return table;
 }
 
-long live_coherent()
-{
-	return long(st().coherent.size());
-}
-
 u64 coherent_dma_of(const void *cpu)
 {
 	auto it = st().coherent.find(const_cast<void *>(cpu));
 	return it == st().coherent.end() ? 0 : it->second.dma;
-}
-
-long live_mutexes()
-{
-	return long(st().mutexes.size());
-}
-long held_mutexes()
-{
-	return long(st().held.size());
 }
 
 bool logged(const std::string &needle)
@@ -1303,12 +1217,9 @@ bool logged(const std::string &needle)
 	return false;
 }
 
-const std::vector<std::string> &violations()
-{
-	return st().violations;
-}
-
-void in_mmap_lock(const std::function<void()> &fn)
+/* As the kernel runs mmap and vm callbacks: under the address space's mmap
+ * lock (the core must not take its board lock there). */
+static void in_mmap_lock(const std::function<void()> &fn)
 {
 	st().mmap_lock_depth++;
 	fn();
@@ -1400,11 +1311,6 @@ void kill_at_signal_check(unsigned nth)
 	st().kill_at = nth;
 }
 
-long live_windows()
-{
-	return long(st().windows.size());
-}
-
 void vma_close_all()
 {
 	for (size_t i = 0; i < st().vmas.size(); i++) {
@@ -1412,14 +1318,6 @@ void vma_close_all()
 		if (vma->mapped && !vma->closed)
 			vma_close(vma);
 	}
-}
-
-long live_vmas()
-{
-	long n = 0;
-	for (const auto &vma : st().vmas)
-		n += vma->mapped && !vma->closed;
-	return n;
 }
 
 void reset()
@@ -1446,32 +1344,57 @@ void reset()
 	s = State();
 }
 
-std::string holdings()
+Held held()
 {
 	State &s = st();
-	std::string out = "allocations=" + std::to_string(live_allocations()) +
-			  " pins=" + std::to_string(s.pinned.size()) +
-			  " charged=" + std::to_string(s.charged) +
-			  " charges=" + std::to_string(s.charges) +
-			  " sgts=" + std::to_string(s.sgts.size()) +
-			  " mapped=" + std::to_string(mapped_sgts()) +
-			  " coherent=" + std::to_string(s.coherent.size()) +
-			  " mutexes=" + std::to_string(s.mutexes.size()) +
-			  " held=" + std::to_string(s.held.size()) +
-			  " vmas=" + std::to_string(live_vmas()) +
-			  " windows=" + std::to_string(s.windows.size());
-	for (const std::string &v : s.violations)
-		out += "\n  violation: " + v;
+	Held h;
+	{
+		Registry &r = registry();
+		std::lock_guard<std::mutex> guard(r.lock);
+		h.allocations = r.blocks.size();
+	}
+	h.pins = s.pinned.size();
+	h.charged = s.charged;
+	h.charges = s.charges;
+	h.sgts = long(s.sgts.size());
+	for (crono_sgt *sgt : s.sgts)
+		h.mapped += sgt->mapped;
+	h.coherent = long(s.coherent.size());
+	h.mutexes = long(s.mutexes.size());
+	h.locked = long(s.held.size());
+	for (const auto &vma : s.vmas)
+		h.vmas += vma->mapped && !vma->closed;
+	h.windows = long(s.windows.size());
+	h.violations = s.violations;
+	return h;
+}
+
+bool operator==(const Held &a, const Held &b)
+{
+	return std::tie(a.allocations, a.pins, a.charged, a.charges, a.sgts,
+			a.mapped, a.coherent, a.mutexes, a.locked, a.vmas,
+			a.windows, a.violations) ==
+	       std::tie(b.allocations, b.pins, b.charged, b.charges, b.sgts,
+			b.mapped, b.coherent, b.mutexes, b.locked, b.vmas,
+			b.windows, b.violations);
+}
+
+std::ostream &operator<<(std::ostream &out, const Held &h)
+{
+	out << "allocations=" << h.allocations << " pins=" << h.pins
+	    << " charged=" << h.charged << " charges=" << h.charges
+	    << " sgts=" << h.sgts << " mapped=" << h.mapped
+	    << " coherent=" << h.coherent << " mutexes=" << h.mutexes
+	    << " locked=" << h.locked << " vmas=" << h.vmas
+	    << " windows=" << h.windows;
+	for (const std::string &v : h.violations)
+		out << "\n  violation: " << v;
 	return out;
 }
 
 bool clean()
 {
-	State &s = st();
-	return live_allocations() == 0 && s.pinned.empty() && s.charged == 0 &&
-	       s.charges == 0 && s.sgts.empty() && s.coherent.empty() &&
-	       s.mutexes.empty() && s.held.empty() && live_vmas() == 0 &&
-	       s.windows.empty() && s.violations.empty();
+	return held() == Held{};
 }
 
 } // namespace fake

@@ -180,8 +180,7 @@ Rig::Rig(bool open_file)
 	long ret = 0;
 	add(crono_pci_location{ 0, 3, 0, 0, 0x1A13, 0x06 }, open_file, &ret);
 	EXPECT_EQ(ret, 0);
-	baseline_ = fake::live_allocations();
-	baseline_holdings_ = fake::holdings();
+	baseline_ = fake::held();
 }
 
 Dev &Rig::add(const crono_pci_location &loc, bool open_file, long *ret)
@@ -217,55 +216,31 @@ Rig::~Rig()
 			<< "board " << dev->name
 			<< ": every reference to the PCI function was dropped";
 	EXPECT_TRUE(fake::clean())
-		<< "after unwinding everything: " << fake::holdings();
+		<< "after unwinding everything: " << fake::held();
 }
 
 void Rig::expect_at_baseline(const std::string &context) const
 {
-	EXPECT_EQ(fake::holdings(), baseline_holdings_)
+	EXPECT_EQ(fake::held(), baseline_)
 		<< context << ": held beyond the baseline";
-}
-
-std::vector<long> indexes_of(fake::Event event)
-{
-	std::vector<long> out;
-	const auto &records = fake::records();
-	for (size_t i = 0; i < records.size(); i++) {
-		if (records[i].event == event)
-			out.push_back(long(i));
-	}
-	return out;
-}
-
-long find_from(long from, fake::Event event,
-	       const std::function<bool(const fake::Record &)> &pred)
-{
-	const auto &records = fake::records();
-	for (size_t i = size_t(from); i < records.size(); i++) {
-		if (records[i].event == event && (!pred || pred(records[i])))
-			return long(i);
-	}
-	return -1;
 }
 
 void expect_sg_release_order(long from, const SgLock &lock)
 {
 	using fake::Event;
-	using fake::Record;
+	using fake::first;
+	using fake::with_a;
 	const long created =
-		find_from(0, Event::sgt_create,
-			  [&](const Record &r) { return r.b == lock.addr; });
+		first(Event::sgt_create, 0,
+		      [&](const fake::Record &r) { return r.b == lock.addr; });
 	ASSERT_GE(created, 0) << "no sg table for the buffer";
 	const u64 sgt = fake::records()[size_t(created)].a;
-	const auto of_sgt = [sgt](const Record &r) { return r.a == sgt; };
-	const long unmap = find_from(from, Event::dma_unmap, of_sgt);
-	const long destroy = find_from(from, Event::sgt_destroy, of_sgt);
-	const long unpin = find_from(from, Event::unpin, [&](const Record &r) {
-		return r.a == lock.addr;
-	});
+	const long unmap = first(Event::dma_unmap, from, with_a(sgt));
+	const long destroy = first(Event::sgt_destroy, from, with_a(sgt));
+	const long unpin = first(Event::unpin, from, with_a(lock.addr));
 	const long uncharge =
-		find_from(unpin < 0 ? from : unpin, Event::memlock_uncharge,
-			  [&](const Record &r) { return r.a == lock.entries; });
+		first(Event::memlock_uncharge, unpin < 0 ? from : unpin,
+		      with_a(lock.entries));
 	EXPECT_GE(unmap, from) << "buffer at " << std::hex << lock.addr;
 	EXPECT_LT(unmap, destroy) << fake::dump_records();
 	EXPECT_LT(destroy, unpin) << fake::dump_records();

@@ -121,16 +121,15 @@ public:
 	 * way, unbound on failure). */
 	Dev &add(const crono_pci_location &loc, bool open_file, long *ret);
 
-	/* Live core allocations once everything was set up. */
-	size_t baseline() const { return baseline_; }
+	/* What the fake held once everything was set up. */
+	const fake::Held &baseline() const { return baseline_; }
 	/* Holds what it held once everything was set up: no allocation more,
 	 * nothing of any buffer, no violation. */
 	void expect_at_baseline(const std::string &context) const;
 
 private:
 	std::vector<std::unique_ptr<Dev>> devs_;
-	size_t baseline_ = 0;
-	std::string baseline_holdings_;
+	fake::Held baseline_;
 	bool core_ = false;
 };
 
@@ -142,12 +141,6 @@ protected:
 	Dev &dev = rig.dev();
 };
 
-/* The fake's record indexes, for ordering assertions. */
-std::vector<long> indexes_of(fake::Event event);
-/* The first record of `event` from index `from` on that pred accepts (every
- * one when pred is empty), or -1. */
-long find_from(long from, fake::Event event,
-	       const std::function<bool(const fake::Record &)> &pred = {});
 /* From record `from` on, the S/G buffer of `lock` was released in order:
  * DMA unmap, sg table destroyed, pages unpinned, memlock uncharged. */
 void expect_sg_release_order(long from, const SgLock &lock);

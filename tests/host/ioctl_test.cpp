@@ -109,9 +109,9 @@ TEST_F(LockBuffer, PinsChargesMapsAndCounts)
 {
 	auto lock = dev.lock_sg(20);
 	ASSERT_EQ(lock.ret, 0);
-	EXPECT_EQ(fake::pinned_pages(), 20u);
-	EXPECT_EQ(fake::charged_pages(), 20u);
-	EXPECT_EQ(fake::mapped_sgts(), 1);
+	EXPECT_EQ(fake::held().pins, 20u);
+	EXPECT_EQ(fake::held().charged, 20u);
+	EXPECT_EQ(fake::held().mapped, 1);
 	for (u64 i = 0; i < 20; i++)
 		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
 	EXPECT_EQ(dev.stats(), (host::Stats{ 1, 20 * page, 0, 0 }));
@@ -135,7 +135,7 @@ TEST_F(LockBuffer, PinsInBatchesOfAtMost4096Pages)
 	ASSERT_EQ(crono::limits::pin_batch_pages, 4096u);
 	auto lock = dev.lock_sg(4096 * 2 + 3);
 	ASSERT_EQ(lock.ret, 0);
-	const auto pins = host::indexes_of(Event::pin);
+	const auto pins = fake::indexes_of(Event::pin);
 	ASSERT_EQ(pins.size(), 3u);
 	EXPECT_EQ(fake::records()[pins[0]].b, 4096u);
 	EXPECT_EQ(fake::records()[pins[1]].a, lock.addr + 4096 * page);
@@ -150,7 +150,7 @@ TEST_F(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
 	auto lock = dev.lock_sg(30);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(fake::count(Event::pin), 5);
-	EXPECT_EQ(fake::pinned_pages(), 30u);
+	EXPECT_EQ(fake::held().pins, 30u);
 	for (u64 i = 0; i < 30; i++)
 		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
 }
@@ -161,8 +161,8 @@ TEST_F(LockBuffer, SizeNotAPageMultipleCoversThePartialPage)
 	const u64 table = fake::user_map(4 * 8);
 	auto lock = dev.lock_sg(buf, 3 * page + 100, table, 4);
 	ASSERT_EQ(lock.ret, 0);
-	EXPECT_EQ(fake::pinned_pages(), 4u);
-	EXPECT_EQ(fake::charged_pages(), 4u);
+	EXPECT_EQ(fake::held().pins, 4u);
+	EXPECT_EQ(fake::held().charged, 4u);
 	EXPECT_EQ(dev.read_table(lock),
 		  fake::expand(fake::last_mapped_segments(), 4));
 	EXPECT_EQ(dev.stats().pinned_bytes, 4 * page);
@@ -180,8 +180,8 @@ TEST_F(LockBuffer, KernelPagesLargerThanTheDevicePage)
 		{ { 0x400000, 16384 }, { 0x100000, 16384 } }));
 	auto lock = dev.lock_sg(buf, 5 * page, table, 5);
 	ASSERT_EQ(lock.ret, 0);
-	EXPECT_EQ(fake::pinned_pages(), 2u);
-	EXPECT_EQ(fake::charged_pages(), 2u);
+	EXPECT_EQ(fake::held().pins, 2u);
+	EXPECT_EQ(fake::held().charged, 2u);
 	EXPECT_EQ(dev.read_table(lock),
 		  (std::vector<u64>{ 0x400000, 0x401000, 0x402000, 0x403000,
 				     0x100000 }));
@@ -252,7 +252,7 @@ TEST_F(LockBuffer, OverRlimitMemlockIsENOMEMAndNothingPinned)
 	EXPECT_EQ(fits.ret, 0);
 	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM) << "the limit is a total";
 	EXPECT_EQ(dev.unlock_sg(fits.id()), 0);
-	EXPECT_EQ(fake::charged_pages(), 0u);
+	EXPECT_EQ(fake::held().charged, 0u);
 	EXPECT_EQ(dev.lock_sg(10).ret, 0) << "unlock returned the charge";
 }
 
@@ -349,9 +349,9 @@ TEST_F(LockBuffer, TheSameUserPagesCanBeLockedTwice)
 	ASSERT_EQ(a.ret, 0);
 	auto b = dev.lock_sg(a.addr, a.size, fake::user_map(32), 4);
 	ASSERT_EQ(b.ret, 0);
-	EXPECT_EQ(fake::pinned_pages(), 8u);
+	EXPECT_EQ(fake::held().pins, 8u);
 	EXPECT_EQ(dev.unlock_sg(a.id()), 0);
-	EXPECT_EQ(fake::pinned_pages(), 4u);
+	EXPECT_EQ(fake::held().pins, 4u);
 	EXPECT_TRUE(fake::page_pinned(a.addr));
 }
 
@@ -384,7 +384,7 @@ TEST_F(Unlock, UnknownIdIsEINVAL)
 	}
 	auto lock = dev.lock_sg(1);
 	EXPECT_EQ(dev.unlock_sg(lock.id() + 1), -EINVAL);
-	EXPECT_EQ(fake::pinned_pages(), 1u);
+	EXPECT_EQ(fake::held().pins, 1u);
 }
 
 TEST_F(Unlock, DoubleUnlockIsEINVAL)
@@ -406,8 +406,8 @@ TEST_F(Unlock, TheOtherKindsIdIsEINVAL)
 	ASSERT_EQ(contig.id(), 1);
 	EXPECT_EQ(dev.unlock_contig(sg.id()), -EINVAL);
 	EXPECT_EQ(dev.unlock_sg(contig.id()), -EINVAL);
-	EXPECT_EQ(fake::pinned_pages(), 2u);
-	EXPECT_EQ(fake::live_coherent(), 1);
+	EXPECT_EQ(fake::held().pins, 2u);
+	EXPECT_EQ(fake::held().coherent, 1);
 }
 
 TEST_F(Unlock, IdsAreSharedByBothKindsAndReusedLowestFirst)
@@ -434,7 +434,7 @@ TEST_F(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 	/* b owns no buffer: a's ids mean nothing to it. */
 	EXPECT_EQ(b.unlock_sg(0), -EINVAL);
 	EXPECT_EQ(b.unlock_contig(1), -EINVAL);
-	EXPECT_EQ(fake::pinned_pages(), 3u);
+	EXPECT_EQ(fake::held().pins, 3u);
 	EXPECT_EQ(a.stats().locked_buffers, 2u);
 	/* b's own id 0 is its own buffer. */
 	auto b_sg = b.lock_sg(2);
@@ -448,8 +448,8 @@ TEST_F(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 	EXPECT_EQ(fake::vma_mmap(b.file, vma), -EINVAL);
 	/* Releasing b leaves a's buffers alone. */
 	b.release();
-	EXPECT_EQ(fake::pinned_pages(), 3u);
-	EXPECT_EQ(fake::live_coherent(), 1);
+	EXPECT_EQ(fake::held().pins, 3u);
+	EXPECT_EQ(fake::held().coherent, 1);
 	EXPECT_EQ(fake::count(Event::bar0_write), 0);
 }
 
@@ -506,7 +506,7 @@ TEST_F(CleanupSetup, ARejectedProgramKeepsThePreviousOne)
 	fake::fail_next(fake::Call::copy_from_user, -EFAULT, 2);
 	EXPECT_EQ(dev.cleanup({ { 0x10, 5 } }), -EFAULT);
 	dev.release();
-	const auto writes = host::indexes_of(Event::bar0_write);
+	const auto writes = fake::indexes_of(Event::bar0_write);
 	ASSERT_EQ(writes.size(), 2u);
 	EXPECT_EQ(fake::records()[writes[0]].a, 0x98u);
 	EXPECT_EQ(fake::records()[writes[0]].b, 0u);
@@ -520,7 +520,7 @@ TEST_F(CleanupSetup, AValidProgramReplacesThePreviousOne)
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x04, 1 } }), 0);
 	ASSERT_EQ(dev.cleanup({ { 0x20, 9 } }), 0);
 	dev.release();
-	const auto writes = host::indexes_of(Event::bar0_write);
+	const auto writes = fake::indexes_of(Event::bar0_write);
 	ASSERT_EQ(writes.size(), 1u);
 	EXPECT_EQ(fake::records()[writes[0]].a, 0x20u);
 }
@@ -604,8 +604,8 @@ TEST_F(LockContig, FourThousandNinetySixBuffersThenENOMEM)
 	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
 	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM)
 		<< "ids are per file, both kinds";
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::live_coherent(), 4096);
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().coherent, 4096);
 	EXPECT_EQ(dev.unlock_contig(1234), 0);
 	EXPECT_EQ(dev.lock_sg(1).id(), 1234);
 }
@@ -614,13 +614,13 @@ TEST_F(LockContig, ChargesRlimitMemlockUntilTheMemoryIsFreed)
 {
 	auto lock = dev.lock_contig(3 * page);
 	ASSERT_EQ(lock.ret, 0);
-	EXPECT_EQ(fake::charged_pages(), 3u);
+	EXPECT_EQ(fake::held().charged, 3u);
 	crono_vma *vma = dev.map_contig(lock.id(), 3 * page);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
-	EXPECT_EQ(fake::charged_pages(), 3u) << "still mapped, still held";
+	EXPECT_EQ(fake::held().charged, 3u) << "still mapped, still held";
 	fake::vma_close(vma);
-	EXPECT_EQ(fake::charged_pages(), 0u);
-	EXPECT_EQ(fake::live_charges(), 0);
+	EXPECT_EQ(fake::held().charged, 0u);
+	EXPECT_EQ(fake::held().charges, 0);
 }
 
 TEST_F(LockContig, OverRlimitMemlockIsENOMEMAndNothingAllocated)

@@ -12,7 +12,6 @@
 #include "harness.h"
 
 using fake::Event;
-using host::find_from;
 using host::Rig;
 using host::SgLock;
 using host::u64;
@@ -42,7 +41,7 @@ void expect_teardown_order(long from, long cleanup_writes,
 			   const std::vector<const SgLock *> &buffers,
 			   long coherent_frees)
 {
-	const auto writes = host::indexes_of(Event::bar0_write);
+	const auto writes = fake::indexes_of(Event::bar0_write);
 	long after_from = 0, last_write = -1;
 	for (long w : writes) {
 		if (w >= from) {
@@ -51,10 +50,9 @@ void expect_teardown_order(long from, long cleanup_writes,
 		}
 	}
 	EXPECT_EQ(after_from, cleanup_writes) << fake::dump_records();
-	const long flush = find_from(from, Event::flush);
+	const long flush = fake::first(Event::flush, from);
 	const long master_off =
-		find_from(from, Event::bus_master,
-			  [](const fake::Record &r) { return r.a == 0; });
+		fake::first(Event::bus_master, from, fake::with_a(0));
 	EXPECT_LT(last_write, flush) << "no read after the cleanup writes\n"
 				     << fake::dump_records();
 	EXPECT_LT(flush, master_off) << "bus mastering not cleared after "
@@ -63,7 +61,7 @@ void expect_teardown_order(long from, long cleanup_writes,
 	for (Event e :
 	     { Event::dma_unmap, Event::sgt_destroy, Event::unpin,
 	       Event::memlock_uncharge, Event::coherent_free, Event::zap }) {
-		const long first = find_from(from, e);
+		const long first = fake::first(e, from);
 		if (first >= 0) {
 			EXPECT_LT(last_write, first)
 				<< "a cleanup write after "
@@ -119,8 +117,8 @@ TEST(Board, SameNameTwiceIsEEXISTAndTheGlueKeepsItsPciFunction)
 	/* The glue frees its crono_pci itself after a failed probe: the core
 	 * must hold no reference to it then. */
 	EXPECT_EQ(twin.pci.refs, 1);
-	EXPECT_EQ(fake::live_allocations(), rig.baseline());
-	EXPECT_EQ(fake::live_mutexes(), 4) << "registry + one board's three";
+	EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
+	EXPECT_EQ(fake::held().mutexes, 4) << "registry + one board's three";
 	EXPECT_TRUE(fake::logged("exists"));
 }
 
@@ -133,7 +131,7 @@ TEST(Board, NameTooLongFailsCreateAndLeavesThePciFunctionToTheGlue)
 			    false, &ret);
 	EXPECT_EQ(ret, -ENAMETOOLONG);
 	EXPECT_EQ(dev.pci.refs, 1);
-	EXPECT_EQ(fake::live_allocations(), rig.baseline());
+	EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
 }
 
 TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
@@ -154,8 +152,8 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 		auto &dev = rig.add({ 0, 9, 0, 0, 0x1A13, 0x0d }, false, &ret);
 		EXPECT_EQ(ret, -ENOMEM);
 		EXPECT_EQ(dev.pci.refs, 1);
-		EXPECT_EQ(fake::live_allocations(), rig.baseline());
-		EXPECT_EQ(fake::live_mutexes(), 4);
+		EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
+		EXPECT_EQ(fake::held().mutexes, 4);
 		/* The same location binds fine afterwards. */
 		auto &again = rig.add({ 0, 9, 0, 0, 0x1A13, 0x0d }, true, &ret);
 		EXPECT_EQ(ret, 0);
@@ -170,7 +168,7 @@ TEST(Board, CoreInitFailureIsENOMEMAndLeavesNothing)
 		fake::reset();
 		fake::fail_next(call, -ENOMEM);
 		EXPECT_EQ(crono_core_init(), -ENOMEM) << fake::call_name(call);
-		EXPECT_TRUE(fake::clean()) << fake::holdings();
+		EXPECT_TRUE(fake::clean()) << fake::held();
 	}
 }
 
@@ -180,7 +178,7 @@ TEST(Board, OpenAllocationFailureIsENOMEMAndLeavesTheBoardUsable)
 	auto &dev = rig.dev();
 	fake::fail_next(fake::Call::kmalloc, 0);
 	EXPECT_EQ(dev.open(), -ENOMEM);
-	EXPECT_EQ(fake::live_allocations(), rig.baseline());
+	EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
 	EXPECT_EQ(dev.open(), 0);
 	EXPECT_EQ(dev.lock_sg(1).ret, 0);
 }
@@ -201,16 +199,16 @@ TEST_F(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 	dev.release();
 	expect_teardown_order(from, 3, { &a, &b }, 1);
 	/* The writes in program order, with their values. */
-	const auto writes = host::indexes_of(Event::bar0_write);
+	const auto writes = fake::indexes_of(Event::bar0_write);
 	ASSERT_EQ(writes.size(), 3u);
 	EXPECT_EQ(rec(writes[0]).a, 0x98u);
 	EXPECT_EQ(rec(writes[1]).a, 0x90u);
 	EXPECT_EQ(rec(writes[2]).a, 0x04u);
 	EXPECT_EQ(rec(writes[2]).b, 0xdeadu);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::charged_pages(), 0u);
-	EXPECT_EQ(fake::live_sgts(), 0);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().charged, 0u);
+	EXPECT_EQ(fake::held().sgts, 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 	EXPECT_EQ(fake::dirtied_pages(), 12u);
 	EXPECT_EQ(dev.kfile.zaps, 0) << "nothing was mapped";
 	EXPECT_EQ(dev.stats(), host::Stats{});
@@ -227,7 +225,7 @@ TEST_F(Release, UnlockedBuffersAreNotReleasedTwice)
 	const long from = long(fake::records().size());
 	dev.release();
 	expect_teardown_order(from, 0, { &b }, 0);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
+	EXPECT_EQ(fake::held().pins, 0u);
 	EXPECT_EQ(fake::count(Event::dma_unmap), 2);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 }
@@ -249,8 +247,8 @@ TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
 	dev.remove();
 	expect_teardown_order(from, 2, { &a, &b }, 2);
 	EXPECT_FALSE(dev.pci.bus_master);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().coherent, 0);
 	EXPECT_TRUE(fake::logged("removed while open"));
 	EXPECT_EQ(dev.stats(), host::Stats{});
 	(void)c;
@@ -324,17 +322,17 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 	crono_vma *va_fork = fake::vma_copy(va);
 	crono_vma *vc = dev.map_contig(c.id(), page);
 	ASSERT_EQ(dev.unlock_contig(c.id()), 0); /* unlocked, still mapped */
-	EXPECT_EQ(fake::live_coherent(), 3);
+	EXPECT_EQ(fake::held().coherent, 3);
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 
 	const long from = long(fake::records().size());
 	dev.remove();
-	const long zap = find_from(from, Event::zap);
+	const long zap = fake::first(Event::zap, from);
 	ASSERT_GE(zap, 0) << "mapped memory must be zapped";
-	const long first_free = find_from(from, Event::coherent_free);
+	const long first_free = fake::first(Event::coherent_free, from);
 	EXPECT_LT(zap, first_free) << "zapped before the memory goes";
 	expect_teardown_order(from, 1, {}, 3);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 	EXPECT_TRUE(va->zapped);
 	EXPECT_TRUE(va_fork->zapped);
 	EXPECT_TRUE(vc->zapped);
@@ -368,7 +366,7 @@ TEST_F(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
 	fake::vma_close(copy);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 	EXPECT_EQ(dev.stats().coherent_bytes, 0u);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 }
 
 TEST_F(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
@@ -376,12 +374,12 @@ TEST_F(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
 	auto lock = dev.lock_contig(page);
 	crono_vma *vma = dev.map_contig(lock.id(), page);
 	fake::vma_close(vma);
-	EXPECT_EQ(fake::live_coherent(), 1);
+	EXPECT_EQ(fake::held().coherent, 1);
 	crono_vma *again = fake::vma_new(&dev.kfile, lock.id(), page);
 	EXPECT_EQ(fake::vma_mmap(dev.file, again), 0) << "map, unmap, map";
 	fake::vma_close(again);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 }
 
 TEST_F(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
@@ -403,7 +401,7 @@ TEST_F(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
 	EXPECT_EQ(rec(fake::first(Event::coherent_free)).a,
 		  old_lock.out.dma_handle);
 	fake::vma_close(new_vma);
-	EXPECT_EQ(fake::live_coherent(), 1) << "the new buffer is still locked";
+	EXPECT_EQ(fake::held().coherent, 1) << "the new buffer is still locked";
 }
 
 TEST_F(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
@@ -427,8 +425,8 @@ TEST_F(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
 	ASSERT_EQ(fake::vma_touch(vma, 0), 0);
 	const long from = long(fake::records().size());
 	dev.remove();
-	const long zap = find_from(from, Event::zap);
-	const long freed = find_from(from, Event::coherent_free);
+	const long zap = fake::first(Event::zap, from);
+	const long freed = fake::first(Event::coherent_free, from);
 	ASSERT_GE(zap, 0);
 	EXPECT_LT(zap, freed);
 	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
@@ -478,7 +476,7 @@ TEST_F(ContigFault, UnlockedButMappedMemoryStillFaultsIn)
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
 	EXPECT_EQ(fake::vma_touch(vma, 1), 0);
 	fake::vma_close(vma);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 }
 
 /* ---- bus mastering ------------------------------------------------------- */
@@ -516,21 +514,21 @@ TEST(Shutdown, ReplaysTheProgramFlushesAndStopsMasteringFreeingNothing)
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 	const long from = long(fake::records().size());
 	dev.shutdown();
-	const long write = find_from(from, Event::bar0_write);
-	const long flush = find_from(from, Event::flush);
-	const long off = find_from(from, Event::bus_master);
+	const long write = fake::first(Event::bar0_write, from);
+	const long flush = fake::first(Event::flush, from);
+	const long off = fake::first(Event::bus_master, from);
 	ASSERT_GE(write, 0);
 	EXPECT_LT(write, flush);
 	EXPECT_LT(flush, off);
 	EXPECT_EQ(rec(off).a, 0u);
 	EXPECT_FALSE(dev.pci.bus_master);
 	for (Event e : { Event::dma_unmap, Event::unpin, Event::coherent_free })
-		EXPECT_EQ(find_from(from, e), -1)
+		EXPECT_EQ(fake::first(e, from), -1)
 			<< fake::event_name(e) << " at shutdown";
 	/* The program is kept: release replays it once more. */
 	const long release_from = long(fake::records().size());
 	dev.release();
-	EXPECT_GE(find_from(release_from, Event::bar0_write), 0);
+	EXPECT_GE(fake::first(Event::bar0_write, release_from), 0);
 }
 
 TEST(Shutdown, WithoutAnOpenFileStopsMasteringOnly)
@@ -560,10 +558,10 @@ TEST_F(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
 	ASSERT_TRUE(stalled);
 	EXPECT_EQ(second_open, -EBUSY);
 	EXPECT_EQ(lock.ret, -ENODEV);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::live_windows(), 0);
-	EXPECT_EQ(fake::mapped_sgts(), 0);
-	EXPECT_TRUE(fake::violations().empty()) << fake::holdings();
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().windows, 0);
+	EXPECT_EQ(fake::held().mapped, 0);
+	EXPECT_TRUE(fake::held().violations.empty()) << fake::held();
 	dev.release();
 }
 
@@ -586,7 +584,7 @@ TEST_F(FatalSignal, StopsALockBetweenPinBatchesReleasingEverything)
 	auto lock = dev.lock_sg(1100);
 	EXPECT_EQ(lock.ret, -EINTR);
 	EXPECT_EQ(fake::count(Event::pin), 1) << "no batch after the kill";
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::charged_pages(), 0u);
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().charged, 0u);
 	rig.expect_at_baseline("after the killed lock");
 }

@@ -290,7 +290,7 @@ TEST(PageTableProperty, RandomLayoutsThroughLockBuffer)
 			if (problem.empty() && dev.unlock_sg(lock.id()) != 0)
 				problem = "unlock failed";
 		}
-		if (problem.empty() && fake::pinned_pages() != 0)
+		if (problem.empty() && fake::held().pins != 0)
 			problem = "pages left pinned";
 		if (!problem.empty()) {
 			ADD_FAILURE()

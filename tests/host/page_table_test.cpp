@@ -346,7 +346,9 @@ TEST_P(PageTableViaLockBufferRefuses, WithEIOAndLeavesTheUserTableUntouched)
 	EXPECT_EQ(lock.ret, -EIO);
 	EXPECT_EQ(dev.read_table(lock),
 		  std::vector<u64>(mapping.pages, 0xEEEEEEEEEEEEEEEEull));
-	EXPECT_EQ(fake::first(fake::Event::user_write, lock.table), -1)
+	EXPECT_EQ(fake::first(fake::Event::user_write, 0,
+			      fake::with_a(lock.table)),
+		  -1)
 		<< "nothing may be written to the page table\n"
 		<< fake::dump_records();
 	if (mapping.logged) {
