@@ -17,14 +17,9 @@
 
 #include "harness.h"
 
-using fake::Call;
-using fake::Event;
-using host::Rig;
-using host::u64;
+using namespace host;
 
 namespace {
-
-constexpr u64 page = 4096;
 
 /* The errno a failing call of each kind is made to return, and what the
  * ioctl must then return. */
@@ -72,24 +67,22 @@ int expected_errno(Call call)
  * 76 entries), then the struct. */
 constexpr u64 sg_pages = 1100;
 
-long lock_standard_sg(host::Dev &dev, u64 *table = nullptr)
+long lock_standard_sg(Dev &dev)
 {
 	fake::set_pin_max_per_call(400);
 	dev.pci.max_segment = 64 * page;
 	auto lock = dev.lock_sg(sg_pages);
-	if (table)
-		*table = lock.table;
 	if (lock.ret == 0 && lock.out.id < 0)
 		ADD_FAILURE() << "success without an id";
 	return lock.ret;
 }
 
-long lock_standard_contig(host::Dev &dev)
+long lock_standard_contig(Dev &dev)
 {
 	return dev.lock_contig(3 * page).ret;
 }
 
-long setup_standard_cleanup(host::Dev &dev)
+long setup_standard_cleanup(Dev &dev)
 {
 	return dev.cleanup({ { 0x80, 1 }, { 0x84, 2 }, { 0x88, 3 } });
 }
@@ -115,8 +108,7 @@ std::string point_name(const ::testing::TestParamInfo<Point> &info)
 	return info.param.name;
 }
 
-class LockBufferFails : public host::RigTest,
-			public ::testing::WithParamInterface<Point> {};
+using LockBufferFails = RigParamTest<Point>;
 
 TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
 {
@@ -129,10 +121,9 @@ TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
 	} else {
 		fake::fail_next(p.call, p.err, p.nth);
 	}
-	u64 table = 0;
-	EXPECT_EQ(lock_standard_sg(dev, &table), p.expected);
+	EXPECT_EQ(lock_standard_sg(dev), p.expected);
 	rig.expect_at_baseline(p.name);
-	EXPECT_EQ(dev.stats(), host::Stats{});
+	EXPECT_EQ(dev.stats(), Stats{});
 	/* Every pinned page was unpinned (dirty), once. */
 	EXPECT_EQ(fake::dirtied_pages(), [] {
 		u64 pinned = 0;
@@ -183,8 +174,7 @@ INSTANTIATE_TEST_SUITE_P(
 		       -1 }),
 	point_name);
 
-class LockContigFails : public host::RigTest,
-			public ::testing::WithParamInterface<Point> {};
+using LockContigFails = RigParamTest<Point>;
 
 TEST_P(LockContigFails, ReturnsTheErrorAndLeavesNothing)
 {
@@ -192,7 +182,7 @@ TEST_P(LockContigFails, ReturnsTheErrorAndLeavesNothing)
 	fake::fail_next(p.call, p.err, p.nth);
 	EXPECT_EQ(lock_standard_contig(dev), p.expected);
 	rig.expect_at_baseline(p.name);
-	EXPECT_EQ(dev.stats(), host::Stats{});
+	EXPECT_EQ(dev.stats(), Stats{});
 	auto retry = dev.lock_contig(page);
 	EXPECT_EQ(retry.ret, 0);
 	EXPECT_EQ(retry.id(), 0) << "the id was not used up";
@@ -210,8 +200,7 @@ INSTANTIATE_TEST_SUITE_P(
 				 -EFAULT, -1 }),
 	point_name);
 
-class CleanupSetupFails : public host::RigTest,
-			  public ::testing::WithParamInterface<Point> {};
+using CleanupSetupFails = RigParamTest<Point>;
 
 TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 {
@@ -221,9 +210,8 @@ TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 	EXPECT_EQ(setup_standard_cleanup(dev), p.expected);
 	rig.expect_at_baseline(p.name);
 	dev.release();
-	const auto writes = fake::indexes_of(Event::bar0_write);
-	ASSERT_EQ(writes.size(), 1u) << "the previous program ran, alone";
-	EXPECT_EQ(fake::records()[writes[0]].a, 0x98u);
+	EXPECT_EQ(bar0_writes(), (Writes{ { 0x98, 0 } }))
+		<< "the previous program ran, alone";
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -249,16 +237,16 @@ Counts count_calls()
 struct Sweep {
 	/* Brings the rig into the state before the ioctl (other buffers,
 	 * a cleanup program); runs before the snapshot. */
-	std::function<void(host::Dev &)> prepare;
-	std::function<long(host::Dev &)> run;
+	std::function<void(Dev &)> prepare;
+	std::function<long(Dev &)> run;
 	/* Checks after a failure, beyond the snapshot. */
-	std::function<void(host::Dev &)> after_failure;
+	std::function<void(Dev &)> after_failure;
 	/* Calls the dry run must have made, at least that many times: the
 	 * sweep covers what the scenario was built to reach. */
 	std::vector<std::pair<Call, unsigned>> must_call;
 };
 
-void prepare_busy_file(host::Dev &dev)
+void prepare_busy_file(Dev &dev)
 {
 	/* Another buffer of each kind and a program: a failure must not
 	 * touch them. */
@@ -324,9 +312,9 @@ void run_sweep(const Sweep &sweep)
 
 TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
 {
-	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
-		    [](host::Dev &dev) { return lock_standard_sg(dev); },
-		    [](host::Dev &dev) {
+	run_sweep({ [](Dev &dev) { prepare_busy_file(dev); },
+		    [](Dev &dev) { return lock_standard_sg(dev); },
+		    [](Dev &dev) {
 			    /* ids 0 and 1 are taken: the failed lock gave
 			     * its id back. */
 			    auto probe = dev.lock_sg(1);
@@ -347,17 +335,17 @@ TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
 
 TEST(ErrorPathSweep, LockBufferOnAFreshFileEveryGlueCallFailedInTurn)
 {
-	run_sweep({ [](host::Dev &) {},
-		    [](host::Dev &dev) { return lock_standard_sg(dev); },
+	run_sweep({ [](Dev &) {},
+		    [](Dev &dev) { return lock_standard_sg(dev); },
 		    nullptr,
 		    { { Call::pin, 3 }, { Call::window_pin, 2 } } });
 }
 
 TEST(ErrorPathSweep, LockContigEveryGlueCallFailedInTurn)
 {
-	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
-		    [](host::Dev &dev) { return lock_standard_contig(dev); },
-		    [](host::Dev &dev) {
+	run_sweep({ [](Dev &dev) { prepare_busy_file(dev); },
+		    [](Dev &dev) { return lock_standard_contig(dev); },
+		    [](Dev &dev) {
 			    auto probe = dev.lock_contig(page);
 			    EXPECT_EQ(probe.id(), 2);
 			    EXPECT_EQ(dev.unlock_contig(probe.id()), 0);
@@ -370,13 +358,13 @@ TEST(ErrorPathSweep, LockContigEveryGlueCallFailedInTurn)
 
 TEST(ErrorPathSweep, CleanupSetupEveryGlueCallFailedInTurn)
 {
-	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
-		    [](host::Dev &dev) {
+	run_sweep({ [](Dev &dev) { prepare_busy_file(dev); },
+		    [](Dev &dev) {
 			    /* A failed setup keeps 0x98; a retry replaces it.
 			     */
 			    return setup_standard_cleanup(dev);
 		    },
-		    [](host::Dev &dev) {
+		    [](Dev &dev) {
 			    /* The kept program is the old one: release runs
 			     * exactly its one write. */
 			    const long before = fake::count(Event::bar0_write);

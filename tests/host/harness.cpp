@@ -64,6 +64,11 @@ crono_vma *Dev::map_contig(s32 id, u64 len)
 	return vma;
 }
 
+long Dev::mmap(u64 pgoff, u64 len, bool shared)
+{
+	return fake::vma_mmap(file, fake::vma_new(&kfile, pgoff, len, shared));
+}
+
 void Dev::shutdown()
 {
 	crono_board_shutdown(board);
@@ -86,29 +91,23 @@ long Dev::ioctl(u32 request, u64 arg)
 
 SgLock Dev::lock_sg(u64 pages)
 {
-	const u64 addr = fake::user_map(pages * kib4, fake::prot_rw, false);
+	const u64 addr = fake::user_map(pages * page, fake::prot_rw, false);
 	const u64 table = fake::user_map(pages * sizeof(u64));
 	std::vector<unsigned char> fill(pages * sizeof(u64), 0xEE);
 	fake::user_write(table, fill.data(), fill.size());
-	return lock_sg(addr, pages * kib4, table, u32(pages));
+	return lock_sg(addr, pages * page, table, u32(pages));
 }
 
 SgLock Dev::lock_sg(u64 addr, u64 size, u64 table, u32 entries)
 {
 	SgLock lock;
-	lock.addr = addr;
-	lock.size = size;
-	lock.table = table;
-	lock.entries = entries;
-	lock.in.addr = addr;
-	lock.in.size = size;
+	lock.addr = lock.in.addr = addr;
+	lock.size = lock.in.size = size;
+	lock.table = lock.in.upages = table;
+	lock.entries = lock.in.pages_count = entries;
 	lock.in.pages = 0x5a5a5a5a5a5a5a5aull; /* ignored, must come back */
-	lock.in.upages = table;
-	lock.in.pages_count = entries;
 	lock.in.id = -77;
-	lock.info_addr = fake::user_new(lock.in);
-	lock.ret = ioctl(IOCTL_CRONO_LOCK_BUFFER, lock.info_addr);
-	lock.out = fake::user_get<CRONO_SG_BUFFER_INFO>(lock.info_addr);
+	ioctl_lock(IOCTL_CRONO_LOCK_BUFFER, lock);
 	return lock;
 }
 
@@ -126,9 +125,7 @@ ContigLock Dev::lock_contig(u64 size)
 	lock.in.dma_handle = 0x3333;
 	lock.in.id = -77;
 	lock.in.reserved = 0x4444;
-	lock.info_addr = fake::user_new(lock.in);
-	lock.ret = ioctl(IOCTL_CRONO_LOCK_CONTIG_BUFFER, lock.info_addr);
-	lock.out = fake::user_get<CRONO_CONTIG_BUFFER_INFO>(lock.info_addr);
+	ioctl_lock(IOCTL_CRONO_LOCK_CONTIG_BUFFER, lock);
 	return lock;
 }
 
@@ -225,9 +222,17 @@ void Rig::expect_at_baseline(const std::string &context) const
 		<< context << ": held beyond the baseline";
 }
 
+Writes bar0_writes(long from)
+{
+	Writes writes;
+	for (long i : fake::indexes_of(Event::bar0_write, from))
+		writes.emplace_back(fake::records()[size_t(i)].a,
+				    fake::records()[size_t(i)].b);
+	return writes;
+}
+
 void expect_sg_release_order(long from, const SgLock &lock)
 {
-	using fake::Event;
 	using fake::first;
 	using fake::with_a;
 	const long created =

@@ -11,20 +11,15 @@
 
 #include "harness.h"
 
-using fake::Event;
-using host::Rig;
-using host::SgLock;
-using host::u64;
+using namespace host;
 
-using Release = host::RigTest;
-using ContigMapping = host::RigTest;
-using ContigFault = host::RigTest;
-using StalledUserMemory = host::RigTest;
-using FatalSignal = host::RigTest;
+using Release = RigTest;
+using ContigMapping = RigTest;
+using ContigFault = RigTest;
+using StalledUserMemory = RigTest;
+using FatalSignal = RigTest;
 
 namespace {
-
-constexpr u64 page = 4096;
 
 const fake::Record &rec(long i)
 {
@@ -41,15 +36,9 @@ void expect_teardown_order(long from, long cleanup_writes,
 			   const std::vector<const SgLock *> &buffers,
 			   long coherent_frees)
 {
-	const auto writes = fake::indexes_of(Event::bar0_write);
-	long after_from = 0, last_write = -1;
-	for (long w : writes) {
-		if (w >= from) {
-			after_from++;
-			last_write = w;
-		}
-	}
-	EXPECT_EQ(after_from, cleanup_writes) << fake::dump_records();
+	EXPECT_EQ(fake::count(Event::bar0_write, from), cleanup_writes)
+		<< fake::dump_records();
+	const long last_write = fake::last(Event::bar0_write, from);
 	const long flush = fake::first(Event::flush, from);
 	const long master_off =
 		fake::first(Event::bus_master, from, fake::with_a(0));
@@ -74,11 +63,8 @@ void expect_teardown_order(long from, long cleanup_writes,
 		}
 	}
 	for (const SgLock *buffer : buffers)
-		host::expect_sg_release_order(from, *buffer);
-	long frees = 0;
-	for (long i = from; i < long(fake::records().size()); i++)
-		frees += rec(i).event == Event::coherent_free;
-	EXPECT_EQ(frees, coherent_frees);
+		expect_sg_release_order(from, *buffer);
+	EXPECT_EQ(fake::count(Event::coherent_free, from), coherent_frees);
 }
 
 } // namespace
@@ -89,7 +75,7 @@ TEST(Board, CreateHandsTheMiscNameToTheGlue)
 {
 	Rig rig(false);
 	EXPECT_STREQ(rig.dev().name, "crono_06_0003000");
-	EXPECT_EQ(rig.dev().stats(), host::Stats{});
+	EXPECT_EQ(rig.dev().stats(), Stats{});
 }
 
 TEST(Board, NameIsCutToTheGlueBuffer)
@@ -139,10 +125,10 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 	struct Case {
 		fake::Call call;
 		unsigned nth;
-	} cases[] = { { fake::Call::kmalloc, 1 },
-		      { fake::Call::mutex_create, 1 },
-		      { fake::Call::mutex_create, 2 },
-		      { fake::Call::mutex_create, 3 } };
+	} cases[] = { { Call::kmalloc, 1 },
+		      { Call::mutex_create, 1 },
+		      { Call::mutex_create, 2 },
+		      { Call::mutex_create, 3 } };
 	for (const Case &c : cases) {
 		SCOPED_TRACE(std::string(fake::call_name(c.call)) + " #" +
 			     std::to_string(c.nth));
@@ -163,8 +149,7 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 
 TEST(Board, CoreInitFailureIsENOMEMAndLeavesNothing)
 {
-	for (fake::Call call :
-	     { fake::Call::kmalloc, fake::Call::mutex_create }) {
+	for (fake::Call call : { Call::kmalloc, Call::mutex_create }) {
 		fake::reset();
 		fake::fail_next(call, -ENOMEM);
 		EXPECT_EQ(crono_core_init(), -ENOMEM) << fake::call_name(call);
@@ -176,7 +161,7 @@ TEST(Board, OpenAllocationFailureIsENOMEMAndLeavesTheBoardUsable)
 {
 	Rig rig(false);
 	auto &dev = rig.dev();
-	fake::fail_next(fake::Call::kmalloc, 0);
+	fake::fail_next(Call::kmalloc, 0);
 	EXPECT_EQ(dev.open(), -ENOMEM);
 	EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
 	EXPECT_EQ(dev.open(), 0);
@@ -199,19 +184,15 @@ TEST_F(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 	dev.release();
 	expect_teardown_order(from, 3, { &a, &b }, 1);
 	/* The writes in program order, with their values. */
-	const auto writes = fake::indexes_of(Event::bar0_write);
-	ASSERT_EQ(writes.size(), 3u);
-	EXPECT_EQ(rec(writes[0]).a, 0x98u);
-	EXPECT_EQ(rec(writes[1]).a, 0x90u);
-	EXPECT_EQ(rec(writes[2]).a, 0x04u);
-	EXPECT_EQ(rec(writes[2]).b, 0xdeadu);
+	EXPECT_EQ(bar0_writes(),
+		  (Writes{ { 0x98, 0 }, { 0x90, 0 }, { 0x04, 0xdead } }));
 	EXPECT_EQ(fake::held().pins, 0u);
 	EXPECT_EQ(fake::held().charged, 0u);
 	EXPECT_EQ(fake::held().sgts, 0);
 	EXPECT_EQ(fake::held().coherent, 0);
 	EXPECT_EQ(fake::dirtied_pages(), 12u);
 	EXPECT_EQ(dev.kfile.zaps, 0) << "nothing was mapped";
-	EXPECT_EQ(dev.stats(), host::Stats{});
+	EXPECT_EQ(dev.stats(), Stats{});
 }
 
 /* Also the release without a cleanup program. */
@@ -250,7 +231,7 @@ TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
 	EXPECT_EQ(fake::held().pins, 0u);
 	EXPECT_EQ(fake::held().coherent, 0);
 	EXPECT_TRUE(fake::logged("removed while open"));
-	EXPECT_EQ(dev.stats(), host::Stats{});
+	EXPECT_EQ(dev.stats(), Stats{});
 	(void)c;
 	(void)d;
 }
@@ -272,8 +253,7 @@ TEST(Removal, AfterRemovalEveryCallIsENODEVAndReleaseStillWorks)
 	EXPECT_EQ(dev.unlock_contig(contig.id()), -ENODEV);
 	EXPECT_EQ(dev.ioctl(0x1234, 0), -ENODEV) << "even an unknown request";
 	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_BUFFER, 0), -ENODEV);
-	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -ENODEV);
+	EXPECT_EQ(dev.mmap(contig.id(), page), -ENODEV);
 	EXPECT_EQ(dev.open_again(), -ENODEV);
 
 	dev.release();
@@ -375,9 +355,7 @@ TEST_F(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
 	crono_vma *vma = dev.map_contig(lock.id(), page);
 	fake::vma_close(vma);
 	EXPECT_EQ(fake::held().coherent, 1);
-	crono_vma *again = fake::vma_new(&dev.kfile, lock.id(), page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, again), 0) << "map, unmap, map";
-	fake::vma_close(again);
+	fake::vma_close(dev.map_contig(lock.id(), page)); /* map, unmap, map */
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
 	EXPECT_EQ(fake::held().coherent, 0);
 }
@@ -408,9 +386,7 @@ TEST_F(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
 {
 	for (int i = 0; i < 3; i++)
 		ASSERT_EQ(dev.lock_contig((i + 1) * page).ret, 0);
-	crono_vma *vma = fake::vma_new(&dev.kfile, 0, page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
-	fake::vma_close(vma);
+	fake::vma_close(dev.map_contig(0, page));
 	dev.release();
 	EXPECT_EQ(fake::count(Event::coherent_free), 3);
 	EXPECT_EQ(dev.kfile.zaps, 0);

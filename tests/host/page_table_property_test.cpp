@@ -190,8 +190,7 @@ TEST(PageTableProperty, RandomLayoutsMatchTheReferenceModel)
 		const Layout l = gen.layout();
 		const size_t staging = stagings[gen.below(8)];
 		const bool valid = model_accepts(l);
-		host::TableRun run(l.entries);
-		host::run_table(run, l.entries, l.segs, staging);
+		const auto run = host::run_table(l.entries, l.segs, staging);
 
 		std::string problem;
 		if (valid != l.valid) {
