@@ -433,6 +433,21 @@ static void *fake_alloc(Call call, crono_usize size, Kind kind)
 	return p;
 }
 
+/* kfree takes only kmalloc blocks, kvfree both kinds. */
+static void kernel_free(const void *ptr, const char *name, bool kv)
+{
+	if (!ptr)
+		return;
+	const Kind kind = unregister(ptr);
+	if (kind == Kind::unknown)
+		return violation(std::string(name) +
+				 " of a pointer the allocator did not return "
+				 "(or a double free)");
+	if (kind == Kind::kvmalloc && !kv)
+		violation(std::string(name) + " of a kvmalloc block");
+	std::free(const_cast<void *>(ptr));
+}
+
 void *crono_kmalloc(crono_usize size, enum crono_gfp) noexcept
 {
 	return fake_alloc(Call::kmalloc, size, Kind::kmalloc);
@@ -440,15 +455,7 @@ void *crono_kmalloc(crono_usize size, enum crono_gfp) noexcept
 
 void crono_kfree(const void *ptr) noexcept
 {
-	if (!ptr)
-		return;
-	const Kind kind = unregister(ptr);
-	if (kind == Kind::unknown)
-		return violation("kfree of a pointer crono_kmalloc did not "
-				 "return (or a double free)");
-	if (kind == Kind::kvmalloc)
-		violation("kfree of a kvmalloc block");
-	std::free(const_cast<void *>(ptr));
+	kernel_free(ptr, "kfree", false);
 }
 
 void *crono_kvmalloc(crono_usize size, enum crono_gfp) noexcept
@@ -458,21 +465,14 @@ void *crono_kvmalloc(crono_usize size, enum crono_gfp) noexcept
 
 void crono_kvfree(const void *ptr) noexcept
 {
-	if (!ptr)
-		return;
-	if (!ensure(unregister(ptr) != Kind::unknown,
-		    "kvfree of a pointer the allocator did not return "
-		    "(or a double free)"))
-		return;
-	std::free(const_cast<void *>(ptr));
+	kernel_free(ptr, "kvfree", true);
 }
 
 /* ---- logging ------------------------------------------------------------- */
 
-void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
+void crono_klog(const struct crono_pci *, enum crono_log_level level,
 		const char *fmt, ...) noexcept
 {
-	(void)pci;
 	char line[512];
 	va_list args;
 	va_start(args, fmt);
@@ -844,10 +844,9 @@ void crono_ksgt_destroy(struct crono_sgt *sgt) noexcept
 	delete sgt;
 }
 
-int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
+int crono_kdma_map_sgt(struct crono_pci *, struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
-	(void)pci;
 	if (!ensure(s.sgts.count(sgt), "DMA map of an unknown sg table"))
 		return -EINVAL;
 	if (const Rule *rule = injected(Call::dma_map))
@@ -862,10 +861,9 @@ int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
 	return 0;
 }
 
-void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
+void crono_kdma_unmap_sgt(struct crono_pci *, struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
-	(void)pci;
 	if (!ensure(s.sgts.count(sgt) && sgt->mapped,
 		    "DMA unmap of a table that is not mapped"))
 		return;
@@ -899,11 +897,10 @@ int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 
 /* ---- coherent DMA -------------------------------------------------------- */
 
-void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
+void *crono_kcoherent_alloc(struct crono_pci *, crono_usize size,
 			    crono_u64 *dma_addr) noexcept
 {
 	State &s = st();
-	(void)pci;
 	if (injected(Call::coherent_alloc))
 		return nullptr;
 	if (size == 0 || size % s.kpage)
@@ -919,11 +916,10 @@ void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 	return cpu;
 }
 
-void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
+void crono_kcoherent_free(struct crono_pci *, crono_usize size, void *cpu,
 			  crono_u64 dma_addr) noexcept
 {
 	State &s = st();
-	(void)pci;
 	auto it = s.coherent.find(cpu);
 	if (!ensure(it != s.coherent.end(),
 		    "free of unknown coherent memory (double free?)"))
@@ -958,10 +954,9 @@ int crono_kvma_may_share(const struct crono_vma *vma) noexcept
 	return vma->shared;
 }
 
-void crono_kvma_setup_contig(struct crono_pci *pci, struct crono_vma *vma,
+void crono_kvma_setup_contig(struct crono_pci *, struct crono_vma *vma,
 			     void *token) noexcept
 {
-	(void)pci;
 	ensure(st().mmap_lock_depth, "vma set up outside of mmap");
 	ensure(vma->present.empty(), "a page is mapped before any fault");
 	vma->pgoff = 0;
@@ -970,11 +965,10 @@ void crono_kvma_setup_contig(struct crono_pci *pci, struct crono_vma *vma,
 	record(Event::vma_setup, 0, 0, vma);
 }
 
-int crono_kcoherent_insert(struct crono_pci *pci, struct crono_fault *fault,
+int crono_kcoherent_insert(struct crono_pci *, struct crono_fault *fault,
 			   void *cpu, crono_usize size) noexcept
 {
 	State &s = st();
-	(void)pci;
 	if (!holds(CRONO_LOCK_MAPPINGS))
 		violation("page inserted without the mappings lock");
 	if (const Rule *rule = injected(Call::fault_insert))
