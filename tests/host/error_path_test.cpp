@@ -271,17 +271,16 @@ void run_sweep(const Sweep &sweep)
 	}
 	for (const auto &need : sweep.must_call)
 		EXPECT_GE(made[need.first], need.second)
-			<< "the request called " << fake::call_name(need.first)
+			<< "the request called " << need.first
 			<< " too few times";
 
 	int failures_injected = 0;
 	for (const auto &entry : made) {
 		const Call call = entry.first;
 		for (unsigned n = 1; n <= entry.second; n++) {
-			SCOPED_TRACE(std::string("failing ") +
-				     fake::call_name(call) + " #" +
-				     std::to_string(n) + " of " +
-				     std::to_string(entry.second));
+			SCOPED_TRACE(::testing::Message()
+				     << "failing " << call << " #" << n
+				     << " of " << entry.second);
 			Rig rig;
 			auto &dev = rig.dev();
 			sweep.prepare(dev);

@@ -1011,16 +1011,26 @@ namespace fake {
 
 #define FAKE_NAME(name) #name,
 
-const char *call_name(Call call)
+static const char *call_name(Call call)
 {
 	static const char *const names[] = { FAKE_CALLS(FAKE_NAME) };
 	return size_t(call) < std::size(names) ? names[size_t(call)] : "?";
 }
 
-const char *event_name(Event event)
+static const char *event_name(Event event)
 {
 	static const char *const names[] = { FAKE_EVENTS(FAKE_NAME) };
 	return size_t(event) < std::size(names) ? names[size_t(event)] : "?";
+}
+
+std::ostream &operator<<(std::ostream &out, Call call)
+{
+	return out << call_name(call);
+}
+
+std::ostream &operator<<(std::ostream &out, Event event)
+{
+	return out << event_name(event);
 }
 
 unsigned calls(Call call)

@@ -57,7 +57,7 @@ void set_kernel_page_size(u64 bytes);
 	X(window_pin)	  /* errno */
 #define FAKE_ENUMERATOR(name) name,
 enum class Call { FAKE_CALLS(FAKE_ENUMERATOR) count_ };
-const char *call_name(Call call);
+std::ostream &operator<<(std::ostream &out, Call call); /* its name */
 
 /* Calls of a kind since reset(), counting the injected failures too. */
 unsigned calls(Call call);
@@ -97,7 +97,7 @@ void set_pin_max_per_call(u64 pages);
 	X(flush)	    /* obj = pci */                                    \
 	X(bus_master)	    /* a = 1 on, 0 off; obj = pci */
 enum class Event { FAKE_EVENTS(FAKE_ENUMERATOR) count_ };
-const char *event_name(Event event);
+std::ostream &operator<<(std::ostream &out, Event event);
 
 struct Record {
 	Event event;

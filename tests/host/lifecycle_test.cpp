@@ -53,12 +53,11 @@ void expect_teardown_order(long from, long cleanup_writes,
 		const long first = fake::first(e, from);
 		if (first >= 0) {
 			EXPECT_LT(last_write, first)
-				<< "a cleanup write after "
-				<< fake::event_name(e) << "\n"
+				<< "a cleanup write after " << e << "\n"
 				<< fake::dump_records();
 			EXPECT_LT(master_off, first)
-				<< "the board could still write at "
-				<< fake::event_name(e) << "\n"
+				<< "the board could still write at " << e
+				<< "\n"
 				<< fake::dump_records();
 		}
 	}
@@ -130,8 +129,7 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 		      { Call::mutex_create, 2 },
 		      { Call::mutex_create, 3 } };
 	for (const Case &c : cases) {
-		SCOPED_TRACE(std::string(fake::call_name(c.call)) + " #" +
-			     std::to_string(c.nth));
+		SCOPED_TRACE(::testing::Message() << c.call << " #" << c.nth);
 		Rig rig(false);
 		fake::fail_next(c.call, -ENOMEM, c.nth);
 		long ret = 0;
@@ -152,7 +150,7 @@ TEST(Board, CoreInitFailureIsENOMEMAndLeavesNothing)
 	for (fake::Call call : { Call::kmalloc, Call::mutex_create }) {
 		fake::reset();
 		fake::fail_next(call, -ENOMEM);
-		EXPECT_EQ(crono_core_init(), -ENOMEM) << fake::call_name(call);
+		EXPECT_EQ(crono_core_init(), -ENOMEM) << call;
 		EXPECT_TRUE(fake::clean()) << fake::held();
 	}
 }
@@ -499,8 +497,7 @@ TEST(Shutdown, ReplaysTheProgramFlushesAndStopsMasteringFreeingNothing)
 	EXPECT_EQ(rec(off).a, 0u);
 	EXPECT_FALSE(dev.pci.bus_master);
 	for (Event e : { Event::dma_unmap, Event::unpin, Event::coherent_free })
-		EXPECT_EQ(fake::first(e, from), -1)
-			<< fake::event_name(e) << " at shutdown";
+		EXPECT_EQ(fake::first(e, from), -1) << e << " at shutdown";
 	/* The program is kept: release replays it once more. */
 	const long release_from = long(fake::records().size());
 	dev.release();
