@@ -93,8 +93,8 @@ SgLock Dev::lock_sg(u64 pages)
 {
 	const u64 addr = fake::user_map(pages * page, fake::prot_rw, false);
 	const u64 table = fake::user_map(pages * sizeof(u64));
-	std::vector<unsigned char> fill(pages * sizeof(u64), 0xEE);
-	fake::user_write(table, fill.data(), fill.size());
+	const std::vector<u64> fill(pages, unwritten);
+	fake::user_write(table, fill.data(), pages * sizeof(u64));
 	return lock_sg(addr, pages * page, table, u32(pages));
 }
 

@@ -38,6 +38,8 @@ using fake::u64;
 using s32 = int;
 
 constexpr u64 page = fake::page_size;
+/* What lock_sg(pages) fills the table with before the lock. */
+constexpr u64 unwritten = 0xEEEEEEEEEEEEEEEEull;
 
 /* A board's counters: Stats{ locked_buffers, pinned_bytes, coherent_bytes,
  * coherent_buffers }, Stats{} for none. */
@@ -94,7 +96,7 @@ public:
 	}
 
 	/* Maps a buffer of pages (unbacked) and a table of entries (backed,
-	 * filled with 0xEE bytes) and locks it. */
+	 * filled with `unwritten`) and locks it. */
 	SgLock lock_sg(u64 pages);
 	SgLock lock_sg(u64 addr, u64 size, u64 table, u32 entries);
 	long unlock_sg(s32 id);

@@ -315,7 +315,7 @@ TEST_F(LockBuffer, BouncedMappingIsEOPNOTSUPPAndUnmapped)
 	EXPECT_EQ(fake::count(Event::user_write), 0)
 		<< "no entry of a bounced mapping reaches the table";
 	EXPECT_EQ(fake::count(Event::dma_unmap), 1);
-	host::expect_sg_release_order(0, lock);
+	expect_sg_release_order(0, lock);
 	rig.expect_at_baseline("after the bounced mapping");
 }
 
@@ -324,8 +324,7 @@ TEST_F(LockBuffer, FailedDmaMappingIsAnErrorNeverASuccess)
 	fake::fail_next(Call::dma_map, -ENOMEM);
 	auto lock = dev.lock_sg(4);
 	EXPECT_EQ(lock.ret, -ENOMEM);
-	EXPECT_EQ(dev.read_table(lock),
-		  std::vector<u64>(4, 0xEEEEEEEEEEEEEEEEull));
+	EXPECT_EQ(dev.read_table(lock), std::vector<u64>(4, unwritten));
 	EXPECT_TRUE(fake::logged("DMA mapping"));
 	rig.expect_at_baseline("after the failed mapping");
 }
@@ -357,7 +356,7 @@ TEST_F(Unlock, UnlockBufferReleasesInOrderAndRunsNoCleanup)
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 	EXPECT_EQ(fake::count(Event::bar0_write), 0)
 		<< "the cleanup program is for release and removal only";
-	host::expect_sg_release_order(before, lock);
+	expect_sg_release_order(before, lock);
 	EXPECT_EQ(fake::dirtied_pages(), 12u) << "unpinned dirty";
 	EXPECT_EQ(dev.stats(), Stats{});
 	rig.expect_at_baseline("after unlock");

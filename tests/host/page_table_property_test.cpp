@@ -258,8 +258,7 @@ TEST(PageTableProperty, RandomLayoutsThroughLockBuffer)
 		auto lock = dev.lock_sg(pages);
 		const auto table = dev.read_table(lock);
 		if (shorten) {
-			const std::vector<u64> untouched(
-				pages, RecordingSink::sentinel);
+			const std::vector<u64> untouched(pages, unwritten);
 			ASSERT_EQ(lock.ret, -EIO);
 			ASSERT_EQ(first_difference(table, untouched), "")
 				<< "a short mapping wrote the table";

@@ -317,7 +317,7 @@ TEST_P(PageTableViaLockBufferRefuses, WithEIOAndLeavesTheUserTableUntouched)
 	auto lock = dev.lock_sg(mapping.pages);
 	EXPECT_EQ(lock.ret, -EIO);
 	EXPECT_EQ(dev.read_table(lock),
-		  std::vector<u64>(mapping.pages, 0xEEEEEEEEEEEEEEEEull));
+		  std::vector<u64>(mapping.pages, unwritten));
 	EXPECT_EQ(fake::first(Event::user_write, 0, fake::with_a(lock.table)),
 		  -1)
 		<< "nothing may be written to the page table\n"
