@@ -1195,17 +1195,6 @@ std::vector<Seg> last_mapped_segments()
 	return st().last_segments;
 }
 
-std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries)
-{
-	std::vector<u64> table;
-	for (const Seg &seg : segments) {
-		for (u64 off = 0; off < seg.len && table.size() < entries;
-		     off += page_size)
-			table.push_back(seg.addr + off);
-	}
-	return table;
-}
-
 u64 coherent_dma_of(const void *cpu)
 {
 	auto it = st().coherent.find(const_cast<void *>(cpu));

@@ -197,8 +197,6 @@ Layout fixed_layout(std::vector<Seg> segments);
 
 /* The segments of the most recent successful mapping. */
 std::vector<Seg> last_mapped_segments();
-/* Entry i: the DMA address of device page i of that mapping. */
-std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries);
 
 /* ---- the calling task ----------------------------------------------- */
 

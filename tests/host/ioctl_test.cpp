@@ -9,6 +9,7 @@
 
 #include "driver_limits.h"
 #include "harness.h"
+#include "page_table_util.h"
 
 using namespace host;
 
@@ -89,7 +90,7 @@ TEST_F(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 		<< "addr, size, pages, upages and pages_count must come back "
 		   "unchanged";
 	EXPECT_EQ(dev.read_table(lock),
-		  fake::expand(fake::last_mapped_segments(), 8));
+		  reference_table(fake::last_mapped_segments(), 8));
 }
 
 TEST_F(LockBuffer, PinsChargesMapsAndCounts)
@@ -128,7 +129,7 @@ TEST_F(LockBuffer, PinsInBatchesOfAtMost4096Pages)
 	EXPECT_EQ(fake::records()[pins[1]].a, lock.addr + 4096 * page);
 	EXPECT_EQ(fake::records()[pins[2]].b, 3u);
 	EXPECT_EQ(dev.read_table(lock),
-		  fake::expand(fake::last_mapped_segments(), 4096 * 2 + 3));
+		  reference_table(fake::last_mapped_segments(), 4096 * 2 + 3));
 }
 
 TEST_F(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
@@ -151,7 +152,7 @@ TEST_F(LockBuffer, SizeNotAPageMultipleCoversThePartialPage)
 	EXPECT_EQ(fake::held().pins, 4u);
 	EXPECT_EQ(fake::held().charged, 4u);
 	EXPECT_EQ(dev.read_table(lock),
-		  fake::expand(fake::last_mapped_segments(), 4));
+		  reference_table(fake::last_mapped_segments(), 4));
 	EXPECT_EQ(dev.stats().pinned_bytes, 4 * page);
 }
 

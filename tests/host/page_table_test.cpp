@@ -354,7 +354,7 @@ TEST_F(PageTableViaLockBuffer, SegmentLimitOfTheDeviceCutsSegments)
 	const auto segs = fake::last_mapped_segments();
 	ASSERT_EQ(segs.size(), 4u); /* 3 + 3 + 3 + 1 pages */
 	EXPECT_EQ(segs.back().len, page);
-	EXPECT_EQ(dev.read_table(lock), fake::expand(segs, 10));
+	EXPECT_EQ(dev.read_table(lock), reference_table(segs, 10));
 }
 
 using PageTableViaLockBufferChunks = RigParamTest<u64>;
@@ -365,7 +365,7 @@ TEST_P(PageTableViaLockBufferChunks, ReachUserSpaceInOrder)
 	auto lock = dev.lock_sg(entries);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(dev.read_table(lock),
-		  fake::expand(fake::last_mapped_segments(), entries));
+		  reference_table(fake::last_mapped_segments(), entries));
 	/* One copy per chunk into the table, then the struct. */
 	std::vector<fake::Record> copies;
 	for (long i : fake::indexes_of(Event::user_write))

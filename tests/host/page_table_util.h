@@ -101,11 +101,12 @@ inline ::testing::AssertionResult accepted(const TableRun &run)
 	       << "check " << run.check << ", write " << run.write;
 }
 
-/* The reference model: each segment expanded into 4 KiB pages, in order,
- * the first `entries` of them. */
-inline std::vector<crono::u64>
-reference_table(const std::vector<crono::DmaSegment> &segments,
-		crono::u64 entries)
+/* The reference model: each segment (crono::DmaSegment, or the fake's
+ * fake::Seg) expanded into 4 KiB pages, in order, the first `entries` of
+ * them. */
+template <typename Segment>
+std::vector<crono::u64> reference_table(const std::vector<Segment> &segments,
+					crono::u64 entries)
 {
 	std::vector<crono::u64> table;
 	for (const auto &seg : segments) {
