@@ -41,15 +41,12 @@ protected:
 	{
 		fake::reset();
 		Tracked::alive = 0;
-		baseline_ = fake::live_allocations();
 	}
 	void TearDown() override
 	{
 		EXPECT_EQ(Tracked::alive, 0);
-		EXPECT_EQ(fake::live_allocations(), baseline_);
-		EXPECT_TRUE(fake::clean()) << fake::holdings();
+		EXPECT_EQ(fake::held(), fake::Held{}) << "left behind";
 	}
-	size_t baseline_ = 0;
 };
 
 int evaluations;
@@ -176,7 +173,7 @@ TEST_F(CxxrtTest, OwnPtrDeletesOnResetAndDestruction)
 {
 	{
 		OwnPtr<Tracked> p = adopt(new (crono::Gfp::kernel) Tracked(1));
-		EXPECT_EQ(fake::live_allocations(), baseline_ + 1);
+		EXPECT_EQ(fake::held().allocations, 1u);
 		p = adopt(new (crono::Gfp::kernel_account) Tracked(2));
 		EXPECT_EQ(Tracked::alive, 1);
 		EXPECT_EQ(p->value, 2);
@@ -232,7 +229,7 @@ TEST_F(CxxrtTest, MakeOwnFailsWithENOMEMAndConstructsNothing)
 	ASSERT_TRUE(result.is_error());
 	EXPECT_EQ(result.error().code(), -ENOMEM);
 	EXPECT_EQ(Tracked::alive, 0);
-	EXPECT_EQ(fake::live_allocations(), baseline_);
+	EXPECT_EQ(fake::held().allocations, 0u);
 }
 
 /* ---- IntrusiveList ------------------------------------------------------- */
@@ -425,7 +422,7 @@ TEST_F(CxxrtTest, OwningListDestroysWhatItHoldsFirstToLast)
 		list.push_back(listed(4));
 	}
 	EXPECT_EQ(Listed::destroyed, (std::vector<int>{ 2, 1, 3, 4 }));
-	EXPECT_EQ(fake::live_allocations(), baseline_);
+	EXPECT_EQ(fake::held().allocations, 0u);
 }
 
 struct Shared : crono::RefCounted<Shared> {
@@ -532,16 +529,16 @@ TEST_F(CxxrtTest, MutexCreateGuardAndDestroy)
 		auto created = crono::Mutex::create(CRONO_LOCK_BOARD);
 		ASSERT_TRUE(bool(created));
 		crono::Mutex m = created.release_value();
-		EXPECT_EQ(fake::live_mutexes(), 1);
+		EXPECT_EQ(fake::held().mutexes, 1);
 		{
 			crono::MutexGuard guard(m);
-			EXPECT_EQ(fake::held_mutexes(), 1);
+			EXPECT_EQ(fake::held().locked, 1);
 		}
-		EXPECT_EQ(fake::held_mutexes(), 0);
+		EXPECT_EQ(fake::held().locked, 0);
 		crono::Mutex moved(crono::move(m));
-		EXPECT_EQ(fake::live_mutexes(), 1) << "a move does not create";
+		EXPECT_EQ(fake::held().mutexes, 1) << "a move does not create";
 	}
-	EXPECT_EQ(fake::live_mutexes(), 0) << "destroyed exactly once";
+	EXPECT_EQ(fake::held().mutexes, 0) << "destroyed exactly once";
 }
 
 TEST_F(CxxrtTest, MutexCreateFailureIsENOMEM)
@@ -550,5 +547,5 @@ TEST_F(CxxrtTest, MutexCreateFailureIsENOMEM)
 	auto created = crono::Mutex::create(CRONO_LOCK_BOARD);
 	ASSERT_TRUE(created.is_error());
 	EXPECT_EQ(created.error().code(), -ENOMEM);
-	EXPECT_EQ(fake::live_mutexes(), 0);
+	EXPECT_EQ(fake::held().mutexes, 0);
 }

@@ -17,14 +17,9 @@
 
 #include "harness.h"
 
-using fake::Call;
-using fake::Event;
-using host::Rig;
-using host::u64;
+using namespace host;
 
 namespace {
-
-constexpr u64 page = 4096;
 
 /* The errno a failing call of each kind is made to return, and what the
  * ioctl must then return. */
@@ -72,24 +67,22 @@ int expected_errno(Call call)
  * 76 entries), then the struct. */
 constexpr u64 sg_pages = 1100;
 
-long lock_standard_sg(host::Dev &dev, u64 *table = nullptr)
+long lock_standard_sg(Dev &dev)
 {
 	fake::set_pin_max_per_call(400);
 	dev.pci.max_segment = 64 * page;
 	auto lock = dev.lock_sg(sg_pages);
-	if (table)
-		*table = lock.table;
 	if (lock.ret == 0 && lock.out.id < 0)
 		ADD_FAILURE() << "success without an id";
 	return lock.ret;
 }
 
-long lock_standard_contig(host::Dev &dev)
+long lock_standard_contig(Dev &dev)
 {
 	return dev.lock_contig(3 * page).ret;
 }
 
-long setup_standard_cleanup(host::Dev &dev)
+long setup_standard_cleanup(Dev &dev)
 {
 	return dev.cleanup({ { 0x80, 1 }, { 0x84, 2 }, { 0x88, 3 } });
 }
@@ -115,8 +108,7 @@ std::string point_name(const ::testing::TestParamInfo<Point> &info)
 	return info.param.name;
 }
 
-class LockBufferFails : public host::RigTest,
-			public ::testing::WithParamInterface<Point> {};
+using LockBufferFails = RigParamTest<Point>;
 
 TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
 {
@@ -129,18 +121,14 @@ TEST_P(LockBufferFails, ReturnsTheErrorAndLeavesNothing)
 	} else {
 		fake::fail_next(p.call, p.err, p.nth);
 	}
-	u64 table = 0;
-	EXPECT_EQ(lock_standard_sg(dev, &table), p.expected);
+	EXPECT_EQ(lock_standard_sg(dev), p.expected);
 	rig.expect_at_baseline(p.name);
-	EXPECT_EQ(dev.stats(), host::Stats{});
+	EXPECT_EQ(dev.stats(), Stats{});
 	/* Every pinned page was unpinned (dirty), once. */
-	EXPECT_EQ(fake::dirtied_pages(), [] {
-		u64 pinned = 0;
-		for (const auto &r : fake::records())
-			if (r.event == Event::pin)
-				pinned += r.b;
-		return pinned;
-	}());
+	u64 pinned = 0;
+	for (long i : fake::indexes_of(Event::pin))
+		pinned += fake::records()[size_t(i)].b;
+	EXPECT_EQ(fake::dirtied_pages(), pinned);
 	/* The id was not used up and the next lock works. */
 	auto retry = dev.lock_sg(2);
 	EXPECT_EQ(retry.ret, 0);
@@ -183,8 +171,7 @@ INSTANTIATE_TEST_SUITE_P(
 		       -1 }),
 	point_name);
 
-class LockContigFails : public host::RigTest,
-			public ::testing::WithParamInterface<Point> {};
+using LockContigFails = RigParamTest<Point>;
 
 TEST_P(LockContigFails, ReturnsTheErrorAndLeavesNothing)
 {
@@ -192,7 +179,7 @@ TEST_P(LockContigFails, ReturnsTheErrorAndLeavesNothing)
 	fake::fail_next(p.call, p.err, p.nth);
 	EXPECT_EQ(lock_standard_contig(dev), p.expected);
 	rig.expect_at_baseline(p.name);
-	EXPECT_EQ(dev.stats(), host::Stats{});
+	EXPECT_EQ(dev.stats(), Stats{});
 	auto retry = dev.lock_contig(page);
 	EXPECT_EQ(retry.ret, 0);
 	EXPECT_EQ(retry.id(), 0) << "the id was not used up";
@@ -210,8 +197,7 @@ INSTANTIATE_TEST_SUITE_P(
 				 -EFAULT, -1 }),
 	point_name);
 
-class CleanupSetupFails : public host::RigTest,
-			  public ::testing::WithParamInterface<Point> {};
+using CleanupSetupFails = RigParamTest<Point>;
 
 TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 {
@@ -221,9 +207,8 @@ TEST_P(CleanupSetupFails, ReturnsTheErrorAndKeepsThePreviousProgram)
 	EXPECT_EQ(setup_standard_cleanup(dev), p.expected);
 	rig.expect_at_baseline(p.name);
 	dev.release();
-	const auto writes = host::indexes_of(Event::bar0_write);
-	ASSERT_EQ(writes.size(), 1u) << "the previous program ran, alone";
-	EXPECT_EQ(fake::records()[writes[0]].a, 0x98u);
+	EXPECT_EQ(bar0_writes(), (Writes{ { 0x98, 0 } }))
+		<< "the previous program ran, alone";
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -249,16 +234,16 @@ Counts count_calls()
 struct Sweep {
 	/* Brings the rig into the state before the ioctl (other buffers,
 	 * a cleanup program); runs before the snapshot. */
-	std::function<void(host::Dev &)> prepare;
-	std::function<long(host::Dev &)> run;
+	std::function<void(Dev &)> prepare;
+	std::function<long(Dev &)> run;
 	/* Checks after a failure, beyond the snapshot. */
-	std::function<void(host::Dev &)> after_failure;
+	std::function<void(Dev &)> after_failure;
 	/* Calls the dry run must have made, at least that many times: the
 	 * sweep covers what the scenario was built to reach. */
 	std::vector<std::pair<Call, unsigned>> must_call;
 };
 
-void prepare_busy_file(host::Dev &dev)
+void prepare_busy_file(Dev &dev)
 {
 	/* Another buffer of each kind and a program: a failure must not
 	 * touch them. */
@@ -283,30 +268,29 @@ void run_sweep(const Sweep &sweep)
 	}
 	for (const auto &need : sweep.must_call)
 		EXPECT_GE(made[need.first], need.second)
-			<< "the request called " << fake::call_name(need.first)
+			<< "the request called " << need.first
 			<< " too few times";
 
 	int failures_injected = 0;
 	for (const auto &entry : made) {
 		const Call call = entry.first;
 		for (unsigned n = 1; n <= entry.second; n++) {
-			SCOPED_TRACE(std::string("failing ") +
-				     fake::call_name(call) + " #" +
-				     std::to_string(n) + " of " +
-				     std::to_string(entry.second));
+			SCOPED_TRACE(::testing::Message()
+				     << "failing " << call << " #" << n
+				     << " of " << entry.second);
 			Rig rig;
 			auto &dev = rig.dev();
 			sweep.prepare(dev);
-			const std::string held = fake::holdings();
+			const fake::Held held = fake::held();
 			const auto stats = dev.stats();
 			fake::fail_nth(call, before[call] + n,
 				       injected_errno(call));
 			EXPECT_EQ(sweep.run(dev), expected_errno(call));
 			EXPECT_EQ(fake::calls(call), before[call] + n)
 				<< "nothing of that kind after the failure";
-			EXPECT_EQ(fake::holdings(), held) << "left behind";
-			EXPECT_TRUE(fake::violations().empty())
-				<< fake::holdings();
+			EXPECT_EQ(fake::held(), held) << "left behind";
+			EXPECT_TRUE(fake::held().violations.empty())
+				<< fake::held();
 			EXPECT_EQ(dev.stats(), stats);
 			if (sweep.after_failure)
 				sweep.after_failure(dev);
@@ -324,9 +308,9 @@ void run_sweep(const Sweep &sweep)
 
 TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
 {
-	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
-		    [](host::Dev &dev) { return lock_standard_sg(dev); },
-		    [](host::Dev &dev) {
+	run_sweep({ [](Dev &dev) { prepare_busy_file(dev); },
+		    [](Dev &dev) { return lock_standard_sg(dev); },
+		    [](Dev &dev) {
 			    /* ids 0 and 1 are taken: the failed lock gave
 			     * its id back. */
 			    auto probe = dev.lock_sg(1);
@@ -347,17 +331,17 @@ TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
 
 TEST(ErrorPathSweep, LockBufferOnAFreshFileEveryGlueCallFailedInTurn)
 {
-	run_sweep({ [](host::Dev &) {},
-		    [](host::Dev &dev) { return lock_standard_sg(dev); },
+	run_sweep({ [](Dev &) {},
+		    [](Dev &dev) { return lock_standard_sg(dev); },
 		    nullptr,
 		    { { Call::pin, 3 }, { Call::window_pin, 2 } } });
 }
 
 TEST(ErrorPathSweep, LockContigEveryGlueCallFailedInTurn)
 {
-	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
-		    [](host::Dev &dev) { return lock_standard_contig(dev); },
-		    [](host::Dev &dev) {
+	run_sweep({ [](Dev &dev) { prepare_busy_file(dev); },
+		    [](Dev &dev) { return lock_standard_contig(dev); },
+		    [](Dev &dev) {
 			    auto probe = dev.lock_contig(page);
 			    EXPECT_EQ(probe.id(), 2);
 			    EXPECT_EQ(dev.unlock_contig(probe.id()), 0);
@@ -370,13 +354,13 @@ TEST(ErrorPathSweep, LockContigEveryGlueCallFailedInTurn)
 
 TEST(ErrorPathSweep, CleanupSetupEveryGlueCallFailedInTurn)
 {
-	run_sweep({ [](host::Dev &dev) { prepare_busy_file(dev); },
-		    [](host::Dev &dev) {
+	run_sweep({ [](Dev &dev) { prepare_busy_file(dev); },
+		    [](Dev &dev) {
 			    /* A failed setup keeps 0x98; a retry replaces it.
 			     */
 			    return setup_standard_cleanup(dev);
 		    },
-		    [](host::Dev &dev) {
+		    [](Dev &dev) {
 			    /* The kept program is the old one: release runs
 			     * exactly its one write. */
 			    const long before = fake::count(Event::bar0_write);
@@ -396,15 +380,15 @@ TEST(ErrorPathSweep, FaultEveryGlueCallFailedInTurn)
 	auto &dev = rig.dev();
 	auto lock = dev.lock_contig(page);
 	crono_vma *vma = dev.map_contig(lock.id(), page);
-	const std::string held = fake::holdings();
+	const fake::Held held = fake::held();
 	fake::fail_next(Call::fault_insert, injected_errno(Call::fault_insert));
 	EXPECT_EQ(fake::vma_touch(vma, 0), -ENOMEM);
 	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
-	EXPECT_EQ(fake::holdings(), held);
+	EXPECT_EQ(fake::held(), held);
 	EXPECT_EQ(fake::vma_touch(vma, 0), 0);
 	EXPECT_NE(fake::vma_page(vma, 0), nullptr);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
-	EXPECT_EQ(fake::live_coherent(), 1) << "still mapped";
+	EXPECT_EQ(fake::held().coherent, 1) << "still mapped";
 	fake::vma_close(vma);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 }

@@ -18,7 +18,9 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <ostream>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 using fake::Call;
@@ -57,40 +59,37 @@ struct crono_fault {
 
 namespace {
 
-/* An allocator for the registry itself, so it never recurses into
- * operator new. */
+void *or_throw(void *p)
+{
+	if (!p)
+		throw std::bad_alloc();
+	return p;
+}
+
+/* The registry's own allocator: it must not recurse into operator new and
+ * delete, which consult the registry. */
 template <typename T> struct MallocAllocator {
 	using value_type = T;
-	MallocAllocator() noexcept = default;
-	template <typename U>
-	MallocAllocator(const MallocAllocator<U> &) noexcept
-	{
-	}
+	MallocAllocator() = default;
+	template <typename U> MallocAllocator(const MallocAllocator<U> &) {}
 	T *allocate(size_t n)
 	{
-		void *p = std::malloc(n * sizeof(T));
-		if (!p)
-			throw std::bad_alloc();
-		return static_cast<T *>(p);
+		return static_cast<T *>(or_throw(std::malloc(n * sizeof(T))));
 	}
-	void deallocate(T *p, size_t) noexcept { std::free(p); }
-	template <typename U> bool operator==(const MallocAllocator<U> &) const
-	{
-		return true;
-	}
-	template <typename U> bool operator!=(const MallocAllocator<U> &) const
-	{
-		return false;
-	}
+	void deallocate(T *p, size_t) { std::free(p); }
+	bool operator==(const MallocAllocator &) const { return true; }
+	bool operator!=(const MallocAllocator &) const { return false; }
 };
+
+enum class Kind { unknown, kmalloc, kvmalloc };
 
 struct Registry {
 	std::mutex lock;
-	/* Each live core block, and whether kvmalloc made it (then only
-	 * kvfree may free it). */
-	std::unordered_map<void *, bool, std::hash<void *>,
+	/* Each live core block and the allocator that made it: only its
+	 * own free may free it. */
+	std::unordered_map<void *, Kind, std::hash<void *>,
 			   std::equal_to<void *>,
-			   MallocAllocator<std::pair<void *const, bool>>>
+			   MallocAllocator<std::pair<void *const, Kind>>>
 		blocks;
 };
 
@@ -101,135 +100,86 @@ Registry &registry()
 	return *r;
 }
 
-enum class Freed { unknown, kmalloc, kvmalloc };
-
-Freed unregister(const void *ptr)
+/* Forgets ptr; what made it (unknown: not a core block). */
+Kind unregister(const void *ptr)
 {
 	Registry &r = registry();
 	std::lock_guard<std::mutex> guard(r.lock);
 	auto it = r.blocks.find(const_cast<void *>(ptr));
 	if (it == r.blocks.end())
-		return Freed::unknown;
-	const Freed kind = it->second ? Freed::kvmalloc : Freed::kmalloc;
+		return Kind::unknown;
+	const Kind kind = it->second;
 	r.blocks.erase(it);
 	return kind;
 }
 
-void register_block(void *ptr, bool kv)
+void register_block(void *ptr, Kind kind)
 {
 	Registry &r = registry();
 	std::lock_guard<std::mutex> guard(r.lock);
-	r.blocks[ptr] = kv;
+	r.blocks[ptr] = kind;
 }
 
 void violation(std::string what);
 
-/* The replaceable global deallocation: core objects come here through
- * delete, everything else of the test binary too. */
+/* The test binary's operator new, throwing unless nothrow. */
+void *global_alloc(size_t size, size_t align, bool nothrow)
+{
+	size = size ? size : 1;
+	void *p;
+	if (align > alignof(std::max_align_t)) /* size: a multiple of align */
+		p = std::aligned_alloc(align,
+				       (size + align - 1) & ~(align - 1));
+	else
+		p = std::malloc(size);
+	return nothrow ? p : or_throw(p);
+}
+
+/* Core objects come here through delete, everything else of the test
+ * binary too. */
 void global_free(void *ptr) noexcept
 {
-	if (!ptr)
-		return;
-	if (unregister(ptr) == Freed::kvmalloc)
+	if (ptr && unregister(ptr) == Kind::kvmalloc)
 		violation("delete of a kvmalloc block");
 	std::free(ptr);
 }
 
-void *global_alloc(size_t size, size_t align = 0) noexcept
-{
-	if (size == 0)
-		size = 1;
-	if (align > alignof(std::max_align_t)) {
-		size = (size + align - 1) / align * align;
-		return std::aligned_alloc(align, size);
-	}
-	return std::malloc(size);
-}
-
-/* The throwing forms of operator new. */
-void *or_throw(void *p)
-{
-	if (!p)
-		throw std::bad_alloc();
-	return p;
-}
-
 } // namespace
 
-void *operator new(size_t size)
-{
-	return or_throw(global_alloc(size));
-}
-void *operator new[](size_t size)
-{
-	return or_throw(global_alloc(size));
-}
-void *operator new(size_t size, const std::nothrow_t &) noexcept
-{
-	return global_alloc(size);
-}
-void *operator new[](size_t size, const std::nothrow_t &) noexcept
-{
-	return global_alloc(size);
-}
-void *operator new(size_t size, std::align_val_t align)
-{
-	return or_throw(global_alloc(size, size_t(align)));
-}
-void *operator new[](size_t size, std::align_val_t align)
-{
-	return or_throw(global_alloc(size, size_t(align)));
-}
-void *operator new(size_t size, std::align_val_t align,
-		   const std::nothrow_t &) noexcept
-{
-	return global_alloc(size, size_t(align));
-}
-void *operator new[](size_t size, std::align_val_t align,
-		     const std::nothrow_t &) noexcept
-{
-	return global_alloc(size, size_t(align));
-}
-void operator delete(void *p) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p) noexcept
-{
-	global_free(p);
-}
-void operator delete(void *p, size_t) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p, size_t) noexcept
-{
-	global_free(p);
-}
-void operator delete(void *p, std::align_val_t) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p, std::align_val_t) noexcept
-{
-	global_free(p);
-}
-void operator delete(void *p, size_t, std::align_val_t) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p, size_t, std::align_val_t) noexcept
-{
-	global_free(p);
-}
-void operator delete(void *p, const std::nothrow_t &) noexcept
-{
-	global_free(p);
-}
-void operator delete[](void *p, const std::nothrow_t &) noexcept
-{
-	global_free(p);
-}
+/*
+ * Every replaceable form, scalar and array: the sanitizer runtime defines
+ * them all, and memory of its new freed by this delete (or the other way
+ * round) is a mismatch it reports.
+ */
+#define NEW(nothrow, align, ...)                                               \
+	void *operator new(size_t n, ##__VA_ARGS__) noexcept(nothrow)          \
+	{                                                                      \
+		return global_alloc(n, align, nothrow);                        \
+	}                                                                      \
+	void *operator new[](size_t n, ##__VA_ARGS__) noexcept(nothrow)        \
+	{                                                                      \
+		return global_alloc(n, align, nothrow);                        \
+	}
+NEW(false, 0)
+NEW(false, size_t(a), std::align_val_t a)
+NEW(true, 0, const std::nothrow_t &)
+NEW(true, size_t(a), std::align_val_t a, const std::nothrow_t &)
+#define DELETE(...)                                                            \
+	void operator delete(void *p, ##__VA_ARGS__) noexcept                  \
+	{                                                                      \
+		global_free(p);                                                \
+	}                                                                      \
+	void operator delete[](void *p, ##__VA_ARGS__) noexcept                \
+	{                                                                      \
+		global_free(p);                                                \
+	}
+DELETE()
+DELETE(size_t)
+DELETE(std::align_val_t)
+DELETE(size_t, std::align_val_t)
+DELETE(const std::nothrow_t &)
+#undef NEW
+#undef DELETE
 
 /* ---- the fake's state ---------------------------------------------------- */
 
@@ -340,18 +290,10 @@ const Rule *injected(Call call)
 
 const char *lock_class_name(enum crono_lock_class cls)
 {
-	switch (cls) {
-	case CRONO_LOCK_REGISTRY:
-		return "registry";
-	case CRONO_LOCK_BOARD:
-		return "board";
-	case CRONO_LOCK_OPEN:
-		return "open";
-	case CRONO_LOCK_MAPPINGS:
-		return "mappings";
-	default:
-		return "?";
-	}
+	static const char *const names[] = { "registry", "board", "open",
+					     "mappings" };
+	static_assert(std::size(names) == CRONO_LOCK_CLASS_COUNT);
+	return unsigned(cls) < std::size(names) ? names[cls] : "?";
 }
 
 /* Takes m off the held list; whether it was on it. */
@@ -478,7 +420,7 @@ crono_usize crono_kpage_size(void) noexcept
 	return st().kpage;
 }
 
-static void *fake_alloc(Call call, crono_usize size, bool kv)
+static void *fake_alloc(Call call, crono_usize size, Kind kind)
 {
 	if (injected(call))
 		return nullptr;
@@ -487,55 +429,50 @@ static void *fake_alloc(Call call, crono_usize size, bool kv)
 		return nullptr;
 	/* kmalloc does not zero: make reliance on zeroed memory visible. */
 	std::memset(p, 0xA5, size);
-	register_block(p, kv);
+	register_block(p, kind);
 	return p;
+}
+
+/* kfree takes only kmalloc blocks, kvfree both kinds. */
+static void kernel_free(const void *ptr, const char *name, bool kv)
+{
+	if (!ptr)
+		return;
+	const Kind kind = unregister(ptr);
+	if (kind == Kind::unknown)
+		return violation(std::string(name) +
+				 " of a pointer the allocator did not return "
+				 "(or a double free)");
+	if (kind == Kind::kvmalloc && !kv)
+		violation(std::string(name) + " of a kvmalloc block");
+	std::free(const_cast<void *>(ptr));
 }
 
 void *crono_kmalloc(crono_usize size, enum crono_gfp) noexcept
 {
-	return fake_alloc(Call::kmalloc, size, false);
+	return fake_alloc(Call::kmalloc, size, Kind::kmalloc);
 }
 
 void crono_kfree(const void *ptr) noexcept
 {
-	if (!ptr)
-		return;
-	switch (unregister(ptr)) {
-	case Freed::unknown:
-		violation("kfree of a pointer crono_kmalloc did not return "
-			  "(or a double free)");
-		return;
-	case Freed::kvmalloc:
-		violation("kfree of a kvmalloc block");
-		break;
-	case Freed::kmalloc:
-		break;
-	}
-	std::free(const_cast<void *>(ptr));
+	kernel_free(ptr, "kfree", false);
 }
 
 void *crono_kvmalloc(crono_usize size, enum crono_gfp) noexcept
 {
-	return fake_alloc(Call::kvmalloc, size, true);
+	return fake_alloc(Call::kvmalloc, size, Kind::kvmalloc);
 }
 
 void crono_kvfree(const void *ptr) noexcept
 {
-	if (!ptr)
-		return;
-	if (!ensure(unregister(ptr) != Freed::unknown,
-		    "kvfree of a pointer the allocator did not return "
-		    "(or a double free)"))
-		return;
-	std::free(const_cast<void *>(ptr));
+	kernel_free(ptr, "kvfree", true);
 }
 
 /* ---- logging ------------------------------------------------------------- */
 
-void crono_klog(const struct crono_pci *pci, enum crono_log_level level,
+void crono_klog(const struct crono_pci *, enum crono_log_level level,
 		const char *fmt, ...) noexcept
 {
-	(void)pci;
 	char line[512];
 	va_list args;
 	va_start(args, fmt);
@@ -907,10 +844,9 @@ void crono_ksgt_destroy(struct crono_sgt *sgt) noexcept
 	delete sgt;
 }
 
-int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
+int crono_kdma_map_sgt(struct crono_pci *, struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
-	(void)pci;
 	if (!ensure(s.sgts.count(sgt), "DMA map of an unknown sg table"))
 		return -EINVAL;
 	if (const Rule *rule = injected(Call::dma_map))
@@ -925,10 +861,9 @@ int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
 	return 0;
 }
 
-void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt) noexcept
+void crono_kdma_unmap_sgt(struct crono_pci *, struct crono_sgt *sgt) noexcept
 {
 	State &s = st();
-	(void)pci;
 	if (!ensure(s.sgts.count(sgt) && sgt->mapped,
 		    "DMA unmap of a table that is not mapped"))
 		return;
@@ -962,11 +897,10 @@ int crono_ksgt_walk_dma(const struct crono_sgt *sgt, crono_dma_segment_fn fn,
 
 /* ---- coherent DMA -------------------------------------------------------- */
 
-void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
+void *crono_kcoherent_alloc(struct crono_pci *, crono_usize size,
 			    crono_u64 *dma_addr) noexcept
 {
 	State &s = st();
-	(void)pci;
 	if (injected(Call::coherent_alloc))
 		return nullptr;
 	if (size == 0 || size % s.kpage)
@@ -982,11 +916,10 @@ void *crono_kcoherent_alloc(struct crono_pci *pci, crono_usize size,
 	return cpu;
 }
 
-void crono_kcoherent_free(struct crono_pci *pci, crono_usize size, void *cpu,
+void crono_kcoherent_free(struct crono_pci *, crono_usize size, void *cpu,
 			  crono_u64 dma_addr) noexcept
 {
 	State &s = st();
-	(void)pci;
 	auto it = s.coherent.find(cpu);
 	if (!ensure(it != s.coherent.end(),
 		    "free of unknown coherent memory (double free?)"))
@@ -1021,10 +954,9 @@ int crono_kvma_may_share(const struct crono_vma *vma) noexcept
 	return vma->shared;
 }
 
-void crono_kvma_setup_contig(struct crono_pci *pci, struct crono_vma *vma,
+void crono_kvma_setup_contig(struct crono_pci *, struct crono_vma *vma,
 			     void *token) noexcept
 {
-	(void)pci;
 	ensure(st().mmap_lock_depth, "vma set up outside of mmap");
 	ensure(vma->present.empty(), "a page is mapped before any fault");
 	vma->pgoff = 0;
@@ -1033,11 +965,10 @@ void crono_kvma_setup_contig(struct crono_pci *pci, struct crono_vma *vma,
 	record(Event::vma_setup, 0, 0, vma);
 }
 
-int crono_kcoherent_insert(struct crono_pci *pci, struct crono_fault *fault,
+int crono_kcoherent_insert(struct crono_pci *, struct crono_fault *fault,
 			   void *cpu, crono_usize size) noexcept
 {
 	State &s = st();
-	(void)pci;
 	if (!holds(CRONO_LOCK_MAPPINGS))
 		violation("page inserted without the mappings lock");
 	if (const Rule *rule = injected(Call::fault_insert))
@@ -1078,46 +1009,28 @@ void crono_kfile_zap_mappings(struct crono_kfile *kfile) noexcept
 
 namespace fake {
 
-const char *call_name(Call call)
+#define FAKE_NAME(name) #name,
+
+static const char *call_name(Call call)
 {
-	static const char *const names[] = { "kmalloc",	       "kvmalloc",
-					     "mutex_create",   "copy_from_user",
-					     "memlock_charge", "pin",
-					     "sgt_create",     "dma_map",
-					     "sgt_bounced",    "always_bounces",
-					     "coherent_alloc", "fault_insert",
-					     "window_pin" };
-	static_assert(std::size(names) == size_t(Call::count_),
-		      "a name for every Call");
+	static const char *const names[] = { FAKE_CALLS(FAKE_NAME) };
 	return size_t(call) < std::size(names) ? names[size_t(call)] : "?";
 }
 
-const char *event_name(Event event)
+static const char *event_name(Event event)
 {
-	static const char *const names[] = { "bar0_write",
-					     "pci_put",
-					     "memlock_charge",
-					     "memlock_uncharge",
-					     "pin",
-					     "unpin",
-					     "sgt_create",
-					     "sgt_destroy",
-					     "dma_map",
-					     "dma_unmap",
-					     "coherent_alloc",
-					     "coherent_free",
-					     "vma_setup",
-					     "fault_insert",
-					     "zap",
-					     "vma_zap",
-					     "user_write",
-					     "window_pin",
-					     "window_release",
-					     "flush",
-					     "bus_master" };
-	static_assert(std::size(names) == size_t(Event::count_),
-		      "a name for every Event");
+	static const char *const names[] = { FAKE_EVENTS(FAKE_NAME) };
 	return size_t(event) < std::size(names) ? names[size_t(event)] : "?";
+}
+
+std::ostream &operator<<(std::ostream &out, Call call)
+{
+	return out << call_name(call);
+}
+
+std::ostream &operator<<(std::ostream &out, Event event)
+{
+	return out << event_name(event);
 }
 
 unsigned calls(Call call)
@@ -1156,42 +1069,37 @@ const std::vector<Record> &records()
 	return st().records;
 }
 
-long first(Event event)
+Match with_a(u64 a)
 {
-	const auto &r = st().records;
-	for (size_t i = 0; i < r.size(); i++) {
-		if (r[i].event == event)
-			return long(i);
-	}
-	return -1;
+	return [a](const Record &r) { return r.a == a; };
 }
 
-long first(Event event, u64 a)
+std::vector<long> indexes_of(Event event, long from, const Match &match)
 {
+	std::vector<long> out;
 	const auto &r = st().records;
-	for (size_t i = 0; i < r.size(); i++) {
-		if (r[i].event == event && r[i].a == a)
-			return long(i);
+	for (size_t i = size_t(from); i < r.size(); i++) {
+		if (r[i].event == event && (!match || match(r[i])))
+			out.push_back(long(i));
 	}
-	return -1;
+	return out;
 }
 
-long last(Event event)
+long first(Event event, long from, const Match &match)
 {
-	const auto &r = st().records;
-	for (size_t i = r.size(); i-- > 0;) {
-		if (r[i].event == event)
-			return long(i);
-	}
-	return -1;
+	const auto found = indexes_of(event, from, match);
+	return found.empty() ? -1 : found.front();
 }
 
-long count(Event event)
+long last(Event event, long from)
 {
-	long n = 0;
-	for (const Record &r : st().records)
-		n += r.event == event;
-	return n;
+	const auto found = indexes_of(event, from);
+	return found.empty() ? -1 : found.back();
+}
+
+long count(Event event, long from)
+{
+	return long(indexes_of(event, from).size());
 }
 
 std::string dump_records()
@@ -1206,13 +1114,6 @@ std::string dump_records()
 		out += line;
 	}
 	return out;
-}
-
-size_t live_allocations()
-{
-	Registry &r = registry();
-	std::lock_guard<std::mutex> guard(r.lock);
-	return r.blocks.size();
 }
 
 u64 user_map(u64 len, unsigned prot, bool backed)
@@ -1248,10 +1149,6 @@ void user_read(u64 addr, void *dst, size_t len)
 		violation("test: user_read outside the fake user ranges");
 }
 
-u64 pinned_pages()
-{
-	return st().pinned.size();
-}
 u64 dirtied_pages()
 {
 	return st().dirtied;
@@ -1264,15 +1161,6 @@ void set_memlock_limit(u64 pages)
 {
 	st().memlock_limit = pages;
 }
-u64 charged_pages()
-{
-	return st().charged;
-}
-long live_charges()
-{
-	return st().charges;
-}
-
 void set_layout(Layout layout)
 {
 	st().layout = std::move(layout);
@@ -1302,53 +1190,15 @@ Layout fixed_layout(std::vector<Seg> segments)
 	return [segments](u64, u32) { return segments; };
 }
 
-long live_sgts()
-{
-	return long(st().sgts.size());
-}
-
-long mapped_sgts()
-{
-	long n = 0;
-	for (crono_sgt *sgt : st().sgts)
-		n += sgt->mapped;
-	return n;
-}
-
 std::vector<Seg> last_mapped_segments()
 {
 	return st().last_segments;
-}
-
-std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries)
-{
-	std::vector<u64> table;
-	for (const Seg &seg : segments) {
-		for (u64 off = 0; off < seg.len && table.size() < entries;
-		     off += page_size)
-			table.push_back(seg.addr + off);
-	}
-	return table;
-}
-
-long live_coherent()
-{
-	return long(st().coherent.size());
 }
 
 u64 coherent_dma_of(const void *cpu)
 {
 	auto it = st().coherent.find(const_cast<void *>(cpu));
 	return it == st().coherent.end() ? 0 : it->second.dma;
-}
-
-long live_mutexes()
-{
-	return long(st().mutexes.size());
-}
-long held_mutexes()
-{
-	return long(st().held.size());
 }
 
 bool logged(const std::string &needle)
@@ -1360,12 +1210,9 @@ bool logged(const std::string &needle)
 	return false;
 }
 
-const std::vector<std::string> &violations()
-{
-	return st().violations;
-}
-
-void in_mmap_lock(const std::function<void()> &fn)
+/* As the kernel runs mmap and vm callbacks: under the address space's mmap
+ * lock (the core must not take its board lock there). */
+static void in_mmap_lock(const std::function<void()> &fn)
 {
 	st().mmap_lock_depth++;
 	fn();
@@ -1457,11 +1304,6 @@ void kill_at_signal_check(unsigned nth)
 	st().kill_at = nth;
 }
 
-long live_windows()
-{
-	return long(st().windows.size());
-}
-
 void vma_close_all()
 {
 	for (size_t i = 0; i < st().vmas.size(); i++) {
@@ -1469,14 +1311,6 @@ void vma_close_all()
 		if (vma->mapped && !vma->closed)
 			vma_close(vma);
 	}
-}
-
-long live_vmas()
-{
-	long n = 0;
-	for (const auto &vma : st().vmas)
-		n += vma->mapped && !vma->closed;
-	return n;
 }
 
 void reset()
@@ -1503,32 +1337,57 @@ void reset()
 	s = State();
 }
 
-std::string holdings()
+Held held()
 {
 	State &s = st();
-	std::string out = "allocations=" + std::to_string(live_allocations()) +
-			  " pins=" + std::to_string(s.pinned.size()) +
-			  " charged=" + std::to_string(s.charged) +
-			  " charges=" + std::to_string(s.charges) +
-			  " sgts=" + std::to_string(s.sgts.size()) +
-			  " mapped=" + std::to_string(mapped_sgts()) +
-			  " coherent=" + std::to_string(s.coherent.size()) +
-			  " mutexes=" + std::to_string(s.mutexes.size()) +
-			  " held=" + std::to_string(s.held.size()) +
-			  " vmas=" + std::to_string(live_vmas()) +
-			  " windows=" + std::to_string(s.windows.size());
-	for (const std::string &v : s.violations)
-		out += "\n  violation: " + v;
+	Held h;
+	{
+		Registry &r = registry();
+		std::lock_guard<std::mutex> guard(r.lock);
+		h.allocations = r.blocks.size();
+	}
+	h.pins = s.pinned.size();
+	h.charged = s.charged;
+	h.charges = s.charges;
+	h.sgts = long(s.sgts.size());
+	for (crono_sgt *sgt : s.sgts)
+		h.mapped += sgt->mapped;
+	h.coherent = long(s.coherent.size());
+	h.mutexes = long(s.mutexes.size());
+	h.locked = long(s.held.size());
+	for (const auto &vma : s.vmas)
+		h.vmas += vma->mapped && !vma->closed;
+	h.windows = long(s.windows.size());
+	h.violations = s.violations;
+	return h;
+}
+
+bool operator==(const Held &a, const Held &b)
+{
+	return std::tie(a.allocations, a.pins, a.charged, a.charges, a.sgts,
+			a.mapped, a.coherent, a.mutexes, a.locked, a.vmas,
+			a.windows, a.violations) ==
+	       std::tie(b.allocations, b.pins, b.charged, b.charges, b.sgts,
+			b.mapped, b.coherent, b.mutexes, b.locked, b.vmas,
+			b.windows, b.violations);
+}
+
+std::ostream &operator<<(std::ostream &out, const Held &h)
+{
+	out << "allocations=" << h.allocations << " pins=" << h.pins
+	    << " charged=" << h.charged << " charges=" << h.charges
+	    << " sgts=" << h.sgts << " mapped=" << h.mapped
+	    << " coherent=" << h.coherent << " mutexes=" << h.mutexes
+	    << " locked=" << h.locked << " vmas=" << h.vmas
+	    << " windows=" << h.windows;
+	for (const std::string &v : h.violations)
+		out << "\n  violation: " << v;
 	return out;
 }
 
 bool clean()
 {
-	State &s = st();
-	return live_allocations() == 0 && s.pinned.empty() && s.charged == 0 &&
-	       s.charges == 0 && s.sgts.empty() && s.coherent.empty() &&
-	       s.mutexes.empty() && s.held.empty() && live_vmas() == 0 &&
-	       s.windows.empty() && s.violations.empty();
+	return held() == Held{};
 }
 
 } // namespace fake

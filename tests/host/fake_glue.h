@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,23 +40,24 @@ void set_kernel_page_size(u64 bytes);
 
 /* ---- fault injection ------------------------------------------------ */
 
-enum class Call {
-	kmalloc,	/* NULL */
-	kvmalloc,	/* NULL */
-	mutex_create,	/* NULL */
-	copy_from_user, /* errno */
-	memlock_charge, /* errno */
-	pin,		/* errno, or a short count (see fail_short) */
-	sgt_create,	/* errno */
-	dma_map,	/* errno */
-	sgt_bounced,	/* "fails" by reporting a bounced mapping */
-	always_bounces, /* "fails" by reporting swiotlb=force */
-	coherent_alloc, /* NULL */
-	fault_insert,	/* errno */
-	window_pin,	/* errno */
-	count_,
-};
-const char *call_name(Call call);
+/* Each kind of call a test can make fail, and how it fails. */
+#define FAKE_CALLS(X)                                                          \
+	X(kmalloc)	  /* NULL */                                           \
+	X(kvmalloc)	  /* NULL */                                           \
+	X(mutex_create)	  /* NULL */                                           \
+	X(copy_from_user) /* errno */                                          \
+	X(memlock_charge) /* errno */                                          \
+	X(pin)		  /* errno, or a short count (see pin_short_next) */   \
+	X(sgt_create)	  /* errno */                                          \
+	X(dma_map)	  /* errno */                                          \
+	X(sgt_bounced)	  /* "fails" by reporting a bounced mapping */         \
+	X(always_bounces) /* "fails" by reporting swiotlb=force */             \
+	X(coherent_alloc) /* NULL */                                           \
+	X(fault_insert)	  /* errno */                                          \
+	X(window_pin)	  /* errno */
+#define FAKE_ENUMERATOR(name) name,
+enum class Call { FAKE_CALLS(FAKE_ENUMERATOR) count_ };
+std::ostream &operator<<(std::ostream &out, Call call); /* its name */
 
 /* Calls of a kind since reset(), counting the injected failures too. */
 unsigned calls(Call call);
@@ -71,31 +73,31 @@ void set_pin_max_per_call(u64 pages);
 
 /* ---- recording ------------------------------------------------------ */
 
-enum class Event {
-	bar0_write,	  /* a = offset, b = value */
-	pci_put,	  /* obj = pci */
-	memlock_charge,	  /* a = pages */
-	memlock_uncharge, /* a = pages */
-	pin,		  /* a = first page address, b = pages pinned */
-	unpin,		  /* a = first page address, b = pages */
-	sgt_create,	  /* a = sgt id, b = first page address */
-	sgt_destroy,	  /* a = sgt id */
-	dma_map,	  /* a = sgt id */
-	dma_unmap,	  /* a = sgt id */
-	coherent_alloc,	  /* a = dma address, b = size */
-	coherent_free,	  /* a = dma address, b = size */
-	vma_setup,	  /* obj = vma */
-	fault_insert,	  /* a = dma address, b = page index, obj = vma */
-	zap,		  /* obj = kfile */
-	vma_zap,	  /* obj = vma */
-	user_write,	  /* a = user address, b = length (copy or window) */
-	window_pin,	  /* a = user address, b = length */
-	window_release,	  /* a = user address, b = length */
-	flush,		  /* obj = pci */
-	bus_master,	  /* a = 1 on, 0 off; obj = pci */
-	count_,
-};
-const char *event_name(Event event);
+/* Each kind of side effect the fake records, and what its record holds. */
+#define FAKE_EVENTS(X)                                                         \
+	X(bar0_write)	    /* a = offset, b = value */                        \
+	X(pci_put)	    /* obj = pci */                                    \
+	X(memlock_charge)   /* a = pages */                                    \
+	X(memlock_uncharge) /* a = pages */                                    \
+	X(pin)		    /* a = first page address, b = pages pinned */     \
+	X(unpin)	    /* a = first page address, b = pages */            \
+	X(sgt_create)	    /* a = sgt id, b = first page address */           \
+	X(sgt_destroy)	    /* a = sgt id */                                   \
+	X(dma_map)	    /* a = sgt id */                                   \
+	X(dma_unmap)	    /* a = sgt id */                                   \
+	X(coherent_alloc)   /* a = dma address, b = size */                    \
+	X(coherent_free)    /* a = dma address, b = size */                    \
+	X(vma_setup)	    /* obj = vma */                                    \
+	X(fault_insert)	    /* a = dma address, b = page index, obj = vma */   \
+	X(zap)		    /* obj = kfile */                                  \
+	X(vma_zap)	    /* obj = vma */                                    \
+	X(user_write)	    /* a = user address, b = length: copy or window */ \
+	X(window_pin)	    /* a = user address, b = length */                 \
+	X(window_release)   /* a = user address, b = length */                 \
+	X(flush)	    /* obj = pci */                                    \
+	X(bus_master)	    /* a = 1 on, 0 off; obj = pci */
+enum class Event { FAKE_EVENTS(FAKE_ENUMERATOR) count_ };
+std::ostream &operator<<(std::ostream &out, Event event);
 
 struct Record {
 	Event event;
@@ -105,17 +107,39 @@ struct Record {
 };
 
 const std::vector<Record> &records();
-/* Index of the first/last record matching, or -1. */
-long first(Event event);
-long last(Event event);
-long first(Event event, u64 a);
-long count(Event event);
+/* Which records a query takes (every one when empty); with_a(x): those
+ * whose a is x. */
+using Match = std::function<bool(const Record &)>;
+Match with_a(u64 a);
+/* The indexes of the records of `event` from index `from` on that match
+ * accepts; the first and the last of them (-1: none); how many. */
+std::vector<long> indexes_of(Event event, long from = 0,
+			     const Match &match = {});
+long first(Event event, long from = 0, const Match &match = {});
+long last(Event event, long from = 0);
+long count(Event event, long from = 0);
 std::string dump_records();
 
-/* ---- memory --------------------------------------------------------- */
+/* ---- what the core holds -------------------------------------------- */
 
-/* kmalloc/kvmalloc blocks not yet freed (through crono_k*free or delete). */
-size_t live_allocations();
+/* What the core holds through the glue, and the violations seen so far. */
+struct Held {
+	size_t allocations = 0; /* kmalloc/kvmalloc blocks not yet freed */
+	u64 pins = 0;		/* pages pinned and not yet unpinned */
+	u64 charged = 0;	/* pages charged to RLIMIT_MEMLOCK */
+	long charges = 0;
+	long sgts = 0;
+	long mapped = 0; /* sg tables DMA-mapped */
+	long coherent = 0;
+	long mutexes = 0;
+	long locked = 0; /* mutexes held */
+	long vmas = 0;	 /* mapped and not closed */
+	long windows = 0;
+	std::vector<std::string> violations;
+};
+Held held();
+bool operator==(const Held &a, const Held &b);
+std::ostream &operator<<(std::ostream &out, const Held &held);
 
 /* ---- user memory ---------------------------------------------------- */
 
@@ -151,12 +175,9 @@ template <typename T> T user_get(u64 addr)
 
 /* ---- pinning and RLIMIT_MEMLOCK --------------------------------------- */
 
-u64 pinned_pages();  /* pinned and not yet unpinned */
 u64 dirtied_pages(); /* unpinned with the dirty flag */
 bool page_pinned(u64 user_page);
 void set_memlock_limit(u64 pages); /* default: unlimited */
-u64 charged_pages();
-long live_charges();
 
 /* ---- scatter/gather DMA ---------------------------------------------- */
 
@@ -174,20 +195,14 @@ void set_layout(Layout layout);
 Layout contiguous_layout();
 Layout fixed_layout(std::vector<Seg> segments);
 
-long live_sgts();
-long mapped_sgts();
 /* The segments of the most recent successful mapping. */
 std::vector<Seg> last_mapped_segments();
-/* Entry i: the DMA address of device page i of that mapping. */
-std::vector<u64> expand(const std::vector<Seg> &segments, u64 entries);
 
 /* ---- the calling task ----------------------------------------------- */
 
 /* The task counts as killed from the nth crono_kfatal_signal_pending() call
  * on (0: never). */
 void kill_at_signal_check(unsigned nth);
-/* Windows pinned and not yet released. */
-long live_windows();
 /* Runs fn at the next user memory access of that kind ("copy_from_user",
  * "pin_user_pages", "pin of a user window"), as if it stalled there while
  * other threads ran fn: the core holds then what it holds when a fault
@@ -196,38 +211,21 @@ void on_user_access(const std::string &what, std::function<void()> fn);
 
 /* ---- coherent DMA ---------------------------------------------------- */
 
-long live_coherent();
 /* The DMA address of the coherent buffer whose CPU cookie this is, or 0. */
 u64 coherent_dma_of(const void *cpu);
-
-/* ---- mutexes --------------------------------------------------------- */
-
-long live_mutexes();
-long held_mutexes();
 
 /* ---- logging --------------------------------------------------------- */
 
 /* Some line logged so far contains needle. */
 bool logged(const std::string &needle);
 
-/* ---- violations ------------------------------------------------------ */
-
-const std::vector<std::string> &violations();
-
 /* ---- the whole fake ------------------------------------------------- */
 
 /* Forgets everything (call when nothing of the core is alive); core blocks
  * still allocated are forgotten too, left to LeakSanitizer. */
 void reset();
-/* A one-line account of what is held, and of every violation: tests
- * compare it before and after, and print it with failures. */
-std::string holdings();
-/* True when nothing is held and no violation was seen. */
+/* Nothing held and no violation seen. */
 bool clean();
-
-/* Runs fn as the kernel runs mmap and vm callbacks: under the address
- * space's mmap lock (the core must not take its board lock there). */
-void in_mmap_lock(const std::function<void()> &fn);
 
 } // namespace fake
 
@@ -284,6 +282,5 @@ int vma_touch(crono_vma *vma, u64 index);
 const void *vma_page(const crono_vma *vma, u64 index);
 /* Process exit: every vma still mapped is closed. */
 void vma_close_all();
-long live_vmas();
 
 } // namespace fake

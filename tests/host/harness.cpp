@@ -64,6 +64,11 @@ crono_vma *Dev::map_contig(s32 id, u64 len)
 	return vma;
 }
 
+long Dev::mmap(u64 pgoff, u64 len, bool shared)
+{
+	return fake::vma_mmap(file, fake::vma_new(&kfile, pgoff, len, shared));
+}
+
 void Dev::shutdown()
 {
 	crono_board_shutdown(board);
@@ -86,29 +91,23 @@ long Dev::ioctl(u32 request, u64 arg)
 
 SgLock Dev::lock_sg(u64 pages)
 {
-	const u64 addr = fake::user_map(pages * kib4, fake::prot_rw, false);
+	const u64 addr = fake::user_map(pages * page, fake::prot_rw, false);
 	const u64 table = fake::user_map(pages * sizeof(u64));
-	std::vector<unsigned char> fill(pages * sizeof(u64), 0xEE);
-	fake::user_write(table, fill.data(), fill.size());
-	return lock_sg(addr, pages * kib4, table, u32(pages));
+	const std::vector<u64> fill(pages, unwritten);
+	fake::user_write(table, fill.data(), pages * sizeof(u64));
+	return lock_sg(addr, pages * page, table, u32(pages));
 }
 
 SgLock Dev::lock_sg(u64 addr, u64 size, u64 table, u32 entries)
 {
 	SgLock lock;
-	lock.addr = addr;
-	lock.size = size;
-	lock.table = table;
-	lock.entries = entries;
-	lock.in.addr = addr;
-	lock.in.size = size;
+	lock.addr = lock.in.addr = addr;
+	lock.size = lock.in.size = size;
+	lock.table = lock.in.upages = table;
+	lock.entries = lock.in.pages_count = entries;
 	lock.in.pages = 0x5a5a5a5a5a5a5a5aull; /* ignored, must come back */
-	lock.in.upages = table;
-	lock.in.pages_count = entries;
 	lock.in.id = -77;
-	lock.info_addr = fake::user_new(lock.in);
-	lock.ret = ioctl(IOCTL_CRONO_LOCK_BUFFER, lock.info_addr);
-	lock.out = fake::user_get<CRONO_SG_BUFFER_INFO>(lock.info_addr);
+	ioctl_lock(IOCTL_CRONO_LOCK_BUFFER, lock);
 	return lock;
 }
 
@@ -126,9 +125,7 @@ ContigLock Dev::lock_contig(u64 size)
 	lock.in.dma_handle = 0x3333;
 	lock.in.id = -77;
 	lock.in.reserved = 0x4444;
-	lock.info_addr = fake::user_new(lock.in);
-	lock.ret = ioctl(IOCTL_CRONO_LOCK_CONTIG_BUFFER, lock.info_addr);
-	lock.out = fake::user_get<CRONO_CONTIG_BUFFER_INFO>(lock.info_addr);
+	ioctl_lock(IOCTL_CRONO_LOCK_CONTIG_BUFFER, lock);
 	return lock;
 }
 
@@ -180,8 +177,7 @@ Rig::Rig(bool open_file)
 	long ret = 0;
 	add(crono_pci_location{ 0, 3, 0, 0, 0x1A13, 0x06 }, open_file, &ret);
 	EXPECT_EQ(ret, 0);
-	baseline_ = fake::live_allocations();
-	baseline_holdings_ = fake::holdings();
+	baseline_ = fake::held();
 }
 
 Dev &Rig::add(const crono_pci_location &loc, bool open_file, long *ret)
@@ -217,55 +213,39 @@ Rig::~Rig()
 			<< "board " << dev->name
 			<< ": every reference to the PCI function was dropped";
 	EXPECT_TRUE(fake::clean())
-		<< "after unwinding everything: " << fake::holdings();
+		<< "after unwinding everything: " << fake::held();
 }
 
 void Rig::expect_at_baseline(const std::string &context) const
 {
-	EXPECT_EQ(fake::holdings(), baseline_holdings_)
+	EXPECT_EQ(fake::held(), baseline_)
 		<< context << ": held beyond the baseline";
 }
 
-std::vector<long> indexes_of(fake::Event event)
+Writes bar0_writes(long from)
 {
-	std::vector<long> out;
-	const auto &records = fake::records();
-	for (size_t i = 0; i < records.size(); i++) {
-		if (records[i].event == event)
-			out.push_back(long(i));
-	}
-	return out;
-}
-
-long find_from(long from, fake::Event event,
-	       const std::function<bool(const fake::Record &)> &pred)
-{
-	const auto &records = fake::records();
-	for (size_t i = size_t(from); i < records.size(); i++) {
-		if (records[i].event == event && (!pred || pred(records[i])))
-			return long(i);
-	}
-	return -1;
+	Writes writes;
+	for (long i : fake::indexes_of(Event::bar0_write, from))
+		writes.emplace_back(fake::records()[size_t(i)].a,
+				    fake::records()[size_t(i)].b);
+	return writes;
 }
 
 void expect_sg_release_order(long from, const SgLock &lock)
 {
-	using fake::Event;
-	using fake::Record;
+	using fake::first;
+	using fake::with_a;
 	const long created =
-		find_from(0, Event::sgt_create,
-			  [&](const Record &r) { return r.b == lock.addr; });
+		first(Event::sgt_create, 0,
+		      [&](const fake::Record &r) { return r.b == lock.addr; });
 	ASSERT_GE(created, 0) << "no sg table for the buffer";
 	const u64 sgt = fake::records()[size_t(created)].a;
-	const auto of_sgt = [sgt](const Record &r) { return r.a == sgt; };
-	const long unmap = find_from(from, Event::dma_unmap, of_sgt);
-	const long destroy = find_from(from, Event::sgt_destroy, of_sgt);
-	const long unpin = find_from(from, Event::unpin, [&](const Record &r) {
-		return r.a == lock.addr;
-	});
+	const long unmap = first(Event::dma_unmap, from, with_a(sgt));
+	const long destroy = first(Event::sgt_destroy, from, with_a(sgt));
+	const long unpin = first(Event::unpin, from, with_a(lock.addr));
 	const long uncharge =
-		find_from(unpin < 0 ? from : unpin, Event::memlock_uncharge,
-			  [&](const Record &r) { return r.a == lock.entries; });
+		first(Event::memlock_uncharge, unpin < 0 ? from : unpin,
+		      with_a(lock.entries));
 	EXPECT_GE(unmap, from) << "buffer at " << std::hex << lock.addr;
 	EXPECT_LT(unmap, destroy) << fake::dump_records();
 	EXPECT_LT(destroy, unpin) << fake::dump_records();

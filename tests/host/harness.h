@@ -6,9 +6,11 @@
  * A Rig is one module lifetime: core init, one or more bound boards (Dev),
  * each with its open file, and on destruction the whole unwind (close of the
  * mappings still open, release, remove, put, core exit) followed by the check
- * that nothing is left: no
- * allocation, pin, charge, sg table, mapping, coherent buffer, mutex, vma,
- * and no violation recorded by the fake.
+ * that nothing is left: no allocation, pin, charge, sg table, mapping,
+ * coherent buffer, mutex, vma, and no violation recorded by the fake.
+ *
+ * Test files say `using namespace host;` for these and the fake's Call,
+ * Event and integer types.
  */
 #pragma once
 
@@ -29,35 +31,37 @@ void PrintTo(const struct crono_board_stats &stats, std::ostream *out);
 
 namespace host {
 
+using fake::Call;
+using fake::Event;
 using fake::u32;
 using fake::u64;
 using s32 = int;
 
-constexpr u64 kib4 = 4096;
+constexpr u64 page = fake::page_size;
+/* What lock_sg(pages) fills the table with before the lock. */
+constexpr u64 unwritten = 0xEEEEEEEEEEEEEEEEull;
 
 /* A board's counters: Stats{ locked_buffers, pinned_bytes, coherent_bytes,
  * coherent_buffers }, Stats{} for none. */
 using Stats = struct crono_board_stats;
 
-struct SgLock {
+/* A lock request: its struct as passed and as read back, and the result. */
+template <typename Info> struct Lock {
 	long ret = 0;
-	u64 addr = 0;		    /* user buffer */
-	u64 size = 0;		    /* bytes */
-	u64 table = 0;		    /* user page-table array */
-	u32 entries = 0;	    /* pages_count */
-	u64 info_addr = 0;	    /* the user's CRONO_SG_BUFFER_INFO */
-	CRONO_SG_BUFFER_INFO in{};  /* as passed */
-	CRONO_SG_BUFFER_INFO out{}; /* as read back after the ioctl */
+	u64 info_addr = 0; /* the user's copy of the struct */
+	Info in{};
+	Info out{};
 	s32 id() const { return out.id; }
 };
 
-struct ContigLock {
-	long ret = 0;
-	u64 info_addr = 0;
-	CRONO_CONTIG_BUFFER_INFO in{};
-	CRONO_CONTIG_BUFFER_INFO out{};
-	s32 id() const { return out.id; }
+struct SgLock : Lock<CRONO_SG_BUFFER_INFO> {
+	u64 addr = 0;	 /* user buffer */
+	u64 size = 0;	 /* bytes */
+	u64 table = 0;	 /* user page-table array */
+	u32 entries = 0; /* pages_count */
 };
+
+using ContigLock = Lock<CRONO_CONTIG_BUFFER_INFO>;
 
 /* One bound board and (optionally) its open file. */
 class Dev {
@@ -82,17 +86,17 @@ public:
 	void put_board();
 
 	long ioctl(u32 request, u64 arg);
-	/* Copies arg to fresh user memory, calls, copies it back. */
-	template <typename T> long ioctl_with(u32 request, T &arg)
+	/* The request on a fresh user copy of lock.in, read back into
+	 * lock.out. */
+	template <typename Info> void ioctl_lock(u32 request, Lock<Info> &lock)
 	{
-		const u64 addr = fake::user_new(arg);
-		const long ret = ioctl(request, addr);
-		arg = fake::user_get<T>(addr);
-		return ret;
+		lock.info_addr = fake::user_new(lock.in);
+		lock.ret = ioctl(request, lock.info_addr);
+		lock.out = fake::user_get<Info>(lock.info_addr);
 	}
 
 	/* Maps a buffer of pages (unbacked) and a table of entries (backed,
-	 * filled with 0xEE bytes) and locks it. */
+	 * filled with `unwritten`) and locks it. */
 	SgLock lock_sg(u64 pages);
 	SgLock lock_sg(u64 addr, u64 size, u64 table, u32 entries);
 	long unlock_sg(s32 id);
@@ -100,6 +104,8 @@ public:
 	/* A new vma of len bytes at buffer id's offset, through mmap (a
 	 * failure is a test failure). */
 	crono_vma *map_contig(s32 id, u64 len);
+	/* The same, for an mmap that is to fail: its errno. */
+	long mmap(u64 pgoff, u64 len, bool shared = true);
 	long unlock_contig(s32 id);
 	long cleanup(const std::vector<CRONO_KERNEL_CMD> &commands);
 	long cleanup(u64 ucmds, u32 count);
@@ -121,16 +127,15 @@ public:
 	 * way, unbound on failure). */
 	Dev &add(const crono_pci_location &loc, bool open_file, long *ret);
 
-	/* Live core allocations once everything was set up. */
-	size_t baseline() const { return baseline_; }
+	/* What the fake held once everything was set up. */
+	const fake::Held &baseline() const { return baseline_; }
 	/* Holds what it held once everything was set up: no allocation more,
 	 * nothing of any buffer, no violation. */
 	void expect_at_baseline(const std::string &context) const;
 
 private:
 	std::vector<std::unique_ptr<Dev>> devs_;
-	size_t baseline_ = 0;
-	std::string baseline_holdings_;
+	fake::Held baseline_;
 	bool core_ = false;
 };
 
@@ -141,13 +146,15 @@ protected:
 	Rig rig;
 	Dev &dev = rig.dev();
 };
+template <typename Param>
+class RigParamTest : public RigTest,
+		     public ::testing::WithParamInterface<Param> {
+};
 
-/* The fake's record indexes, for ordering assertions. */
-std::vector<long> indexes_of(fake::Event event);
-/* The first record of `event` from index `from` on that pred accepts (every
- * one when pred is empty), or -1. */
-long find_from(long from, fake::Event event,
-	       const std::function<bool(const fake::Record &)> &pred = {});
+/* The cleanup writes from record `from` on: { offset, value } each. */
+using Writes = std::vector<std::pair<u64, u64>>;
+Writes bar0_writes(long from = 0);
+
 /* From record `from` on, the S/G buffer of `lock` was released in order:
  * DMA unmap, sg table destroyed, pages unpinned, memlock uncharged. */
 void expect_sg_release_order(long from, const SgLock &lock);

@@ -9,29 +9,17 @@
 
 #include "driver_limits.h"
 #include "harness.h"
+#include "page_table_util.h"
 
-using fake::Event;
-using host::u32;
-using host::u64;
+using namespace host;
 
-using Open = host::RigTest;
-using Ioctl = host::RigTest;
-using LockBuffer = host::RigTest;
-using Unlock = host::RigTest;
-using CleanupSetup = host::RigTest;
-using LockContig = host::RigTest;
-using Mmap = host::RigTest;
-
-namespace {
-
-constexpr u64 page = 4096;
-
-bool same_bytes(const void *a, const void *b, size_t n)
-{
-	return std::memcmp(a, b, n) == 0;
-}
-
-} // namespace
+using Open = RigTest;
+using Ioctl = RigTest;
+using LockBuffer = RigTest;
+using Unlock = RigTest;
+using CleanupSetup = RigTest;
+using LockContig = RigTest;
+using Mmap = RigTest;
 
 /* ---- open ---------------------------------------------------------------- */
 
@@ -98,23 +86,23 @@ TEST_F(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 	EXPECT_EQ(lock.out.id, 0);
 	CRONO_SG_BUFFER_INFO expected = lock.in;
 	expected.id = 0;
-	EXPECT_TRUE(same_bytes(&lock.out, &expected, sizeof(expected)))
+	EXPECT_EQ(std::memcmp(&lock.out, &expected, sizeof(expected)), 0)
 		<< "addr, size, pages, upages and pages_count must come back "
 		   "unchanged";
 	EXPECT_EQ(dev.read_table(lock),
-		  fake::expand(fake::last_mapped_segments(), 8));
+		  reference_table(fake::last_mapped_segments(), 8));
 }
 
 TEST_F(LockBuffer, PinsChargesMapsAndCounts)
 {
 	auto lock = dev.lock_sg(20);
 	ASSERT_EQ(lock.ret, 0);
-	EXPECT_EQ(fake::pinned_pages(), 20u);
-	EXPECT_EQ(fake::charged_pages(), 20u);
-	EXPECT_EQ(fake::mapped_sgts(), 1);
+	EXPECT_EQ(fake::held().pins, 20u);
+	EXPECT_EQ(fake::held().charged, 20u);
+	EXPECT_EQ(fake::held().mapped, 1);
 	for (u64 i = 0; i < 20; i++)
 		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
-	EXPECT_EQ(dev.stats(), (host::Stats{ 1, 20 * page, 0, 0 }));
+	EXPECT_EQ(dev.stats(), (Stats{ 1, 20 * page, 0, 0 }));
 	/* Charge before pin, pin before the table, map before the table
 	 * is written. */
 	EXPECT_LT(fake::first(Event::memlock_charge), fake::first(Event::pin));
@@ -135,13 +123,13 @@ TEST_F(LockBuffer, PinsInBatchesOfAtMost4096Pages)
 	ASSERT_EQ(crono::limits::pin_batch_pages, 4096u);
 	auto lock = dev.lock_sg(4096 * 2 + 3);
 	ASSERT_EQ(lock.ret, 0);
-	const auto pins = host::indexes_of(Event::pin);
+	const auto pins = fake::indexes_of(Event::pin);
 	ASSERT_EQ(pins.size(), 3u);
 	EXPECT_EQ(fake::records()[pins[0]].b, 4096u);
 	EXPECT_EQ(fake::records()[pins[1]].a, lock.addr + 4096 * page);
 	EXPECT_EQ(fake::records()[pins[2]].b, 3u);
 	EXPECT_EQ(dev.read_table(lock),
-		  fake::expand(fake::last_mapped_segments(), 4096 * 2 + 3));
+		  reference_table(fake::last_mapped_segments(), 4096 * 2 + 3));
 }
 
 TEST_F(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
@@ -150,7 +138,7 @@ TEST_F(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
 	auto lock = dev.lock_sg(30);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(fake::count(Event::pin), 5);
-	EXPECT_EQ(fake::pinned_pages(), 30u);
+	EXPECT_EQ(fake::held().pins, 30u);
 	for (u64 i = 0; i < 30; i++)
 		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
 }
@@ -161,10 +149,10 @@ TEST_F(LockBuffer, SizeNotAPageMultipleCoversThePartialPage)
 	const u64 table = fake::user_map(4 * 8);
 	auto lock = dev.lock_sg(buf, 3 * page + 100, table, 4);
 	ASSERT_EQ(lock.ret, 0);
-	EXPECT_EQ(fake::pinned_pages(), 4u);
-	EXPECT_EQ(fake::charged_pages(), 4u);
+	EXPECT_EQ(fake::held().pins, 4u);
+	EXPECT_EQ(fake::held().charged, 4u);
 	EXPECT_EQ(dev.read_table(lock),
-		  fake::expand(fake::last_mapped_segments(), 4));
+		  reference_table(fake::last_mapped_segments(), 4));
 	EXPECT_EQ(dev.stats().pinned_bytes, 4 * page);
 }
 
@@ -180,8 +168,8 @@ TEST_F(LockBuffer, KernelPagesLargerThanTheDevicePage)
 		{ { 0x400000, 16384 }, { 0x100000, 16384 } }));
 	auto lock = dev.lock_sg(buf, 5 * page, table, 5);
 	ASSERT_EQ(lock.ret, 0);
-	EXPECT_EQ(fake::pinned_pages(), 2u);
-	EXPECT_EQ(fake::charged_pages(), 2u);
+	EXPECT_EQ(fake::held().pins, 2u);
+	EXPECT_EQ(fake::held().charged, 2u);
 	EXPECT_EQ(dev.read_table(lock),
 		  (std::vector<u64>{ 0x400000, 0x401000, 0x402000, 0x403000,
 				     0x100000 }));
@@ -215,16 +203,16 @@ TEST_F(LockBuffer, BadInputIsEINVALAndTouchesNothing)
 		  15 },
 		{ "wraps around", ~0ull - page + 1, 2 * page, 2 },
 	};
-	const unsigned kmallocs = fake::calls(fake::Call::kmalloc);
+	const unsigned kmallocs = fake::calls(Call::kmalloc);
 	for (const Case &c : cases) {
 		auto lock = dev.lock_sg(c.addr, c.size, table, c.count);
 		EXPECT_EQ(lock.ret, -EINVAL) << c.what;
 		EXPECT_EQ(lock.out.id, -77)
 			<< c.what << ": struct written back";
 	}
-	EXPECT_EQ(fake::calls(fake::Call::pin), 0u);
-	EXPECT_EQ(fake::calls(fake::Call::memlock_charge), 0u);
-	EXPECT_EQ(fake::calls(fake::Call::kmalloc), kmallocs)
+	EXPECT_EQ(fake::calls(Call::pin), 0u);
+	EXPECT_EQ(fake::calls(Call::memlock_charge), 0u);
+	EXPECT_EQ(fake::calls(Call::kmalloc), kmallocs)
 		<< "validation runs before anything is allocated";
 	rig.expect_at_baseline("after bad input");
 	/* No id was used up. */
@@ -237,7 +225,7 @@ TEST_F(LockBuffer, MoreThanTheDriverLimitIsENOMEM)
 	const u64 buf = fake::user_map(page, fake::prot_rw, false);
 	auto lock = dev.lock_sg(buf, size, fake::user_map(8), u32(size / page));
 	EXPECT_EQ(lock.ret, -ENOMEM);
-	EXPECT_EQ(fake::calls(fake::Call::kvmalloc), 0u);
+	EXPECT_EQ(fake::calls(Call::kvmalloc), 0u);
 	rig.expect_at_baseline("after the oversized lock");
 }
 
@@ -246,13 +234,13 @@ TEST_F(LockBuffer, OverRlimitMemlockIsENOMEMAndNothingPinned)
 	fake::set_memlock_limit(10);
 	auto over = dev.lock_sg(11);
 	EXPECT_EQ(over.ret, -ENOMEM);
-	EXPECT_EQ(fake::calls(fake::Call::pin), 0u) << "charged before pinning";
+	EXPECT_EQ(fake::calls(Call::pin), 0u) << "charged before pinning";
 	rig.expect_at_baseline("after the refused charge");
 	auto fits = dev.lock_sg(10);
 	EXPECT_EQ(fits.ret, 0);
 	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM) << "the limit is a total";
 	EXPECT_EQ(dev.unlock_sg(fits.id()), 0);
-	EXPECT_EQ(fake::charged_pages(), 0u);
+	EXPECT_EQ(fake::held().charged, 0u);
 	EXPECT_EQ(dev.lock_sg(10).ret, 0) << "unlock returned the charge";
 }
 
@@ -310,8 +298,8 @@ TEST_F(LockBuffer, ForcedSwiotlbIsEOPNOTSUPPWithAReasonAndPinsNothing)
 {
 	dev.pci.always_bounces = true;
 	EXPECT_EQ(dev.lock_sg(4).ret, -EOPNOTSUPP);
-	EXPECT_EQ(fake::calls(fake::Call::pin), 0u);
-	EXPECT_EQ(fake::calls(fake::Call::memlock_charge), 0u);
+	EXPECT_EQ(fake::calls(Call::pin), 0u);
+	EXPECT_EQ(fake::calls(Call::memlock_charge), 0u);
 	EXPECT_TRUE(fake::logged("swiotlb")) << "the log must say why";
 	rig.expect_at_baseline("after the refused lock");
 	/* Contiguous buffers do not bounce: still served. */
@@ -328,17 +316,16 @@ TEST_F(LockBuffer, BouncedMappingIsEOPNOTSUPPAndUnmapped)
 	EXPECT_EQ(fake::count(Event::user_write), 0)
 		<< "no entry of a bounced mapping reaches the table";
 	EXPECT_EQ(fake::count(Event::dma_unmap), 1);
-	host::expect_sg_release_order(0, lock);
+	expect_sg_release_order(0, lock);
 	rig.expect_at_baseline("after the bounced mapping");
 }
 
 TEST_F(LockBuffer, FailedDmaMappingIsAnErrorNeverASuccess)
 {
-	fake::fail_next(fake::Call::dma_map, -ENOMEM);
+	fake::fail_next(Call::dma_map, -ENOMEM);
 	auto lock = dev.lock_sg(4);
 	EXPECT_EQ(lock.ret, -ENOMEM);
-	EXPECT_EQ(dev.read_table(lock),
-		  std::vector<u64>(4, 0xEEEEEEEEEEEEEEEEull));
+	EXPECT_EQ(dev.read_table(lock), std::vector<u64>(4, unwritten));
 	EXPECT_TRUE(fake::logged("DMA mapping"));
 	rig.expect_at_baseline("after the failed mapping");
 }
@@ -349,9 +336,9 @@ TEST_F(LockBuffer, TheSameUserPagesCanBeLockedTwice)
 	ASSERT_EQ(a.ret, 0);
 	auto b = dev.lock_sg(a.addr, a.size, fake::user_map(32), 4);
 	ASSERT_EQ(b.ret, 0);
-	EXPECT_EQ(fake::pinned_pages(), 8u);
+	EXPECT_EQ(fake::held().pins, 8u);
 	EXPECT_EQ(dev.unlock_sg(a.id()), 0);
-	EXPECT_EQ(fake::pinned_pages(), 4u);
+	EXPECT_EQ(fake::held().pins, 4u);
 	EXPECT_TRUE(fake::page_pinned(a.addr));
 }
 
@@ -370,9 +357,9 @@ TEST_F(Unlock, UnlockBufferReleasesInOrderAndRunsNoCleanup)
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 	EXPECT_EQ(fake::count(Event::bar0_write), 0)
 		<< "the cleanup program is for release and removal only";
-	host::expect_sg_release_order(before, lock);
+	expect_sg_release_order(before, lock);
 	EXPECT_EQ(fake::dirtied_pages(), 12u) << "unpinned dirty";
-	EXPECT_EQ(dev.stats(), host::Stats{});
+	EXPECT_EQ(dev.stats(), Stats{});
 	rig.expect_at_baseline("after unlock");
 }
 
@@ -384,7 +371,7 @@ TEST_F(Unlock, UnknownIdIsEINVAL)
 	}
 	auto lock = dev.lock_sg(1);
 	EXPECT_EQ(dev.unlock_sg(lock.id() + 1), -EINVAL);
-	EXPECT_EQ(fake::pinned_pages(), 1u);
+	EXPECT_EQ(fake::held().pins, 1u);
 }
 
 TEST_F(Unlock, DoubleUnlockIsEINVAL)
@@ -406,8 +393,8 @@ TEST_F(Unlock, TheOtherKindsIdIsEINVAL)
 	ASSERT_EQ(contig.id(), 1);
 	EXPECT_EQ(dev.unlock_contig(sg.id()), -EINVAL);
 	EXPECT_EQ(dev.unlock_sg(contig.id()), -EINVAL);
-	EXPECT_EQ(fake::pinned_pages(), 2u);
-	EXPECT_EQ(fake::live_coherent(), 1);
+	EXPECT_EQ(fake::held().pins, 2u);
+	EXPECT_EQ(fake::held().coherent, 1);
 }
 
 TEST_F(Unlock, IdsAreSharedByBothKindsAndReusedLowestFirst)
@@ -434,7 +421,7 @@ TEST_F(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 	/* b owns no buffer: a's ids mean nothing to it. */
 	EXPECT_EQ(b.unlock_sg(0), -EINVAL);
 	EXPECT_EQ(b.unlock_contig(1), -EINVAL);
-	EXPECT_EQ(fake::pinned_pages(), 3u);
+	EXPECT_EQ(fake::held().pins, 3u);
 	EXPECT_EQ(a.stats().locked_buffers, 2u);
 	/* b's own id 0 is its own buffer. */
 	auto b_sg = b.lock_sg(2);
@@ -444,12 +431,11 @@ TEST_F(Unlock, AFileCannotUnlockAnotherBoardsBuffers)
 	EXPECT_EQ(a.stats().locked_buffers, 2u);
 	EXPECT_EQ(b.stats().locked_buffers, 0u);
 	/* b cannot map a's contiguous buffer either. */
-	crono_vma *vma = fake::vma_new(&b.kfile, 1, page);
-	EXPECT_EQ(fake::vma_mmap(b.file, vma), -EINVAL);
+	EXPECT_EQ(b.mmap(1, page), -EINVAL);
 	/* Releasing b leaves a's buffers alone. */
 	b.release();
-	EXPECT_EQ(fake::pinned_pages(), 3u);
-	EXPECT_EQ(fake::live_coherent(), 1);
+	EXPECT_EQ(fake::held().pins, 3u);
+	EXPECT_EQ(fake::held().coherent, 1);
 	EXPECT_EQ(fake::count(Event::bar0_write), 0);
 }
 
@@ -503,15 +489,10 @@ TEST_F(CleanupSetup, ARejectedProgramKeepsThePreviousOne)
 	EXPECT_EQ(dev.cleanup({ { 0x10, 5 }, { 0x3, 1 } }), -EINVAL);
 	EXPECT_EQ(dev.cleanup({ { 0x10, 5 }, { 0x1000, 1 } }), -EINVAL);
 	EXPECT_EQ(dev.cleanup(0, 2), -EFAULT);
-	fake::fail_next(fake::Call::copy_from_user, -EFAULT, 2);
+	fake::fail_next(Call::copy_from_user, -EFAULT, 2);
 	EXPECT_EQ(dev.cleanup({ { 0x10, 5 } }), -EFAULT);
 	dev.release();
-	const auto writes = host::indexes_of(Event::bar0_write);
-	ASSERT_EQ(writes.size(), 2u);
-	EXPECT_EQ(fake::records()[writes[0]].a, 0x98u);
-	EXPECT_EQ(fake::records()[writes[0]].b, 0u);
-	EXPECT_EQ(fake::records()[writes[1]].a, 0x04u);
-	EXPECT_EQ(fake::records()[writes[1]].b, 0x1234u);
+	EXPECT_EQ(bar0_writes(), (Writes{ { 0x98, 0 }, { 0x04, 0x1234 } }));
 	EXPECT_EQ(dev.pci.bar0[0x04], 0x1234u);
 }
 
@@ -520,9 +501,7 @@ TEST_F(CleanupSetup, AValidProgramReplacesThePreviousOne)
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x04, 1 } }), 0);
 	ASSERT_EQ(dev.cleanup({ { 0x20, 9 } }), 0);
 	dev.release();
-	const auto writes = host::indexes_of(Event::bar0_write);
-	ASSERT_EQ(writes.size(), 1u);
-	EXPECT_EQ(fake::records()[writes[0]].a, 0x20u);
+	EXPECT_EQ(bar0_writes(), (Writes{ { 0x20, 9 } }));
 }
 
 TEST_F(CleanupSetup, AnEmptyProgramClearsThePreviousOne)
@@ -559,7 +538,7 @@ TEST_F(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 	ASSERT_GE(alloc, 0);
 	EXPECT_EQ(lock.out.dma_handle, fake::records()[alloc].a);
 	EXPECT_EQ(fake::records()[alloc].b, 3 * page);
-	EXPECT_EQ(dev.stats(), (host::Stats{ 1, 0, 3 * page, 1 }));
+	EXPECT_EQ(dev.stats(), (Stats{ 1, 0, 3 * page, 1 }));
 }
 
 TEST_F(LockContig, SizeIsRoundedUpToWholePages)
@@ -577,7 +556,7 @@ TEST_F(LockContig, SizeZeroIsEINVALAndOverTheLimitENOMEM)
 		dev.lock_contig(crono::limits::max_contig_buffer_bytes + 1).ret,
 		-ENOMEM);
 	EXPECT_EQ(dev.lock_contig(~0ull).ret, -ENOMEM);
-	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), 0u);
+	EXPECT_EQ(fake::calls(Call::coherent_alloc), 0u);
 	rig.expect_at_baseline("after refused contiguous locks");
 }
 
@@ -588,7 +567,7 @@ TEST_F(LockContig, StructNotWritableIsEFAULTAndNothingAllocated)
 	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_CONTIG_BUFFER,
 			    fake::user_new(info, fake::prot_read)),
 		  -EFAULT);
-	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), 0u)
+	EXPECT_EQ(fake::calls(Call::coherent_alloc), 0u)
 		<< "the reply is pinned before anything is allocated";
 	rig.expect_at_baseline("after the read-only struct");
 	EXPECT_EQ(dev.lock_contig(page).id(), 0) << "the id was given back";
@@ -604,8 +583,8 @@ TEST_F(LockContig, FourThousandNinetySixBuffersThenENOMEM)
 	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
 	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM)
 		<< "ids are per file, both kinds";
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::live_coherent(), 4096);
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().coherent, 4096);
 	EXPECT_EQ(dev.unlock_contig(1234), 0);
 	EXPECT_EQ(dev.lock_sg(1).id(), 1234);
 }
@@ -614,13 +593,13 @@ TEST_F(LockContig, ChargesRlimitMemlockUntilTheMemoryIsFreed)
 {
 	auto lock = dev.lock_contig(3 * page);
 	ASSERT_EQ(lock.ret, 0);
-	EXPECT_EQ(fake::charged_pages(), 3u);
+	EXPECT_EQ(fake::held().charged, 3u);
 	crono_vma *vma = dev.map_contig(lock.id(), 3 * page);
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
-	EXPECT_EQ(fake::charged_pages(), 3u) << "still mapped, still held";
+	EXPECT_EQ(fake::held().charged, 3u) << "still mapped, still held";
 	fake::vma_close(vma);
-	EXPECT_EQ(fake::charged_pages(), 0u);
-	EXPECT_EQ(fake::live_charges(), 0);
+	EXPECT_EQ(fake::held().charged, 0u);
+	EXPECT_EQ(fake::held().charges, 0);
 }
 
 TEST_F(LockContig, OverRlimitMemlockIsENOMEMAndNothingAllocated)
@@ -628,7 +607,7 @@ TEST_F(LockContig, OverRlimitMemlockIsENOMEMAndNothingAllocated)
 	fake::set_memlock_limit(4);
 	ASSERT_EQ(dev.lock_contig(3 * page).ret, 0);
 	EXPECT_EQ(dev.lock_contig(2 * page).ret, -ENOMEM);
-	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), 1u);
+	EXPECT_EQ(fake::calls(Call::coherent_alloc), 1u);
 	EXPECT_EQ(dev.stats().coherent_buffers, 1u);
 	EXPECT_EQ(dev.lock_contig(page).ret, 0) << "exactly at the limit";
 }
@@ -636,7 +615,7 @@ TEST_F(LockContig, OverRlimitMemlockIsENOMEMAndNothingAllocated)
 TEST_F(LockContig, AFileHoldsAtMostFourGiBCountingUnlockedMappedBuffers)
 {
 	const u64 gib = 1ull << 30;
-	std::vector<host::s32> ids;
+	std::vector<s32> ids;
 	for (int i = 0; i < 4; i++) {
 		auto lock = dev.lock_contig(gib);
 		ASSERT_EQ(lock.ret, 0) << i;
@@ -646,9 +625,9 @@ TEST_F(LockContig, AFileHoldsAtMostFourGiBCountingUnlockedMappedBuffers)
 	/* Unlocked but mapped: the memory stays, and so does the count. */
 	crono_vma *vma = dev.map_contig(ids[0], page);
 	ASSERT_EQ(dev.unlock_contig(ids[0]), 0);
-	const unsigned allocs = fake::calls(fake::Call::coherent_alloc);
+	const unsigned allocs = fake::calls(Call::coherent_alloc);
 	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
-	EXPECT_EQ(fake::calls(fake::Call::coherent_alloc), allocs)
+	EXPECT_EQ(fake::calls(Call::coherent_alloc), allocs)
 		<< "refused before allocating";
 	EXPECT_EQ(dev.stats().coherent_buffers, 4u);
 	EXPECT_EQ(dev.stats().locked_buffers, 3u);
@@ -698,8 +677,7 @@ TEST_F(Mmap, OffsetNamingNoBufferOfThisFileIsEINVAL)
 	auto contig = dev.lock_contig(page);
 	for (u64 pgoff : { u64(sg.id()), u64(contig.id()) + 1, u64(4096), ~0ull,
 			   u64(1) << 32 | u64(contig.id()) }) {
-		crono_vma *vma = fake::vma_new(&dev.kfile, pgoff, page);
-		EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL) << pgoff;
+		EXPECT_EQ(dev.mmap(pgoff, page), -EINVAL) << pgoff;
 	}
 	EXPECT_EQ(fake::count(Event::vma_setup), 0);
 }
@@ -707,23 +685,20 @@ TEST_F(Mmap, OffsetNamingNoBufferOfThisFileIsEINVAL)
 TEST_F(Mmap, LongerThanTheBufferIsEINVAL)
 {
 	auto contig = dev.lock_contig(2 * page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), 3 * page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
+	EXPECT_EQ(dev.mmap(contig.id(), 3 * page), -EINVAL);
 }
 
 TEST_F(Mmap, PrivateMappingIsEINVAL)
 {
 	auto contig = dev.lock_contig(page);
-	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page, false);
-	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
+	EXPECT_EQ(dev.mmap(contig.id(), page, false), -EINVAL);
 }
 
 TEST_F(Mmap, UnlockedBufferCannotBeMappedAgain)
 {
 	auto contig = dev.lock_contig(page);
 	ASSERT_EQ(dev.unlock_contig(contig.id()), 0);
-	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -EINVAL);
+	EXPECT_EQ(dev.mmap(contig.id(), page), -EINVAL);
 }
 
 TEST_F(Mmap, MapsNothingUntilAFault)

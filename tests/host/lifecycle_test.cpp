@@ -11,21 +11,15 @@
 
 #include "harness.h"
 
-using fake::Event;
-using host::find_from;
-using host::Rig;
-using host::SgLock;
-using host::u64;
+using namespace host;
 
-using Release = host::RigTest;
-using ContigMapping = host::RigTest;
-using ContigFault = host::RigTest;
-using StalledUserMemory = host::RigTest;
-using FatalSignal = host::RigTest;
+using Release = RigTest;
+using ContigMapping = RigTest;
+using ContigFault = RigTest;
+using StalledUserMemory = RigTest;
+using FatalSignal = RigTest;
 
 namespace {
-
-constexpr u64 page = 4096;
 
 const fake::Record &rec(long i)
 {
@@ -42,19 +36,12 @@ void expect_teardown_order(long from, long cleanup_writes,
 			   const std::vector<const SgLock *> &buffers,
 			   long coherent_frees)
 {
-	const auto writes = host::indexes_of(Event::bar0_write);
-	long after_from = 0, last_write = -1;
-	for (long w : writes) {
-		if (w >= from) {
-			after_from++;
-			last_write = w;
-		}
-	}
-	EXPECT_EQ(after_from, cleanup_writes) << fake::dump_records();
-	const long flush = find_from(from, Event::flush);
+	EXPECT_EQ(fake::count(Event::bar0_write, from), cleanup_writes)
+		<< fake::dump_records();
+	const long last_write = fake::last(Event::bar0_write, from);
+	const long flush = fake::first(Event::flush, from);
 	const long master_off =
-		find_from(from, Event::bus_master,
-			  [](const fake::Record &r) { return r.a == 0; });
+		fake::first(Event::bus_master, from, fake::with_a(0));
 	EXPECT_LT(last_write, flush) << "no read after the cleanup writes\n"
 				     << fake::dump_records();
 	EXPECT_LT(flush, master_off) << "bus mastering not cleared after "
@@ -63,24 +50,20 @@ void expect_teardown_order(long from, long cleanup_writes,
 	for (Event e :
 	     { Event::dma_unmap, Event::sgt_destroy, Event::unpin,
 	       Event::memlock_uncharge, Event::coherent_free, Event::zap }) {
-		const long first = find_from(from, e);
+		const long first = fake::first(e, from);
 		if (first >= 0) {
 			EXPECT_LT(last_write, first)
-				<< "a cleanup write after "
-				<< fake::event_name(e) << "\n"
+				<< "a cleanup write after " << e << "\n"
 				<< fake::dump_records();
 			EXPECT_LT(master_off, first)
-				<< "the board could still write at "
-				<< fake::event_name(e) << "\n"
+				<< "the board could still write at " << e
+				<< "\n"
 				<< fake::dump_records();
 		}
 	}
 	for (const SgLock *buffer : buffers)
-		host::expect_sg_release_order(from, *buffer);
-	long frees = 0;
-	for (long i = from; i < long(fake::records().size()); i++)
-		frees += rec(i).event == Event::coherent_free;
-	EXPECT_EQ(frees, coherent_frees);
+		expect_sg_release_order(from, *buffer);
+	EXPECT_EQ(fake::count(Event::coherent_free, from), coherent_frees);
 }
 
 } // namespace
@@ -91,7 +74,7 @@ TEST(Board, CreateHandsTheMiscNameToTheGlue)
 {
 	Rig rig(false);
 	EXPECT_STREQ(rig.dev().name, "crono_06_0003000");
-	EXPECT_EQ(rig.dev().stats(), host::Stats{});
+	EXPECT_EQ(rig.dev().stats(), Stats{});
 }
 
 TEST(Board, NameIsCutToTheGlueBuffer)
@@ -119,8 +102,8 @@ TEST(Board, SameNameTwiceIsEEXISTAndTheGlueKeepsItsPciFunction)
 	/* The glue frees its crono_pci itself after a failed probe: the core
 	 * must hold no reference to it then. */
 	EXPECT_EQ(twin.pci.refs, 1);
-	EXPECT_EQ(fake::live_allocations(), rig.baseline());
-	EXPECT_EQ(fake::live_mutexes(), 4) << "registry + one board's three";
+	EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
+	EXPECT_EQ(fake::held().mutexes, 4) << "registry + one board's three";
 	EXPECT_TRUE(fake::logged("exists"));
 }
 
@@ -133,7 +116,7 @@ TEST(Board, NameTooLongFailsCreateAndLeavesThePciFunctionToTheGlue)
 			    false, &ret);
 	EXPECT_EQ(ret, -ENAMETOOLONG);
 	EXPECT_EQ(dev.pci.refs, 1);
-	EXPECT_EQ(fake::live_allocations(), rig.baseline());
+	EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
 }
 
 TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
@@ -141,21 +124,20 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 	struct Case {
 		fake::Call call;
 		unsigned nth;
-	} cases[] = { { fake::Call::kmalloc, 1 },
-		      { fake::Call::mutex_create, 1 },
-		      { fake::Call::mutex_create, 2 },
-		      { fake::Call::mutex_create, 3 } };
+	} cases[] = { { Call::kmalloc, 1 },
+		      { Call::mutex_create, 1 },
+		      { Call::mutex_create, 2 },
+		      { Call::mutex_create, 3 } };
 	for (const Case &c : cases) {
-		SCOPED_TRACE(std::string(fake::call_name(c.call)) + " #" +
-			     std::to_string(c.nth));
+		SCOPED_TRACE(::testing::Message() << c.call << " #" << c.nth);
 		Rig rig(false);
 		fake::fail_next(c.call, -ENOMEM, c.nth);
 		long ret = 0;
 		auto &dev = rig.add({ 0, 9, 0, 0, 0x1A13, 0x0d }, false, &ret);
 		EXPECT_EQ(ret, -ENOMEM);
 		EXPECT_EQ(dev.pci.refs, 1);
-		EXPECT_EQ(fake::live_allocations(), rig.baseline());
-		EXPECT_EQ(fake::live_mutexes(), 4);
+		EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
+		EXPECT_EQ(fake::held().mutexes, 4);
 		/* The same location binds fine afterwards. */
 		auto &again = rig.add({ 0, 9, 0, 0, 0x1A13, 0x0d }, true, &ret);
 		EXPECT_EQ(ret, 0);
@@ -165,12 +147,11 @@ TEST(Board, CreateFailuresLeaveNothingAndKeepThePciFunction)
 
 TEST(Board, CoreInitFailureIsENOMEMAndLeavesNothing)
 {
-	for (fake::Call call :
-	     { fake::Call::kmalloc, fake::Call::mutex_create }) {
+	for (fake::Call call : { Call::kmalloc, Call::mutex_create }) {
 		fake::reset();
 		fake::fail_next(call, -ENOMEM);
-		EXPECT_EQ(crono_core_init(), -ENOMEM) << fake::call_name(call);
-		EXPECT_TRUE(fake::clean()) << fake::holdings();
+		EXPECT_EQ(crono_core_init(), -ENOMEM) << call;
+		EXPECT_TRUE(fake::clean()) << fake::held();
 	}
 }
 
@@ -178,9 +159,9 @@ TEST(Board, OpenAllocationFailureIsENOMEMAndLeavesTheBoardUsable)
 {
 	Rig rig(false);
 	auto &dev = rig.dev();
-	fake::fail_next(fake::Call::kmalloc, 0);
+	fake::fail_next(Call::kmalloc, 0);
 	EXPECT_EQ(dev.open(), -ENOMEM);
-	EXPECT_EQ(fake::live_allocations(), rig.baseline());
+	EXPECT_EQ(fake::held().allocations, rig.baseline().allocations);
 	EXPECT_EQ(dev.open(), 0);
 	EXPECT_EQ(dev.lock_sg(1).ret, 0);
 }
@@ -201,19 +182,15 @@ TEST_F(Release, CleanupWritesFirstThenUnmapDestroyUnpinUncharge)
 	dev.release();
 	expect_teardown_order(from, 3, { &a, &b }, 1);
 	/* The writes in program order, with their values. */
-	const auto writes = host::indexes_of(Event::bar0_write);
-	ASSERT_EQ(writes.size(), 3u);
-	EXPECT_EQ(rec(writes[0]).a, 0x98u);
-	EXPECT_EQ(rec(writes[1]).a, 0x90u);
-	EXPECT_EQ(rec(writes[2]).a, 0x04u);
-	EXPECT_EQ(rec(writes[2]).b, 0xdeadu);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::charged_pages(), 0u);
-	EXPECT_EQ(fake::live_sgts(), 0);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(bar0_writes(),
+		  (Writes{ { 0x98, 0 }, { 0x90, 0 }, { 0x04, 0xdead } }));
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().charged, 0u);
+	EXPECT_EQ(fake::held().sgts, 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 	EXPECT_EQ(fake::dirtied_pages(), 12u);
 	EXPECT_EQ(dev.kfile.zaps, 0) << "nothing was mapped";
-	EXPECT_EQ(dev.stats(), host::Stats{});
+	EXPECT_EQ(dev.stats(), Stats{});
 }
 
 /* Also the release without a cleanup program. */
@@ -227,7 +204,7 @@ TEST_F(Release, UnlockedBuffersAreNotReleasedTwice)
 	const long from = long(fake::records().size());
 	dev.release();
 	expect_teardown_order(from, 0, { &b }, 0);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
+	EXPECT_EQ(fake::held().pins, 0u);
 	EXPECT_EQ(fake::count(Event::dma_unmap), 2);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 }
@@ -242,19 +219,17 @@ TEST(Removal, CleanupWritesFirstThenEveryBufferIsReleased)
 	auto &dev = rig.dev();
 	auto a = dev.lock_sg(6);
 	auto b = dev.lock_sg(2);
-	auto c = dev.lock_contig(page);
-	auto d = dev.lock_contig(3 * page);
+	ASSERT_EQ(dev.lock_contig(page).ret, 0);
+	ASSERT_EQ(dev.lock_contig(3 * page).ret, 0);
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 }, { 0x10, 1 } }), 0);
 	const long from = long(fake::records().size());
 	dev.remove();
 	expect_teardown_order(from, 2, { &a, &b }, 2);
 	EXPECT_FALSE(dev.pci.bus_master);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().coherent, 0);
 	EXPECT_TRUE(fake::logged("removed while open"));
-	EXPECT_EQ(dev.stats(), host::Stats{});
-	(void)c;
-	(void)d;
+	EXPECT_EQ(dev.stats(), Stats{});
 }
 
 TEST(Removal, AfterRemovalEveryCallIsENODEVAndReleaseStillWorks)
@@ -274,8 +249,7 @@ TEST(Removal, AfterRemovalEveryCallIsENODEVAndReleaseStillWorks)
 	EXPECT_EQ(dev.unlock_contig(contig.id()), -ENODEV);
 	EXPECT_EQ(dev.ioctl(0x1234, 0), -ENODEV) << "even an unknown request";
 	EXPECT_EQ(dev.ioctl(IOCTL_CRONO_LOCK_BUFFER, 0), -ENODEV);
-	crono_vma *vma = fake::vma_new(&dev.kfile, contig.id(), page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, vma), -ENODEV);
+	EXPECT_EQ(dev.mmap(contig.id(), page), -ENODEV);
 	EXPECT_EQ(dev.open_again(), -ENODEV);
 
 	dev.release();
@@ -318,23 +292,23 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 	Rig rig;
 	auto &dev = rig.dev();
 	auto a = dev.lock_contig(2 * page);
-	auto b = dev.lock_contig(page);
+	ASSERT_EQ(dev.lock_contig(page).ret, 0); /* stays locked */
 	auto c = dev.lock_contig(page);
 	crono_vma *va = dev.map_contig(a.id(), 2 * page);
 	crono_vma *va_fork = fake::vma_copy(va);
 	crono_vma *vc = dev.map_contig(c.id(), page);
 	ASSERT_EQ(dev.unlock_contig(c.id()), 0); /* unlocked, still mapped */
-	EXPECT_EQ(fake::live_coherent(), 3);
+	EXPECT_EQ(fake::held().coherent, 3);
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 
 	const long from = long(fake::records().size());
 	dev.remove();
-	const long zap = find_from(from, Event::zap);
+	const long zap = fake::first(Event::zap, from);
 	ASSERT_GE(zap, 0) << "mapped memory must be zapped";
-	const long first_free = find_from(from, Event::coherent_free);
+	const long first_free = fake::first(Event::coherent_free, from);
 	EXPECT_LT(zap, first_free) << "zapped before the memory goes";
 	expect_teardown_order(from, 1, {}, 3);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 	EXPECT_TRUE(va->zapped);
 	EXPECT_TRUE(va_fork->zapped);
 	EXPECT_TRUE(vc->zapped);
@@ -347,7 +321,6 @@ TEST(Removal, ZapsAndFreesMappedContiguousMemory)
 	fake::vma_close(va_fork);
 	EXPECT_EQ(fake::count(Event::coherent_free), 3);
 	dev.release();
-	(void)b;
 }
 
 /* ---- contiguous buffers and their mappings ------------------------------- */
@@ -368,7 +341,7 @@ TEST_F(ContigMapping, MemorySurvivesUnlockWhileMappedAndGoesWithTheLastClose)
 	fake::vma_close(copy);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 	EXPECT_EQ(dev.stats().coherent_bytes, 0u);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 }
 
 TEST_F(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
@@ -376,12 +349,10 @@ TEST_F(ContigMapping, ClosingAMappingOfALockedBufferFreesNothing)
 	auto lock = dev.lock_contig(page);
 	crono_vma *vma = dev.map_contig(lock.id(), page);
 	fake::vma_close(vma);
-	EXPECT_EQ(fake::live_coherent(), 1);
-	crono_vma *again = fake::vma_new(&dev.kfile, lock.id(), page);
-	EXPECT_EQ(fake::vma_mmap(dev.file, again), 0) << "map, unmap, map";
-	fake::vma_close(again);
+	EXPECT_EQ(fake::held().coherent, 1);
+	fake::vma_close(dev.map_contig(lock.id(), page)); /* map, unmap, map */
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 }
 
 TEST_F(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
@@ -403,16 +374,14 @@ TEST_F(ContigMapping, AReusedIdMapsTheNewBufferWhileTheOldIsStillMapped)
 	EXPECT_EQ(rec(fake::first(Event::coherent_free)).a,
 		  old_lock.out.dma_handle);
 	fake::vma_close(new_vma);
-	EXPECT_EQ(fake::live_coherent(), 1) << "the new buffer is still locked";
+	EXPECT_EQ(fake::held().coherent, 1) << "the new buffer is still locked";
 }
 
 TEST_F(ContigMapping, ReleaseFreesUnmappedBuffersWithoutZapping)
 {
 	for (int i = 0; i < 3; i++)
 		ASSERT_EQ(dev.lock_contig((i + 1) * page).ret, 0);
-	crono_vma *vma = fake::vma_new(&dev.kfile, 0, page);
-	ASSERT_EQ(fake::vma_mmap(dev.file, vma), 0);
-	fake::vma_close(vma);
+	fake::vma_close(dev.map_contig(0, page));
 	dev.release();
 	EXPECT_EQ(fake::count(Event::coherent_free), 3);
 	EXPECT_EQ(dev.kfile.zaps, 0);
@@ -427,8 +396,8 @@ TEST_F(ContigFault, TouchedPagesAreZappedBeforeRemovalFreesThem)
 	ASSERT_EQ(fake::vma_touch(vma, 0), 0);
 	const long from = long(fake::records().size());
 	dev.remove();
-	const long zap = find_from(from, Event::zap);
-	const long freed = find_from(from, Event::coherent_free);
+	const long zap = fake::first(Event::zap, from);
+	const long freed = fake::first(Event::coherent_free, from);
 	ASSERT_GE(zap, 0);
 	EXPECT_LT(zap, freed);
 	EXPECT_EQ(fake::vma_page(vma, 0), nullptr);
@@ -478,7 +447,7 @@ TEST_F(ContigFault, UnlockedButMappedMemoryStillFaultsIn)
 	ASSERT_EQ(dev.unlock_contig(lock.id()), 0);
 	EXPECT_EQ(fake::vma_touch(vma, 1), 0);
 	fake::vma_close(vma);
-	EXPECT_EQ(fake::live_coherent(), 0);
+	EXPECT_EQ(fake::held().coherent, 0);
 }
 
 /* ---- bus mastering ------------------------------------------------------- */
@@ -516,21 +485,20 @@ TEST(Shutdown, ReplaysTheProgramFlushesAndStopsMasteringFreeingNothing)
 	ASSERT_EQ(dev.cleanup({ { 0x98, 0 } }), 0);
 	const long from = long(fake::records().size());
 	dev.shutdown();
-	const long write = find_from(from, Event::bar0_write);
-	const long flush = find_from(from, Event::flush);
-	const long off = find_from(from, Event::bus_master);
+	const long write = fake::first(Event::bar0_write, from);
+	const long flush = fake::first(Event::flush, from);
+	const long off = fake::first(Event::bus_master, from);
 	ASSERT_GE(write, 0);
 	EXPECT_LT(write, flush);
 	EXPECT_LT(flush, off);
 	EXPECT_EQ(rec(off).a, 0u);
 	EXPECT_FALSE(dev.pci.bus_master);
 	for (Event e : { Event::dma_unmap, Event::unpin, Event::coherent_free })
-		EXPECT_EQ(find_from(from, e), -1)
-			<< fake::event_name(e) << " at shutdown";
+		EXPECT_EQ(fake::first(e, from), -1) << e << " at shutdown";
 	/* The program is kept: release replays it once more. */
 	const long release_from = long(fake::records().size());
 	dev.release();
-	EXPECT_GE(find_from(release_from, Event::bar0_write), 0);
+	EXPECT_GE(fake::first(Event::bar0_write, release_from), 0);
 }
 
 TEST(Shutdown, WithoutAnOpenFileStopsMasteringOnly)
@@ -560,10 +528,10 @@ TEST_F(StalledUserMemory, OpenIsBusyAndRemovalCompletesWhileALockWaits)
 	ASSERT_TRUE(stalled);
 	EXPECT_EQ(second_open, -EBUSY);
 	EXPECT_EQ(lock.ret, -ENODEV);
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::live_windows(), 0);
-	EXPECT_EQ(fake::mapped_sgts(), 0);
-	EXPECT_TRUE(fake::violations().empty()) << fake::holdings();
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().windows, 0);
+	EXPECT_EQ(fake::held().mapped, 0);
+	EXPECT_TRUE(fake::held().violations.empty()) << fake::held();
 	dev.release();
 }
 
@@ -586,7 +554,7 @@ TEST_F(FatalSignal, StopsALockBetweenPinBatchesReleasingEverything)
 	auto lock = dev.lock_sg(1100);
 	EXPECT_EQ(lock.ret, -EINTR);
 	EXPECT_EQ(fake::count(Event::pin), 1) << "no batch after the kill";
-	EXPECT_EQ(fake::pinned_pages(), 0u);
-	EXPECT_EQ(fake::charged_pages(), 0u);
+	EXPECT_EQ(fake::held().pins, 0u);
+	EXPECT_EQ(fake::held().charged, 0u);
 	rig.expect_at_baseline("after the killed lock");
 }

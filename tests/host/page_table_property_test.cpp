@@ -16,11 +16,9 @@
 #include "page_table_util.h"
 
 using crono::DmaSegment;
-using crono::u64;
+using namespace host;
 
 namespace {
-
-constexpr u64 page = 4096;
 
 u64 seed_from_env(u64 fallback)
 {
@@ -178,75 +176,56 @@ bool model_accepts(const Layout &l)
 
 } // namespace
 
+/* Each test stops at the first iteration that fails, naming its seed. */
+
 TEST(PageTableProperty, RandomLayoutsMatchTheReferenceModel)
 {
 	const u64 seed = seed_from_env(0xC0FFEE5EED);
 	const int iterations = 2000;
 	Generator gen(seed);
 	const size_t stagings[] = { 1, 2, 3, 64, 511, 512, 513, 1000 };
-	int accepted = 0, rejected = 0;
+	int valid = 0, invalid = 0;
 
 	for (int it = 0; it < iterations; it++) {
 		const Layout l = gen.layout();
 		const size_t staging = stagings[gen.below(8)];
-		const bool valid = model_accepts(l);
-		host::TableRun run(l.entries);
-		host::run_table(run, l.entries, l.segs, staging);
-
-		std::string problem;
-		if (valid != l.valid) {
-			problem = "the generator meant the layout to be " +
-				  std::string(l.valid ? "valid" : "invalid") +
-				  ", the model disagrees";
-		} else if (valid) {
-			accepted++;
-			if (run.check || run.write)
-				problem = "rejected a valid layout: check " +
-					  std::to_string(run.check) +
-					  " write " + std::to_string(run.write);
-			else
-				problem = host::first_difference(
-					run.sink.table,
-					host::reference_table(l.segs,
-							      l.entries));
-			/* Flushes are full stagings in order, then the rest. */
-			u64 next = 0;
-			for (size_t w = 0;
-			     problem.empty() && w < run.sink.writes.size();
-			     w++) {
-				const auto &wr = run.sink.writes[w];
-				const bool last =
-					w + 1 == run.sink.writes.size();
-				if (wr.first != next || wr.count == 0 ||
-				    wr.count > staging ||
-				    (!last && wr.count != staging))
-					problem = "bad flush " +
-						  std::to_string(w);
-				next += wr.count;
+		SCOPED_TRACE(::testing::Message()
+			     << "seed " << seed << " (CRONO_SEED=" << seed
+			     << "), iteration " << it << ": " << l.story
+			     << ", staging " << staging);
+		const auto run = run_table(l.entries, l.segs, staging);
+		ASSERT_EQ(model_accepts(l), l.valid)
+			<< "the model disagrees with the generator";
+		if (!l.valid) {
+			invalid++;
+			ASSERT_EQ(run.check, -EIO)
+				<< "an invalid layout accepted";
+			ASSERT_TRUE(run.sink.writes.empty())
+				<< "wrote to the sink for an invalid layout";
+			continue;
+		}
+		valid++;
+		ASSERT_TRUE(accepted(run)) << "a valid layout rejected";
+		ASSERT_EQ(first_difference(run.sink.table,
+					   reference_table(l.segs, l.entries)),
+			  "");
+		/* Flushes are full stagings in order, then the rest. */
+		u64 next = 0;
+		for (size_t w = 0; w < run.sink.writes.size(); w++) {
+			const auto &wr = run.sink.writes[w];
+			ASSERT_EQ(wr.first, next) << "flush " << w;
+			ASSERT_GT(wr.count, 0u) << "flush " << w;
+			ASSERT_LE(wr.count, staging) << "flush " << w;
+			if (w + 1 < run.sink.writes.size()) {
+				ASSERT_EQ(wr.count, staging) << "flush " << w;
 			}
-			if (problem.empty() && next != l.entries)
-				problem = "flushed " + std::to_string(next) +
-					  " entries";
-		} else {
-			rejected++;
-			if (run.check != -EIO)
-				problem = "accepted an invalid layout (check " +
-					  std::to_string(run.check) + ")";
-			else if (!run.sink.writes.empty())
-				problem = "wrote to the sink for an invalid "
-					  "layout";
+			next += wr.count;
 		}
-		if (!problem.empty()) {
-			ADD_FAILURE()
-				<< "seed " << seed << " (CRONO_SEED=" << seed
-				<< "), iteration " << it << ": " << l.story
-				<< ", staging " << staging << ": " << problem;
-			return;
-		}
+		ASSERT_EQ(next, l.entries) << "entries flushed";
 	}
 	/* The generator must exercise both outcomes. */
-	EXPECT_GT(accepted, iterations / 2) << "seed " << seed;
-	EXPECT_GT(rejected, iterations / 50) << "seed " << seed;
+	EXPECT_GT(valid, iterations / 2) << "seed " << seed;
+	EXPECT_GT(invalid, iterations / 50) << "seed " << seed;
 }
 
 TEST(PageTableProperty, RandomLayoutsThroughLockBuffer)
@@ -257,7 +236,7 @@ TEST(PageTableProperty, RandomLayoutsThroughLockBuffer)
 	const u64 seed = seed_from_env(0x5EED0F5CA77E4);
 	Generator gen(seed);
 	for (int it = 0; it < 150; it++) {
-		host::Rig rig;
+		Rig rig;
 		auto &dev = rig.dev();
 		const u64 pages = 1 + gen.below(gen.chance(50) ? 40 : 1500);
 		const auto segs = gen.segments(pages);
@@ -270,35 +249,26 @@ TEST(PageTableProperty, RandomLayoutsThroughLockBuffer)
 		fake::set_layout(fake::fixed_layout(fsegs));
 		if (gen.chance(50))
 			fake::set_pin_max_per_call(1 + gen.below(pages));
+		SCOPED_TRACE(::testing::Message()
+			     << "seed " << seed << " (CRONO_SEED=" << seed
+			     << "), iteration " << it << ", " << pages
+			     << " pages in " << segs.size() << " segments"
+			     << (shorten ? ", mapped short" : ""));
 
 		auto lock = dev.lock_sg(pages);
 		const auto table = dev.read_table(lock);
-		std::string problem;
 		if (shorten) {
-			if (lock.ret != -EIO)
-				problem = "short mapping gave " +
-					  std::to_string(lock.ret);
-			else if (table !=
-				 std::vector<u64>(pages, 0xEEEEEEEEEEEEEEEEull))
-				problem = "short mapping wrote the table";
-		} else if (lock.ret != 0) {
-			problem =
-				"lock failed with " + std::to_string(lock.ret);
+			const std::vector<u64> untouched(pages, unwritten);
+			ASSERT_EQ(lock.ret, -EIO);
+			ASSERT_EQ(first_difference(table, untouched), "")
+				<< "a short mapping wrote the table";
 		} else {
-			problem = host::first_difference(
-				table, host::reference_table(segs, pages));
-			if (problem.empty() && dev.unlock_sg(lock.id()) != 0)
-				problem = "unlock failed";
+			ASSERT_EQ(lock.ret, 0);
+			ASSERT_EQ(first_difference(
+					  table, reference_table(segs, pages)),
+				  "");
+			ASSERT_EQ(dev.unlock_sg(lock.id()), 0);
 		}
-		if (problem.empty() && fake::pinned_pages() != 0)
-			problem = "pages left pinned";
-		if (!problem.empty()) {
-			ADD_FAILURE()
-				<< "seed " << seed << " (CRONO_SEED=" << seed
-				<< "), iteration " << it << ", " << pages
-				<< " pages in " << segs.size()
-				<< " segments: " << problem;
-			return;
-		}
+		ASSERT_EQ(fake::held().pins, 0u) << "pages left pinned";
 	}
 }

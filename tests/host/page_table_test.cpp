@@ -7,15 +7,10 @@
 #include "page_table_util.h"
 
 using crono::DmaSegment;
-using crono::u64;
-using host::first_difference;
-using host::reference_table;
-using host::run_table;
-using host::TableRun;
+using namespace host;
 
 namespace {
 
-constexpr u64 page = 4096;
 constexpr u64 gib = 1ull << 30;
 
 /* Entry i of one contiguous run of device memory at base. */
@@ -31,27 +26,24 @@ std::vector<u64> linear_table(u64 base, u64 entries)
  * table. */
 void expect_refused(u64 entries, const std::vector<DmaSegment> &segs)
 {
-	TableRun run(entries);
-	run_table(run, entries, segs);
+	const auto run = run_table(entries, segs);
 	EXPECT_EQ(run.check, -EIO);
 	EXPECT_TRUE(run.sink.writes.empty());
 	EXPECT_EQ(run.sink.table,
-		  std::vector<u64>(entries, host::RecordingSink::sentinel));
+		  std::vector<u64>(entries, RecordingSink::sentinel));
 }
 
 } // namespace
 
 /* One segment, one entry: a whole page, a buffer of a few bytes (still a
  * whole device page), and an address above 4 GiB (behind an IOMMU). */
-class PageTableSinglePage : public ::testing::TestWithParam<DmaSegment> {};
+using PageTableSinglePage = ::testing::TestWithParam<DmaSegment>;
 
 TEST_P(PageTableSinglePage, OneEntryInOneWrite)
 {
 	const DmaSegment seg = GetParam();
-	TableRun run(1);
-	run_table(run, 1, { seg });
-	EXPECT_EQ(run.check, 0);
-	EXPECT_EQ(run.write, 0);
+	const auto run = run_table(1, { seg });
+	EXPECT_TRUE(accepted(run));
 	EXPECT_FALSE(run.sink.overflowed);
 	EXPECT_EQ(run.sink.table, std::vector<u64>{ seg.addr });
 	ASSERT_EQ(run.sink.writes.size(), 1u);
@@ -72,10 +64,8 @@ TEST(PageTable, ManyMergedSegmentsInMappingOrder)
 					       { 0x10000, 1 * page },
 					       { 0x200000, 5 * page },
 					       { 0x10000 + page, 2 * page } };
-	TableRun run(11);
-	run_table(run, 11, segs);
-	ASSERT_EQ(run.check, 0);
-	ASSERT_EQ(run.write, 0);
+	const auto run = run_table(11, segs);
+	ASSERT_TRUE(accepted(run));
 	const std::vector<u64> want = { 0x700000000, 0x700001000, 0x700002000,
 					0x10000,     0x200000,	  0x201000,
 					0x202000,    0x203000,	  0x204000,
@@ -93,10 +83,8 @@ TEST(PageTable, SegmentsOfOddPageCounts)
 		entries += pages;
 		addr += (pages + 2) * page; /* a hole between segments */
 	}
-	TableRun run(entries);
-	run_table(run, entries, segs);
-	ASSERT_EQ(run.check, 0);
-	ASSERT_EQ(run.write, 0);
+	const auto run = run_table(entries, segs);
+	ASSERT_TRUE(accepted(run));
 	EXPECT_EQ(first_difference(run.sink.table,
 				   reference_table(segs, entries)),
 		  "");
@@ -113,10 +101,8 @@ TEST(PageTable, ManySinglePageSegmentsInScrambledOrder)
 	for (u64 i = 0; i < 1500; i++)
 		segs.push_back(
 			{ 0x80000000ull + ((i * 7919) % 100003) * page, page });
-	TableRun run(1500);
-	run_table(run, 1500, segs);
-	ASSERT_EQ(run.check, 0);
-	ASSERT_EQ(run.write, 0);
+	const auto run = run_table(1500, segs);
+	ASSERT_TRUE(accepted(run));
 	EXPECT_EQ(first_difference(run.sink.table, reference_table(segs, 1500)),
 		  "");
 	EXPECT_EQ(run.sink.writes.size(), 3u);
@@ -128,10 +114,8 @@ TEST(PageTable, SegmentLongerThan4GiB)
 	const u64 len = 5 * gib;
 	const u64 base = 0x10000000000ull;
 	const u64 entries = len / page;
-	TableRun run(entries);
-	run_table(run, entries, { { base, len } });
-	ASSERT_EQ(run.check, 0);
-	ASSERT_EQ(run.write, 0);
+	const auto run = run_table(entries, { { base, len } });
+	ASSERT_TRUE(accepted(run));
 	EXPECT_EQ(first_difference(run.sink.table, linear_table(base, entries)),
 		  "");
 }
@@ -148,10 +132,8 @@ TEST(PageTable, BufferOver4GiBSplitBySegmentLimit)
 		segs.push_back({ base + off, std::min(limit, total - off) });
 	ASSERT_EQ(segs.size(), 3u);
 	const u64 entries = total / page;
-	TableRun run(entries);
-	run_table(run, entries, segs);
-	ASSERT_EQ(run.check, 0);
-	ASSERT_EQ(run.write, 0);
+	const auto run = run_table(entries, segs);
+	ASSERT_TRUE(accepted(run));
 	EXPECT_EQ(first_difference(run.sink.table, linear_table(base, entries)),
 		  "");
 	/* The entries around each cut. */
@@ -164,10 +146,8 @@ TEST(PageTable, FirstAndLastPage)
 	const std::vector<DmaSegment> segs = { { 0xabc000, page },
 					       { 0x5000000, 62 * page },
 					       { 0xfff000000, page } };
-	TableRun run(64);
-	run_table(run, 64, segs);
-	ASSERT_EQ(run.check, 0);
-	ASSERT_EQ(run.write, 0);
+	const auto run = run_table(64, segs);
+	ASSERT_TRUE(accepted(run));
 	EXPECT_EQ(run.sink.table.front(), 0xabc000u);
 	EXPECT_EQ(run.sink.table[1], 0x5000000u);
 	EXPECT_EQ(run.sink.table[62], 0x5000000u + 61 * page);
@@ -189,7 +169,7 @@ TEST(PageTable, WriterAloneReportsAShortMappingAtFinish)
 {
 	/* The writer is not the guard against short mappings (the check is),
 	 * but it still refuses to call a short table complete. */
-	host::RecordingSink sink(4);
+	RecordingSink sink(4);
 	u64 staging[512];
 	crono::PageTableWriter writer(4, crono::Span<u64>(staging), sink);
 	ASSERT_FALSE(writer.add({ 0x1000, 3 * page }).is_error());
@@ -222,10 +202,9 @@ TEST(PageTable, SegmentEndingInsideAPageMustBeTheLast)
 
 	/* A buffer whose size is not a page multiple ends in a ragged
 	 * segment: its partial page still gets an entry. */
-	TableRun ragged_last(2);
-	run_table(ragged_last, 2, { { 0x10000, page }, { 0x40000, 100 } });
-	EXPECT_EQ(ragged_last.check, 0);
-	EXPECT_EQ(ragged_last.write, 0);
+	const auto ragged_last =
+		run_table(2, { { 0x10000, page }, { 0x40000, 100 } });
+	EXPECT_TRUE(accepted(ragged_last));
 	EXPECT_EQ(ragged_last.sink.table,
 		  (std::vector<u64>{ 0x10000, 0x40000 }));
 }
@@ -234,10 +213,9 @@ TEST(PageTable, MappingLongerThanBufferIgnoresTheTail)
 {
 	/* A kernel page larger than the device page maps more than the
 	 * buffer: entries stop at the buffer's last device page. */
-	TableRun run(3);
-	run_table(run, 3, { { 0x10000, 2 * page }, { 0x80000, 4 * page } });
-	ASSERT_EQ(run.check, 0);
-	ASSERT_EQ(run.write, 0);
+	const auto run =
+		run_table(3, { { 0x10000, 2 * page }, { 0x80000, 4 * page } });
+	ASSERT_TRUE(accepted(run));
 	EXPECT_FALSE(run.sink.overflowed);
 	EXPECT_EQ(run.sink.table,
 		  (std::vector<u64>{ 0x10000, 0x11000, 0x80000 }));
@@ -249,14 +227,14 @@ TEST(PageTable, MappingLongerThanBufferIgnoresTheTail)
 
 TEST(PageTable, SinkErrorStopsTheWriteAndIsReturned)
 {
-	TableRun run(2000, /*fail_write=*/2);
-	run_table(run, 2000, { { 0x100000000ull, 2000 * page } });
+	const auto run =
+		run_table(2000, { { 0x100000000ull, 2000 * page } }, 512, 2);
 	EXPECT_EQ(run.check, 0);
 	EXPECT_EQ(run.write, -EFAULT);
 	EXPECT_EQ(run.sink.writes.size(), 2u);
 }
 
-class PageTableChunks : public ::testing::TestWithParam<u64> {};
+using PageTableChunks = ::testing::TestWithParam<u64>;
 
 TEST_P(PageTableChunks, EntriesAroundStagingChunkBoundaries)
 {
@@ -268,10 +246,8 @@ TEST_P(PageTableChunks, EntriesAroundStagingChunkBoundaries)
 	for (u64 i = 0; i < entries; i += 3)
 		segs.push_back({ 0x1000000000ull + i * 2 * page,
 				 std::min<u64>(3, entries - i) * page });
-	TableRun run(entries);
-	run_table(run, entries, segs, chunk);
-	ASSERT_EQ(run.check, 0);
-	ASSERT_EQ(run.write, 0);
+	const auto run = run_table(entries, segs, chunk);
+	ASSERT_TRUE(accepted(run));
 	EXPECT_EQ(first_difference(run.sink.table,
 				   reference_table(segs, entries)),
 		  "");
@@ -294,10 +270,8 @@ TEST(PageTable, TinyStagingSpans)
 	const std::vector<DmaSegment> segs = { { 0x10000, 4 * page },
 					       { 0x90000, 6 * page } };
 	for (size_t staging : { 1, 2, 3, 7, 10, 11 }) {
-		TableRun run(10);
-		run_table(run, 10, segs, staging);
-		ASSERT_EQ(run.check, 0);
-		ASSERT_EQ(run.write, 0) << "staging " << staging;
+		const auto run = run_table(10, segs, staging);
+		ASSERT_TRUE(accepted(run)) << "staging " << staging;
 		EXPECT_EQ(first_difference(run.sink.table,
 					   reference_table(segs, 10)),
 			  "")
@@ -308,7 +282,7 @@ TEST(PageTable, TinyStagingSpans)
 
 /* ---- the same logic behind LOCK_BUFFER (SgBuffer::write_page_table) ----- */
 
-using PageTableViaLockBuffer = host::RigTest;
+using PageTableViaLockBuffer = RigTest;
 
 TEST_F(PageTableViaLockBuffer, TableHoldsTheMappedDmaAddresses)
 {
@@ -334,9 +308,7 @@ void PrintTo(const UnusableMapping &mapping, std::ostream *out)
 	*out << mapping.name;
 }
 
-class PageTableViaLockBufferRefuses
-    : public host::RigTest,
-      public ::testing::WithParamInterface<UnusableMapping> {};
+using PageTableViaLockBufferRefuses = RigParamTest<UnusableMapping>;
 
 TEST_P(PageTableViaLockBufferRefuses, WithEIOAndLeavesTheUserTableUntouched)
 {
@@ -345,8 +317,9 @@ TEST_P(PageTableViaLockBufferRefuses, WithEIOAndLeavesTheUserTableUntouched)
 	auto lock = dev.lock_sg(mapping.pages);
 	EXPECT_EQ(lock.ret, -EIO);
 	EXPECT_EQ(dev.read_table(lock),
-		  std::vector<u64>(mapping.pages, 0xEEEEEEEEEEEEEEEEull));
-	EXPECT_EQ(fake::first(fake::Event::user_write, lock.table), -1)
+		  std::vector<u64>(mapping.pages, unwritten));
+	EXPECT_EQ(fake::first(Event::user_write, 0, fake::with_a(lock.table)),
+		  -1)
 		<< "nothing may be written to the page table\n"
 		<< fake::dump_records();
 	if (mapping.logged) {
@@ -381,12 +354,10 @@ TEST_F(PageTableViaLockBuffer, SegmentLimitOfTheDeviceCutsSegments)
 	const auto segs = fake::last_mapped_segments();
 	ASSERT_EQ(segs.size(), 4u); /* 3 + 3 + 3 + 1 pages */
 	EXPECT_EQ(segs.back().len, page);
-	EXPECT_EQ(dev.read_table(lock), fake::expand(segs, 10));
+	EXPECT_EQ(dev.read_table(lock), reference_table(segs, 10));
 }
 
-class PageTableViaLockBufferChunks : public host::RigTest,
-				     public ::testing::WithParamInterface<u64> {
-};
+using PageTableViaLockBufferChunks = RigParamTest<u64>;
 
 TEST_P(PageTableViaLockBufferChunks, ReachUserSpaceInOrder)
 {
@@ -394,12 +365,11 @@ TEST_P(PageTableViaLockBufferChunks, ReachUserSpaceInOrder)
 	auto lock = dev.lock_sg(entries);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(dev.read_table(lock),
-		  fake::expand(fake::last_mapped_segments(), entries));
+		  reference_table(fake::last_mapped_segments(), entries));
 	/* One copy per chunk into the table, then the struct. */
 	std::vector<fake::Record> copies;
-	for (const auto &r : fake::records())
-		if (r.event == fake::Event::user_write)
-			copies.push_back(r);
+	for (long i : fake::indexes_of(Event::user_write))
+		copies.push_back(fake::records()[size_t(i)]);
 	const u64 chunks = (entries + 511) / 512;
 	ASSERT_EQ(copies.size(), chunks + 1);
 	for (u64 i = 0; i < chunks; i++) {

@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -56,51 +58,55 @@ struct TableRun {
 	int check = 0; /* errno of the check pass (add or verify) */
 	int write = 0; /* errno of the write pass */
 	RecordingSink sink;
-	explicit TableRun(crono::u64 entries, int fail_write = 0)
-	    : sink(entries, fail_write)
-	{
-	}
 };
 
 /* Both passes, as the driver runs them; the write pass only after a
  * successful check. */
-inline void run_table(TableRun &run, crono::u64 entries,
-		      const std::vector<crono::DmaSegment> &segments,
-		      size_t staging_entries = 512)
+inline TableRun run_table(crono::u64 entries,
+			  const std::vector<crono::DmaSegment> &segments,
+			  size_t staging_entries = 512, int fail_write = 0)
 {
-	crono::PageTableCheck check(entries);
-	for (const auto &seg : segments) {
-		auto added = check.add(seg);
-		if (added.is_error()) {
-			run.check = added.error().code();
-			return;
+	TableRun run{ 0, 0, RecordingSink(entries, fail_write) };
+	/* Each segment into a pass, up to the first error. */
+	const auto add_all = [&](auto &pass) {
+		for (const auto &seg : segments) {
+			if (const int err = pass.add(seg).to_errno())
+				return err;
 		}
-	}
-	auto verified = check.verify();
-	if (verified.is_error()) {
-		run.check = verified.to_errno();
-		return;
-	}
+		return 0;
+	};
+	crono::PageTableCheck check(entries);
+	run.check = add_all(check);
+	if (run.check == 0)
+		run.check = check.verify().to_errno();
+	if (run.check)
+		return run;
 	std::vector<crono::u64> staging(staging_entries);
 	crono::PageTableWriter writer(
 		entries,
 		crono::Span<crono::u64>(staging.data(), staging.size()),
 		run.sink);
-	for (const auto &seg : segments) {
-		auto added = writer.add(seg);
-		if (added.is_error()) {
-			run.write = added.error().code();
-			return;
-		}
-	}
-	run.write = writer.finish().to_errno();
+	run.write = add_all(writer);
+	if (run.write == 0)
+		run.write = writer.finish().to_errno();
+	return run;
 }
 
-/* The reference model: each segment expanded into 4 KiB pages, in order,
- * the first `entries` of them. */
-inline std::vector<crono::u64>
-reference_table(const std::vector<crono::DmaSegment> &segments,
-		crono::u64 entries)
+/* Both passes succeeded. */
+inline ::testing::AssertionResult accepted(const TableRun &run)
+{
+	if (run.check == 0 && run.write == 0)
+		return ::testing::AssertionSuccess();
+	return ::testing::AssertionFailure()
+	       << "check " << run.check << ", write " << run.write;
+}
+
+/* The reference model: each segment (crono::DmaSegment, or the fake's
+ * fake::Seg) expanded into 4 KiB pages, in order, the first `entries` of
+ * them. */
+template <typename Segment>
+std::vector<crono::u64> reference_table(const std::vector<Segment> &segments,
+					crono::u64 entries)
 {
 	std::vector<crono::u64> table;
 	for (const auto &seg : segments) {
