@@ -226,17 +226,11 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 	std::mutex mu;
 	std::set<int32_t> held;
 	size_t max_held = 0; // most ids held at the same time
-	std::vector<std::string> errors;
-	auto fail = [&](const std::string &m) {
+	auto take = [&](int32_t id) {
 		std::lock_guard<std::mutex> lk(mu);
-		errors.push_back(m);
-	};
-	auto take = [&](int32_t id, const std::string &who) {
-		std::lock_guard<std::mutex> lk(mu);
-		if (id < 0 || !held.insert(id).second)
-			errors.push_back(cat(who, ": got id ", id,
-					     ", which another "
-					     "thread holds (or < 0)"));
+		EXPECT_TRUE(id >= 0 && held.insert(id).second)
+			<< "got id " << id
+			<< ", which another thread holds (or < 0)";
 		max_held = std::max(max_held, held.size());
 	};
 	auto give = [&](int32_t id) {
@@ -245,7 +239,7 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 	};
 
 	// The S/G workers' memory, mapped here where a failure can stop the
-	// test.
+	// test. The workers stop at the first failure of any.
 	std::vector<Mapping> mems;
 	for (int t = 0; t < kWorkers && sg; t++) {
 		mems.push_back(Mapping::anon(kSize));
@@ -254,55 +248,41 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 	auto sg_worker = [&](int t) {
 		std::vector<uint64_t> table(kCount + 1);
 		const Mapping &mem = mems[size_t(t)];
-		for (int i = 0; i < kIters; i++) {
-			const std::string who =
-				cat("S/G thread ", t, ", round ", i);
+		for (int i = 0; i < kIters && !HasFailure(); i++) {
+			SCOPED_TRACE(cat("S/G thread ", t, ", round ", i));
 			std::fill(table.begin(), table.end(), 0);
 			table[kCount] = kSentinel;
 			CRONO_SG_BUFFER_INFO info =
 				sg_info(mem.addr(), kSize, uaddr(table.data()),
 					uint32_t(kCount));
-			int e = crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER,
-					    &info);
-			if (e)
-				return fail(who +
-					    ": LOCK_BUFFER: " + errno_name(e));
-			take(info.id, who);
-			if (AssertionResult r =
-				    aligned_entries(table.data(), kCount);
-			    !r)
-				fail(who + ": " + r.message());
-			if (table[kCount] != kSentinel)
-				fail(who + ": wrote past pages_count entries");
+			ASSERT_TRUE(succeeds(crono_ioctl(
+				fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info)));
+			take(info.id);
+			EXPECT_TRUE(aligned_entries(table.data(), kCount));
+			EXPECT_EQ(table[kCount], kSentinel)
+				<< "LOCK_BUFFER wrote past pages_count entries";
 			// Use the pinned buffer while it is held.
 			const uint64_t tag =
 				mix64(uint64_t(t) << 32 | uint64_t(i));
 			fill_pattern(mem.data(), kSize, tag);
-			if (!holds_pattern(mem.data(), kSize, tag))
-				fail(who + ": buffer does not hold what was "
-					   "written");
+			EXPECT_TRUE(holds_pattern(mem.data(), kSize, tag));
 			give(info.id);
-			e = unlock_sg(fd.get(), info.id);
-			if (e)
-				return fail(who + ": UNLOCK_BUFFER: " +
-					    errno_name(e));
+			ASSERT_TRUE(succeeds(unlock_sg(fd.get(), info.id)));
 		}
 	};
 	auto contig_worker = [&](int t) {
-		for (int i = 0; i < kIters; i++) {
-			const std::string who =
-				cat("contiguous thread ", t, ", round ", i);
+		for (int i = 0; i < kIters && !HasFailure(); i++) {
+			SCOPED_TRACE(
+				cat("contiguous thread ", t, ", round ", i));
 			CRONO_CONTIG_BUFFER_INFO ci = contig_info(kSize);
-			int e = crono_ioctl(
-				fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
-			if (e)
-				return fail(who + ": LOCK_CONTIG_BUFFER: " +
-					    errno_name(e));
-			take(ci.id, who);
-			if (ci.dma_handle == 0 || ci.dma_handle % kPage)
-				fail(who + ": dma_handle " +
-				     hex(ci.dma_handle));
+			ASSERT_TRUE(succeeds(crono_ioctl(
+				fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+				&ci)));
+			take(ci.id);
+			EXPECT_TRUE(ci.dma_handle && ci.dma_handle % kPage == 0)
+				<< "dma_handle " << hex(ci.dma_handle);
 			Mapping m = map_buffer(fd.get(), ci.id, kSize);
+			EXPECT_TRUE(succeeds(m.err())) << "mmap";
 			if (m.ok()) {
 				auto *w = reinterpret_cast<volatile uint64_t *>(
 					m.data());
@@ -310,70 +290,51 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 					mix64(uint64_t(t) << 32 | uint64_t(i));
 				w[0] = tag;
 				w[kSize / 8 - 1] = ~tag;
-				if (w[0] != tag || w[kSize / 8 - 1] != ~tag)
-					fail(who + ": mapping does not hold "
-						   "what was written");
-			} else {
-				fail(who + ": mmap: " + errno_name(m.err()));
+				EXPECT_TRUE(w[0] == tag &&
+					    w[kSize / 8 - 1] == ~tag)
+					<< "mapping does not hold what was "
+					   "written";
 			}
 			give(ci.id);
-			e = unlock_contig(fd.get(), ci.id);
-			if (e)
-				fail(who + ": UNLOCK_CONTIG_BUFFER: " +
-				     errno_name(e));
-			if (const int u = m.reset())
-				fail(who + ": munmap: " + errno_name(u));
-			if (e)
-				return;
+			ASSERT_TRUE(succeeds(unlock_contig(fd.get(), ci.id)));
+			EXPECT_TRUE(succeeds(m.reset())) << "munmap";
 		}
 	};
 	std::atomic<bool> stop(false);
 	std::atomic<uint32_t> last_cleanup(0);
 	std::atomic<int> cleanups(0);
 	auto cleanup_worker = [&] {
-		for (uint32_t n = 1; !stop.load(); n++) {
+		for (uint32_t n = 1; !stop.load() && !HasFailure(); n++) {
 			const uint32_t v = 0x7e570000u + n;
-			if (int e = cleanup_setup(
-				    fd.get(), { kcmd(EDU_REG_LIVENESS, v) }))
-				return fail("CLEANUP_SETUP: " + errno_name(e));
+			ASSERT_TRUE(succeeds(cleanup_setup(
+				fd.get(), { kcmd(EDU_REG_LIVENESS, v) })));
 			last_cleanup = v;
 			cleanups++;
 		}
 	};
 
-	// Every thread waits at the gate until all have started.
-	std::atomic<int> waiting(0);
-	std::atomic<bool> go(false);
-	auto gated = [&](const std::function<void()> &fn) {
-		return std::thread([&waiting, &go, fn] {
-			waiting++;
-			while (!go.load())
+	// Every thread waits until all have started.
+	const int threads = kWorkers + (sg ? 2 : 1);
+	std::atomic<int> started(0);
+	auto gated = [&](std::function<void()> fn) {
+		return std::thread([&started, threads, fn] {
+			for (started++; started.load() < threads;)
 				std::this_thread::yield();
 			fn();
 		});
 	};
-	std::vector<std::thread> workers;
 	std::thread cleaner = gated(cleanup_worker);
-	for (int t = 0; t < kWorkers; t++) {
-		if (sg)
-			workers.push_back(gated([&, t] { sg_worker(t); }));
-		else
-			workers.push_back(gated([&, t] { contig_worker(t); }));
-	}
+	std::vector<std::thread> workers;
+	for (int t = 0; t < kWorkers; t++)
+		workers.push_back(gated(
+			[&, t] { sg ? sg_worker(t) : contig_worker(t); }));
 	if (sg)
 		workers.push_back(gated([&] { contig_worker(kWorkers); }));
-	while (waiting.load() < int(workers.size()) + 1)
-		std::this_thread::yield();
-	go = true;
 	for (auto &w : workers)
 		w.join();
 	stop = true;
 	cleaner.join();
 
-	for (size_t k = 0; k < errors.size() && k < 8; k++)
-		ADD_FAILURE() << errors[k];
-	if (errors.size() > 8)
-		ADD_FAILURE() << "(" << errors.size() - 8 << " more errors)";
 	EXPECT_EQ(held.size(), 0u) << "ids still recorded as held";
 	EXPECT_GT(cleanups.load(), 0) << "no CLEANUP_SETUP completed";
 	EXPECT_GE(max_held, 2u) << "no two buffers were ever held at the same "
