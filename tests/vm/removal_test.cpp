@@ -7,8 +7,8 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 
-#include <atomic>
 #include <cmath>
+#include <future>
 
 using namespace vt;
 
@@ -334,46 +334,38 @@ TEST_F(Removal_PlainIommu, StalledLockBlocksNothing)
 		succeeds(errno_of(ioctl(uffd.get(), UFFDIO_REGISTER, &reg))))
 		<< "UFFDIO_REGISTER";
 
-	std::atomic<int> lock_err{ -1 };
-	std::thread locker([&] {
+	auto locker = std::async(std::launch::async, [&] {
 		CRONO_SG_BUFFER_INFO info =
 			sg_info(buf.addr(), kPage, table.addr(), 1);
-		lock_err =
-			crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
+		return crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
 	});
 	struct pollfd pfd = { uffd.get(), POLLIN, 0 };
 	EXPECT_EQ(poll(&pfd, 1, 10000), 1)
 		<< "LOCK_BUFFER never faulted on its page table";
 
-	// Each probe runs in a thread; a probe still blocked after the
-	// deadline is a failure (it is let go when the fault is resolved).
-	auto timed = [](double seconds, std::function<void()> fn) {
-		auto done = std::make_shared<std::atomic<bool>>(false);
-		std::thread t([fn, done] {
-			fn();
-			*done = true;
-		});
-		bool in_time =
-			wait_until(seconds, [&] { return done->load(); });
-		return std::make_pair(in_time, std::move(t));
+	// Each probe runs in a thread of its own; one still blocked after its
+	// deadline is a failure (it goes on when the fault is resolved).
+	auto in_time = [](auto &probe, auto deadline) {
+		return probe.wait_for(deadline) == std::future_status::ready;
 	};
-	int second_err = 0;
-	auto second = timed(1.0, [&] { second_err = open_node(b).err(); });
-	EXPECT_TRUE(second.first) << "a second open of " << b.node()
-				  << " blocked while a lock waited on user "
-				     "memory";
-	auto other =
-		timed(1.0, [] { open_fd("/dev/cpu_dma_latency", O_RDONLY); });
-	EXPECT_TRUE(other.first)
+	auto second = std::async(std::launch::async,
+				 [&] { return open_node(b).err(); });
+	const bool second_in_time = in_time(second, 1s);
+	EXPECT_TRUE(second_in_time) << "a second open of " << b.node()
+				    << " blocked while a lock waited on user "
+				       "memory";
+	auto other = std::async(std::launch::async, [] {
+		return open_fd("/dev/cpu_dma_latency", O_RDONLY).err();
+	});
+	EXPECT_TRUE(in_time(other, 1s))
 		<< "open of /dev/cpu_dma_latency blocked (the misc lock is "
 		   "held by an open of this driver)";
-	int unbind_err = -1;
-	auto removal = timed(10.0, [&] {
-		unbind_err = write_file(kDrvDir + "/unbind", b.pci);
+	auto removal = std::async(std::launch::async, [&] {
+		return write_file(kDrvDir + "/unbind", b.pci);
 	});
-	EXPECT_TRUE(removal.first) << "removal of " << b.pci
-				   << " did not complete while a lock waited "
-				      "on user memory";
+	EXPECT_TRUE(in_time(removal, 10s))
+		<< "removal of " << b.pci
+		<< " did not complete while a lock waited on user memory";
 
 	// Resolve the fault: everything stuck goes on.
 	struct uffdio_zeropage zero = {};
@@ -382,15 +374,14 @@ TEST_F(Removal_PlainIommu, StalledLockBlocksNothing)
 	EXPECT_TRUE(
 		succeeds(errno_of(ioctl(uffd.get(), UFFDIO_ZEROPAGE, &zero))))
 		<< "UFFDIO_ZEROPAGE";
-	for (std::thread *t :
-	     { &locker, &second.second, &other.second, &removal.second })
-		t->join();
-	if (second.first) {
+	const int second_err = second.get();
+	if (second_in_time) {
 		EXPECT_TRUE(fails_with(second_err, EBUSY)) << "second open";
 	}
-	EXPECT_TRUE(succeeds(unbind_err)) << "unbind";
-	EXPECT_TRUE(fails_with(lock_err, ENODEV))
+	EXPECT_TRUE(succeeds(removal.get())) << "unbind";
+	EXPECT_TRUE(fails_with(locker.get(), ENODEV))
 		<< "the stalled LOCK_BUFFER after the removal";
+	other.wait();
 	fd.reset();
 	EXPECT_TRUE(pins_moved_by(base, 0))
 		<< "after the stalled lock and the removal";
