@@ -106,23 +106,13 @@ TEST_F(BadInput_PlainIommuSwiotlbInstalled, IoctlArgBadPointer)
 	ASSERT_TRUE(fd.valid());
 	const uint64_t hole = unmapped_address();
 	ASSERT_NE(hole, 0u);
-	const struct {
-		unsigned long nr;
-		const char *name;
-	} requests[] = {
-		{ IOCTL_CRONO_LOCK_BUFFER, "LOCK_BUFFER" },
-		{ IOCTL_CRONO_UNLOCK_BUFFER, "UNLOCK_BUFFER" },
-		{ IOCTL_CRONO_CLEANUP_SETUP, "CLEANUP_SETUP" },
-		{ IOCTL_CRONO_LOCK_CONTIG_BUFFER, "LOCK_CONTIG_BUFFER" },
-		{ IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, "UNLOCK_CONTIG_BUFFER" },
-	};
-	for (const auto &r : requests)
+	for (const auto &[nr, name] : kRequests)
 		for (uint64_t arg : { uint64_t(0), hole })
 			EXPECT_TRUE(fails_with(
-				crono_ioctl(fd.get(), r.nr,
+				crono_ioctl(fd.get(), nr,
 					    reinterpret_cast<void *>(arg)),
 				EFAULT))
-				<< r.name << " with argument " << hex(arg);
+				<< name << " with argument " << hex(arg);
 	Mapping m = Mapping::anon(2 * kPage);
 	ASSERT_TRUE(m.ok());
 	ASSERT_EQ(munmap(m.page(1), kPage), 0);

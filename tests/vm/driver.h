@@ -25,6 +25,15 @@ inline uint64_t uaddr(const void *p)
 	return reinterpret_cast<uint64_t>(p);
 }
 
+// Every request, by number and name.
+inline const std::pair<unsigned long, const char *> kRequests[] = {
+	{ IOCTL_CRONO_LOCK_BUFFER, "LOCK_BUFFER" },
+	{ IOCTL_CRONO_UNLOCK_BUFFER, "UNLOCK_BUFFER" },
+	{ IOCTL_CRONO_CLEANUP_SETUP, "CLEANUP_SETUP" },
+	{ IOCTL_CRONO_LOCK_CONTIG_BUFFER, "LOCK_CONTIG_BUFFER" },
+	{ IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, "UNLOCK_CONTIG_BUFFER" },
+};
+
 // A LOCK_BUFFER argument; pages and upages both name the table, as the vendor
 // library does it.
 inline CRONO_SG_BUFFER_INFO sg_info(uint64_t addr, uint64_t size,

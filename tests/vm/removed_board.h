@@ -49,24 +49,14 @@ inline void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 	const CRONO_KERNEL_CMD cmd = kcmd(EDU_REG_LIVENESS, 0x0badf00du);
 	CRONO_KERNEL_CMDS_INFO ki = cmds_info(uaddr(&cmd), 1);
 	CRONO_CONTIG_BUFFER_INFO ci = contig_info(kPage);
-	const struct {
-		unsigned long nr;
-		void *arg;
-		const char *name;
-	} calls[] = {
-		{ IOCTL_CRONO_LOCK_BUFFER, &si, "LOCK_BUFFER" },
-		{ IOCTL_CRONO_UNLOCK_BUFFER, &sg_id, "UNLOCK_BUFFER" },
-		{ IOCTL_CRONO_CLEANUP_SETUP, &ki, "CLEANUP_SETUP" },
-		{ IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci, "LOCK_CONTIG_BUFFER" },
-		{ IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &contig_id,
-		  "UNLOCK_CONTIG_BUFFER" },
-	};
+	void *args[] = { &si, &sg_id, &ki, &ci, &contig_id }; // as kRequests
 	EXPECT_TRUE(mem.ok());
 	const Pins before = read_pins();
-	for (const auto &r : calls)
-		EXPECT_TRUE(
-			fails_with(crono_ioctl(fd.get(), r.nr, r.arg), ENODEV))
-			<< r.name << " after the removal";
+	for (size_t i = 0; i < 5; i++)
+		EXPECT_TRUE(fails_with(
+			crono_ioctl(fd.get(), kRequests[i].first, args[i]),
+			ENODEV))
+			<< kRequests[i].second << " after the removal";
 	EXPECT_TRUE(pins_moved_by(before, 0))
 		<< "after the requests on the removed board";
 	EXPECT_TRUE(fails_with(map_buffer(fd.get(), c.id, kPage).err(), ENODEV))
