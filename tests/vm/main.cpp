@@ -37,38 +37,26 @@ namespace {
 
 Pins last_reading; // the closing reading of the last test
 
-struct SetupName {
-	unsigned bit;
-	const char *arg;  // --setup=
-	const char *word; // in suite names
-};
-const SetupName kSetups[] = {
-	{ PLAIN, "plain", "Plain" },
-	{ IOMMU, "iommu", "Iommu" },
-	{ SWIOTLB, "swiotlb", "Swiotlb" },
-	{ MANY, "many", "Many" },
-	{ HOTPLUG, "hotplug", "Hotplug" },
-	{ INSTALLED, "installed", "Installed" },
-};
+// The setups in the order of their SetupBits, as suite names spell them.
+const std::vector<std::string> kSetups = { "Plain", "Iommu",   "Swiotlb",
+					   "Many",  "Hotplug", "Installed" };
 
 // The setups a suite runs in, from its name AREA_SETUPS; 0 when the name has
 // no such part.
 unsigned suite_setups(const std::string &suite)
 {
 	const size_t us = suite.rfind('_');
-	if (us == std::string::npos)
-		return 0;
 	unsigned bits = 0;
-	for (size_t at = us + 1; at < suite.size();) {
-		auto word = std::find_if(
-			std::begin(kSetups), std::end(kSetups), [&](auto &s) {
-				return suite.compare(at, strlen(s.word),
-						     s.word) == 0;
-			});
-		if (word == std::end(kSetups))
+	for (size_t at = us + 1;
+	     us != std::string::npos && at < suite.size();) {
+		size_t k = 0;
+		while (k < kSetups.size() &&
+		       suite.compare(at, kSetups[k].size(), kSetups[k]) != 0)
+			k++;
+		if (k == kSetups.size())
 			return 0;
-		bits |= word->bit;
-		at += strlen(word->word);
+		bits |= 1u << k;
+		at += kSetups[k].size();
 	}
 	return bits;
 }
@@ -163,11 +151,9 @@ int main(int argc, char **argv)
 		else
 			usage("unknown argument '" + a + "'");
 	}
-	for (const SetupName &s : kSetups)
-		if (setup == s.arg) {
-			g.setup = s.bit;
-			g.setup_name = s.arg;
-		}
+	for (size_t k = 0; k < kSetups.size(); k++)
+		if (setup == lower(kSetups[k]))
+			g.setup = 1u << k, g.setup_name = setup;
 	if (!g.setup)
 		usage("unknown or missing --setup '" + setup + "'");
 	if (!g.installed() && g.module_path.empty())
