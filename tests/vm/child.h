@@ -76,7 +76,8 @@ struct Child {
 };
 
 // Runs fn() in a forked child, which prints nothing of its own: the failures
-// it records come back, and join_child() reports them under the label.
+// it records come back, where they happened and why, and join_child()
+// reports them under the label.
 inline Child spawn_child(const std::string &label,
 			 const std::function<void()> &fn)
 {
@@ -105,9 +106,13 @@ inline Child spawn_child(const std::string &label,
 						     ->result();
 	FILE *f = fdopen(out.release(), "w");
 	for (int i = before; i < recorded_failures(); i++) {
-		std::string m = result.GetTestPartResult(i).message();
+		const testing::TestPartResult &part =
+			result.GetTestPartResult(i);
+		std::string m = part.message();
 		std::replace(m.begin(), m.end(), '\n', ' ');
-		fprintf(f, "%s\n", m.c_str());
+		fprintf(f, "%s:%d: %s\n",
+			part.file_name() ? part.file_name() : "?",
+			part.line_number(), m.c_str());
 	}
 	fclose(f);
 	_exit(recorded_failures() == before ? 0 : 1);
