@@ -86,8 +86,7 @@ TEST_F(BadInput_PlainIommuSwiotlbInstalled, LockBadMemory)
 		const Pins base = read_pins();
 		CRONO_SG_BUFFER_INFO info =
 			sg_info(mem.addr(), 4 * kPage, t, 4);
-		const int e =
-			crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
+		const int e = lock_sg(fd.get(), &info);
 		EXPECT_TRUE(succeeds(e))
 			<< "LOCK_BUFFER after the rejected ones";
 		if (!e) {
@@ -307,15 +306,12 @@ TEST_F(BadInput_PlainIommuSwiotlbInstalled, ContigBadSize)
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
 	CRONO_CONTIG_BUFFER_INFO ci = contig_info(0);
-	EXPECT_TRUE(fails_with(
-		crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci),
-		EINVAL))
+	EXPECT_TRUE(fails_with(lock_contig(fd.get(), &ci), EINVAL))
 		<< "LOCK_CONTIG_BUFFER size 0";
 	// An absurd size fails cleanly (docs/abi.md names no single errno for
 	// "too big").
 	ci = contig_info(uint64_t(1) << 40);
-	const int e =
-		crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
+	const int e = lock_contig(fd.get(), &ci);
 	EXPECT_TRUE(fails_with(e, { ENOMEM, E2BIG, EINVAL }))
 		<< "LOCK_CONTIG_BUFFER size 1 TiB";
 	if (!e)

@@ -69,12 +69,10 @@ TEST_F(CleanupProgram_PlainIommuSwiotlbInstalled, CleanupOnSigkill)
 		if (sg && !mem.ok())
 			fail("mmap", mem.err());
 		if (sg)
-			if (int e = crono_ioctl(fd.get(),
-						IOCTL_CRONO_LOCK_BUFFER, &info))
+			if (int e = lock_sg(fd.get(), &info))
 				fail("LOCK_BUFFER", e);
 		CRONO_CONTIG_BUFFER_INFO ci = contig_info(64 << 10);
-		if (int e = crono_ioctl(fd.get(),
-					IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci))
+		if (int e = lock_contig(fd.get(), &ci))
 			fail("LOCK_CONTIG_BUFFER", e);
 		Mapping contig = map_buffer(fd.get(), ci.id, ci.size);
 		if (!contig.ok())

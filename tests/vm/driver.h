@@ -67,6 +67,16 @@ inline int cleanup_setup(int fd, const std::vector<CRONO_KERNEL_CMD> &cmds)
 	return crono_ioctl(fd, IOCTL_CRONO_CLEANUP_SETUP, &info);
 }
 
+inline int lock_sg(int fd, CRONO_SG_BUFFER_INFO *info)
+{
+	return crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, info);
+}
+
+inline int lock_contig(int fd, CRONO_CONTIG_BUFFER_INFO *info)
+{
+	return crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER, info);
+}
+
 inline int unlock_sg(int fd, int32_t id)
 {
 	return crono_ioctl(fd, IOCTL_CRONO_UNLOCK_BUFFER, &id);
@@ -141,7 +151,7 @@ struct SgBuf {
 			sg_info(mem.addr(), size, uaddr(table.data()), count);
 		info.id = -12345;
 		const CRONO_SG_BUFFER_INFO sent = info;
-		const int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
+		const int e = lock_sg(fd, &info);
 		EXPECT_TRUE(succeeds(e))
 			<< "LOCK_BUFFER of " << size << " bytes";
 		if (e)
@@ -235,8 +245,7 @@ struct ContigBuf {
 		info.addr = 0xdeadbeefcafe0000ull; // must come back as 0
 		info.pUserAddr = kUserAddrMarker;  // passed through
 		info.id = -12345;
-		const int e =
-			crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER, &info);
+		const int e = lock_contig(fd, &info);
 		EXPECT_TRUE(succeeds(e))
 			<< "LOCK_CONTIG_BUFFER of " << size << " bytes";
 		if (e)
@@ -286,7 +295,7 @@ inline void lock_expect(int fd, const std::string &what, uint64_t addr,
 {
 	const Pins base = read_pins();
 	CRONO_SG_BUFFER_INFO info = sg_info(addr, size, upages, count);
-	const int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
+	const int e = lock_sg(fd, &info);
 	EXPECT_TRUE(fails_with(e, want)) << "LOCK_BUFFER " << what;
 	if (!e && info.id >= 0)
 		unlock_sg(fd, info.id);

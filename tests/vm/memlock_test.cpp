@@ -91,9 +91,7 @@ TEST_F(Memlock_PlainIommu, MemlockForkChildren)
 					mem.addr(), each, uaddr(table.data()),
 					uint32_t(table.size()));
 				// The buffer stays with the file after exit.
-				_exit(crono_ioctl(fd.get(),
-						  IOCTL_CRONO_LOCK_BUFFER,
-						  &info));
+				_exit(lock_sg(fd.get(), &info));
 			}
 			const int st = wait_child(pid);
 			ASSERT_TRUE(WIFEXITED(st))
@@ -123,16 +121,12 @@ TEST_F(Memlock_PlainIommuSwiotlb, ContigMemlock)
 		Fd fd = open_node_checked(0);
 		ASSERT_TRUE(fd.valid());
 		CRONO_CONTIG_BUFFER_INFO big = contig_info(2 << 20);
-		EXPECT_TRUE(fails_with(
-			crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-				    &big),
-			ENOMEM))
+		EXPECT_TRUE(fails_with(lock_contig(fd.get(), &big), ENOMEM))
 			<< "LOCK_CONTIG_BUFFER of 2 MiB over 1 MiB";
 		std::vector<Mapping> kept;
 		for (int round = 0; round < 5; round++) {
 			CRONO_CONTIG_BUFFER_INFO info = contig_info(256 << 10);
-			if (crono_ioctl(fd.get(),
-					IOCTL_CRONO_LOCK_CONTIG_BUFFER, &info))
+			if (lock_contig(fd.get(), &info))
 				break;
 			kept.push_back(
 				map_buffer(fd.get(), info.id, info.size));

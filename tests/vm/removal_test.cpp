@@ -149,7 +149,7 @@ TEST_F(Removal_PlainIommu, SigkillDuringBigLock)
 			sg_info(uaddr(start), size, uaddr(table.data()),
 				uint32_t(table.size()));
 		(void)!write(ready_wr.get(), "r", 1);
-		ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
+		lock_sg(fd.get(), &info);
 		_exit(0);
 	}
 	ready_wr.reset();
@@ -251,9 +251,7 @@ TEST_F(Removal_PlainIommuSwiotlb, MmapRemoveRace)
 			Fd fd = open_node(b);
 			CRONO_CONTIG_BUFFER_INFO info = contig_info(kPage);
 			int probe[2];
-			if (crono_ioctl(fd.get(),
-					IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-					&info) ||
+			if (lock_contig(fd.get(), &info) ||
 			    pipe2(probe, O_CLOEXEC) != 0)
 				_exit(2);
 			(void)!write(ready_wr.get(), "r", 1);
@@ -337,7 +335,7 @@ TEST_F(Removal_PlainIommu, StalledLockBlocksNothing)
 	auto locker = std::async(std::launch::async, [&] {
 		CRONO_SG_BUFFER_INFO info =
 			sg_info(buf.addr(), kPage, table.addr(), 1);
-		return crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
+		return lock_sg(fd.get(), &info);
 	});
 	struct pollfd pfd = { uffd.get(), POLLIN, 0 };
 	EXPECT_EQ(poll(&pfd, 1, 10000), 1)

@@ -153,7 +153,7 @@ TEST_F(SgDma_Swiotlb, SwiotlbRefused)
 	const Pins base = read_pins();
 	CRONO_SG_BUFFER_INFO info =
 		sg_info(mem.addr(), mem.size(), uaddr(table.data()), 16);
-	const int e = crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info);
+	const int e = lock_sg(fd.get(), &info);
 	EXPECT_TRUE(fails_with(e, EOPNOTSUPP))
 		<< "LOCK_BUFFER under swiotlb=force";
 	if (!e)
@@ -201,7 +201,7 @@ void lock_then_unlock(int fd, const std::string &what, uint64_t addr,
 {
 	CRONO_SG_BUFFER_INFO info = sg_info(addr, size, uaddr(table.data()),
 					    uint32_t(table.size()));
-	const int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
+	const int e = lock_sg(fd, &info);
 	EXPECT_TRUE(succeeds(e)) << "LOCK_BUFFER " << what;
 	if (!e) {
 		EXPECT_TRUE(succeeds(unlock_sg(fd, info.id)));

@@ -84,10 +84,7 @@ struct LimitLocker {
 		CRONO_SG_BUFFER_INFO si = sg_info(mem.addr() + i * kPage, kPage,
 						  uaddr(&table[i]), 1);
 		CRONO_CONTIG_BUFFER_INFO ci = contig_info(kPage);
-		const int e =
-			sg ? crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &si)
-			   : crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-					 &ci);
+		const int e = sg ? lock_sg(fd, &si) : lock_contig(fd, &ci);
 		*id = sg ? si.id : ci.id;
 		return e;
 	}
@@ -255,8 +252,7 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 			CRONO_SG_BUFFER_INFO info =
 				sg_info(mem.addr(), kSize, uaddr(table.data()),
 					uint32_t(kCount));
-			ASSERT_TRUE(succeeds(crono_ioctl(
-				fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info)));
+			ASSERT_TRUE(succeeds(lock_sg(fd.get(), &info)));
 			take(info.id);
 			EXPECT_TRUE(aligned_entries(table.data(), kCount));
 			EXPECT_EQ(table[kCount], kSentinel)
@@ -275,9 +271,7 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 			SCOPED_TRACE(
 				cat("contiguous thread ", t, ", round ", i));
 			CRONO_CONTIG_BUFFER_INFO ci = contig_info(kSize);
-			ASSERT_TRUE(succeeds(crono_ioctl(
-				fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-				&ci)));
+			ASSERT_TRUE(succeeds(lock_contig(fd.get(), &ci)));
 			take(ci.id);
 			EXPECT_TRUE(ci.dma_handle && ci.dma_handle % kPage == 0)
 				<< "dma_handle " << hex(ci.dma_handle);
