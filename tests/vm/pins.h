@@ -65,7 +65,9 @@ inline Pins read_pins_settled()
 	const double start = now_s();
 	double stable_since = start;
 	Pins p = read_pins_vmstat();
-	while (p.ok()) { // returns from inside
+	if (!p.ok())
+		return p;
+	for (;;) {
 		std::this_thread::sleep_for(100ms);
 		const Pins q = read_pins_vmstat();
 		const double t = now_s();
@@ -85,7 +87,6 @@ inline Pins read_pins_settled()
 					 "only; last ",
 					 q.str(), ")") };
 	}
-	return p;
 }
 
 // Unprivileged, with a root helper: $CRONO_STAT_REFRESH names a directory with
