@@ -12,7 +12,7 @@ namespace vt {
 struct Pins {
 	uint64_t acquired = 0;
 	uint64_t released = 0;
-	std::string err; // why the counters could not be read
+	std::string err = "not read"; // why there are no counters
 
 	bool ok() const { return err.empty(); }
 	int64_t outstanding() const { return int64_t(acquired - released); }
@@ -27,7 +27,7 @@ struct Pins {
 // The two counters from one read of /proc/vmstat (no fold).
 inline Pins read_pins_vmstat()
 {
-	Pins p;
+	Pins p{ 0, 0, "" };
 	std::ifstream f("/proc/vmstat");
 	if (!f)
 		return Pins{ 0, 0, "/proc/vmstat: " + errno_name(errno) };
