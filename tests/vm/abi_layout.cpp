@@ -43,12 +43,11 @@ struct crono_dev_DBDF {
 };
 } // namespace vendor
 
+// Field f of T where the vendor's header has it, and as wide.
 #define SAME_FIELD(T, f)                                                       \
-	static_assert(                                                         \
-		offsetof(::T, f) == offsetof(vendor::T, f) &&                  \
-			sizeof(static_cast<::T *>(nullptr)->f) ==              \
-				sizeof(static_cast<vendor::T *>(nullptr)->f),  \
-		"vendor layout differs: " #T "." #f)
+	static_assert(offsetof(::T, f) == offsetof(vendor::T, f) &&            \
+			      sizeof(::T::f) == sizeof(vendor::T::f),          \
+		      "vendor layout differs: " #T "." #f)
 #define SAME_SIZE(T)                                                           \
 	static_assert(sizeof(::T) == sizeof(vendor::T),                        \
 		      "vendor size differs: " #T)
@@ -84,28 +83,22 @@ static_assert(sizeof(CRONO_SG_BUFFER_INFO) == 40 &&
 		      sizeof(CRONO_KERNEL_CMD) == 8,
 	      "ABI sizes");
 
-static_assert(_IOWR('c', 0, void *) == IOCTL_CRONO_LOCK_BUFFER,
-	      "LOCK_BUFFER number");
-static_assert(_IOWR('c', 1, void *) == IOCTL_CRONO_UNLOCK_BUFFER,
-	      "UNLOCK_BUFFER number");
-static_assert(_IOWR('c', 2, void *) == IOCTL_CRONO_CLEANUP_SETUP,
-	      "CLEANUP_SETUP number");
-static_assert(_IOWR('c', 3, void *) == IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-	      "LOCK_CONTIG number");
-static_assert(_IOWR('c', 4, void *) == IOCTL_CRONO_UNLOCK_CONTIG_BUFFER,
-	      "UNLOCK_CONTIG number");
-static_assert(_IOWR('c', 5, void *) == IOCTL_CRONO_RESERVED_HUGE_LOCK_BUFFER,
-	      "reserved nr 5");
 // The vendor header passes a pointer to the argument's type: still size 8.
-static_assert(_IOWR('c', 0, vendor::CRONO_SG_BUFFER_INFO *) ==
-		      IOCTL_CRONO_LOCK_BUFFER,
-	      "sg *");
-static_assert(_IOWR('c', 2, vendor::CRONO_KERNEL_CMDS_INFO *) ==
-		      IOCTL_CRONO_CLEANUP_SETUP,
-	      "cmds *");
-static_assert(_IOWR('c', 3, vendor::CRONO_CONTIG_BUFFER_INFO *) ==
-		      IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-	      "contig *");
+static_assert(_IOWR('c', 0, void *) == IOCTL_CRONO_LOCK_BUFFER &&
+		      _IOWR('c', 1, void *) == IOCTL_CRONO_UNLOCK_BUFFER &&
+		      _IOWR('c', 2, void *) == IOCTL_CRONO_CLEANUP_SETUP &&
+		      _IOWR('c', 3, void *) == IOCTL_CRONO_LOCK_CONTIG_BUFFER &&
+		      _IOWR('c', 4, void *) ==
+			      IOCTL_CRONO_UNLOCK_CONTIG_BUFFER &&
+		      _IOWR('c', 5, void *) ==
+			      IOCTL_CRONO_RESERVED_HUGE_LOCK_BUFFER &&
+		      _IOWR('c', 0, vendor::CRONO_SG_BUFFER_INFO *) ==
+			      IOCTL_CRONO_LOCK_BUFFER &&
+		      _IOWR('c', 2, vendor::CRONO_KERNEL_CMDS_INFO *) ==
+			      IOCTL_CRONO_CLEANUP_SETUP &&
+		      _IOWR('c', 3, vendor::CRONO_CONTIG_BUFFER_INFO *) ==
+			      IOCTL_CRONO_LOCK_CONTIG_BUFFER,
+	      "vendor request numbers");
 static_assert(IOCTL_CRONO_LOCK_BUFFER == 0xC0086300u &&
 		      IOCTL_CRONO_UNLOCK_BUFFER == 0xC0086301u &&
 		      IOCTL_CRONO_CLEANUP_SETUP == 0xC0086302u &&

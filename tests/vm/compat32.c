@@ -28,7 +28,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <crono_pci_drvmod.h>
@@ -48,19 +47,6 @@ static const uint64_t kMarker = 0x1122334455667788ull;
 
 static int passed, failed;
 
-static void vresult(int ok, const char *what, const char *fmt, va_list ap)
-{
-	if (ok) {
-		passed++;
-		printf("ok - %s\n", what);
-		return;
-	}
-	failed++;
-	printf("not ok - %s: ", what);
-	vprintf(fmt, ap);
-	putchar('\n');
-}
-
 /* One check: ok - WHAT, or not ok - WHAT: the formatted reason. */
 static int check(int ok, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -68,10 +54,18 @@ static int check(int ok, const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (ok) {
+		passed++;
+		printf("ok - %s\n", what);
+		return 1;
+	}
+	failed++;
+	printf("not ok - %s: ", what);
 	va_start(ap, fmt);
-	vresult(ok, what, fmt, ap);
+	vprintf(fmt, ap);
 	va_end(ap);
-	return ok;
+	putchar('\n');
+	return 0;
 }
 
 static const char *errname(int e)
@@ -95,22 +89,6 @@ static int xioctl(int fd, unsigned long request, void *arg)
 static uint64_t uaddr(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-	}
 }
 
 static uint32_t pattern_word(uint32_t tag, uint32_t i)
@@ -213,52 +191,62 @@ static int map_bar(const char *pci)
 		     r32(EDU_REG_ID), EDU_ID_VALUE);
 }
 
-static int edu_wait_idle(char *err, size_t errlen)
-{
-	double end = now_s() + 10.0; /* one transfer: ~100 ms guest time */
+/* Why the last DMA step failed. */
+static char why[256];
 
-	while (r32(EDU_REG_DMA_CMD) & EDU_DMA_START) {
-		if (now_s() > end) {
-			snprintf(err, errlen, "edu DMA busy for 10 s (0x%x)",
-				 r32(EDU_REG_DMA_CMD));
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+static int edu_idle(void)
+{
+	/* One transfer takes ~100 ms of guest time: 10 s at most. */
+	for (int i = 0; r32(EDU_REG_DMA_CMD) & EDU_DMA_START; i++) {
+		if (i == 5000)
 			return 0;
-		}
-		sleep_ms(2);
+		usleep(2000);
 	}
 	return 1;
 }
 
 /* One transfer between RAM at bus address ram and the device at 0x40000. */
-static int edu_dma(int to_ram, uint64_t ram, uint32_t len, char *err,
-		   size_t errlen)
+static int edu_dma(int to_ram, uint64_t ram, uint32_t len)
 {
 	const uint64_t dev = EDU_DEVICE_BUFFER;
 	uint64_t src = to_ram ? dev : ram, dst = to_ram ? ram : dev;
+	char where[64];
 
-	if (len == 0 || dev + len >= EDU_DEVICE_BUFFER_END) {
-		snprintf(err, errlen, "refusing an edu transfer of %u bytes",
-			 len);
-		return 0;
-	}
-	if (!edu_wait_idle(err, errlen))
-		return 0;
+	snprintf(where, sizeof where,
+		 to_ram ? "device -> RAM 0x%llx" : "RAM 0x%llx -> device",
+		 (unsigned long long)ram);
+	if (len == 0 || dev + len >= EDU_DEVICE_BUFFER_END)
+		return fail("%s: refusing an edu transfer of %u bytes", where,
+			    len);
+	if (!edu_idle())
+		return fail("%s: edu DMA busy for 10 s (0x%x)", where,
+			    r32(EDU_REG_DMA_CMD));
 	w64(EDU_REG_DMA_SRC, src);
 	w64(EDU_REG_DMA_DST, dst);
 	w64(EDU_REG_DMA_COUNT, len);
 	if (r64(EDU_REG_DMA_SRC) != src || r64(EDU_REG_DMA_DST) != dst ||
-	    r64(EDU_REG_DMA_COUNT) != len) {
-		snprintf(err, errlen,
-			 "edu DMA registers read back src 0x%llx dst 0x%llx "
-			 "cnt %llu",
-			 (unsigned long long)r64(EDU_REG_DMA_SRC),
-			 (unsigned long long)r64(EDU_REG_DMA_DST),
-			 (unsigned long long)r64(EDU_REG_DMA_COUNT));
-		return 0;
-	}
+	    r64(EDU_REG_DMA_COUNT) != len)
+		return fail("%s: edu DMA registers read back src 0x%llx dst "
+			    "0x%llx cnt %llu",
+			    where, (unsigned long long)r64(EDU_REG_DMA_SRC),
+			    (unsigned long long)r64(EDU_REG_DMA_DST),
+			    (unsigned long long)r64(EDU_REG_DMA_COUNT));
 	__sync_synchronize(); /* CPU stores before the device reads */
 	w32(EDU_REG_DMA_CMD, EDU_DMA_START | (to_ram ? EDU_DMA_TO_RAM : 0));
-	if (!edu_wait_idle(err, errlen))
-		return 0;
+	if (!edu_idle())
+		return fail("%s: edu DMA busy for 10 s (0x%x)", where,
+			    r32(EDU_REG_DMA_CMD));
 	__sync_synchronize(); /* device stores before the CPU reads */
 	return 1;
 }
@@ -266,10 +254,10 @@ static int edu_dma(int to_ram, uint64_t ram, uint32_t len, char *err,
 /*
  * Fill src from the CPU, move it through the device in two halves (src_bus ->
  * 0x40000 -> dst_bus) and check dst from the CPU: proves that src_bus and
- * dst_bus are the bus addresses of those pages.
+ * dst_bus are the bus addresses of those pages. On failure, `why` says why.
  */
 static int dma_copy_page(uint8_t *src, uint64_t src_bus, uint8_t *dst,
-			 uint64_t dst_bus, char *err, size_t errlen)
+			 uint64_t dst_bus)
 {
 	static uint32_t tag = 0x32b17000u;
 	long bad;
@@ -277,35 +265,18 @@ static int dma_copy_page(uint8_t *src, uint64_t src_bus, uint8_t *dst,
 	tag++;
 	fill(src, PAGE, tag);
 	fill(dst, PAGE, ~tag);
-	for (uint32_t off = 0; off < PAGE; off += EDU_DMA_HALF_PAGE) {
-		char e[160];
-
-		if (!edu_dma(0, src_bus + off, EDU_DMA_HALF_PAGE, e,
-			     sizeof e)) {
-			snprintf(err, errlen, "RAM 0x%llx -> device: %s",
-				 (unsigned long long)(src_bus + off), e);
+	for (uint32_t off = 0; off < PAGE; off += EDU_DMA_HALF_PAGE)
+		if (!edu_dma(0, src_bus + off, EDU_DMA_HALF_PAGE) ||
+		    !edu_dma(1, dst_bus + off, EDU_DMA_HALF_PAGE))
 			return 0;
-		}
-		if (!edu_dma(1, dst_bus + off, EDU_DMA_HALF_PAGE, e,
-			     sizeof e)) {
-			snprintf(err, errlen, "device -> RAM 0x%llx: %s",
-				 (unsigned long long)(dst_bus + off), e);
-			return 0;
-		}
-	}
 	bad = mismatch(dst, PAGE, tag);
-	if (bad >= 0) {
-		snprintf(err, errlen,
-			 "bus 0x%llx -> bus 0x%llx: destination byte %ld "
-			 "differs from the source",
-			 (unsigned long long)src_bus,
-			 (unsigned long long)dst_bus, bad);
-		return 0;
-	}
-	if (mismatch(src, PAGE, tag) >= 0) {
-		snprintf(err, errlen, "source page changed");
-		return 0;
-	}
+	if (bad >= 0)
+		return fail("bus 0x%llx -> bus 0x%llx: destination byte %ld "
+			    "differs from the source",
+			    (unsigned long long)src_bus,
+			    (unsigned long long)dst_bus, bad);
+	if (mismatch(src, PAGE, tag) >= 0)
+		return fail("source page changed");
 	return 1;
 }
 
@@ -314,30 +285,25 @@ static int dma_copy_page(uint8_t *src, uint64_t src_bus, uint8_t *dst,
 /* LOCK_BUFFER of 64 KiB, a DMA round trip through its table, UNLOCK_BUFFER. */
 static void sg_buffer(int fd)
 {
-	uint64_t table[SG_PAGES + 1];
-	CRONO_SG_BUFFER_INFO info, sent;
+	uint64_t table[SG_PAGES + 1] = { [SG_PAGES] = kSentinel };
 	unsigned bad = 0, first_bad = 0, dup = 0;
-	char err[256];
-	uint8_t *mem;
 	int e, id;
+	uint8_t *mem = mmap(NULL, SG_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	mem = mmap(NULL, SG_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		check(0, "LOCK_BUFFER of 64 KiB", "mmap: %s", errname(errno));
 		return;
 	}
-	for (unsigned i = 0; i < SG_PAGES; i++)
-		table[i] = 0;
-	table[SG_PAGES] = kSentinel;
-	memset(&info, 0, sizeof info);
-	info.addr = uaddr(mem);
-	info.size = SG_SIZE;
-	info.pages = uaddr(table); /* as the vendor library does */
-	info.upages = uaddr(table);
-	info.pages_count = SG_PAGES;
-	info.id = -12345;
-	sent = info;
+	/* pages and upages both name the table, as the vendor library does */
+	CRONO_SG_BUFFER_INFO info = { .addr = uaddr(mem),
+				      .size = SG_SIZE,
+				      .pages = uaddr(table),
+				      .upages = uaddr(table),
+				      .pages_count = SG_PAGES,
+				      .id = -12345 };
+	CRONO_SG_BUFFER_INFO sent = info;
+
 	e = xioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
 	if (!check(e == 0, "LOCK_BUFFER of 64 KiB", "%s", errname(e))) {
 		munmap(mem, SG_SIZE);
@@ -375,10 +341,10 @@ static void sg_buffer(int fd)
 	/* The device writes wherever the table says: only a good table. */
 	if (bad == 0 && dup == 0)
 		check(dma_copy_page(mem, table[0], mem + (SG_PAGES - 1) * PAGE,
-				    table[SG_PAGES - 1], err, sizeof err),
+				    table[SG_PAGES - 1]),
 		      "DMA page 0 -> device 0x40000 -> page 15 through the "
 		      "page table",
-		      "%s", err);
+		      "%s", why);
 
 	e = xioctl(fd, IOCTL_CRONO_UNLOCK_BUFFER, &id);
 	check(e == 0, "UNLOCK_BUFFER", "UNLOCK_BUFFER(%d): %s", id, errname(e));
@@ -388,17 +354,14 @@ static void sg_buffer(int fd)
 /* LOCK_CONTIG_BUFFER of 8 KiB, its mmap at id * 4096, UNLOCK_CONTIG_BUFFER. */
 static void contig_buffer(int fd)
 {
-	CRONO_CONTIG_BUFFER_INFO info;
-	char err[256];
+	/* addr must come back as 0, pUserAddr untouched */
+	CRONO_CONTIG_BUFFER_INFO info = { .size = CONTIG_SIZE,
+					  .addr = 0xdeadbeefcafe0000ull,
+					  .pUserAddr = kMarker,
+					  .id = -12345 };
 	uint8_t *m;
 	int e, id;
 
-	memset(&info, 0, sizeof info);
-	info.size = CONTIG_SIZE;
-	/* addr must come back as 0, pUserAddr untouched */
-	info.addr = 0xdeadbeefcafe0000ull;
-	info.pUserAddr = kMarker;
-	info.id = -12345;
 	e = xioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER, &info);
 	if (!check(e == 0, "LOCK_CONTIG_BUFFER of 8 KiB", "%s", errname(e)))
 		return;
@@ -419,10 +382,10 @@ static void contig_buffer(int fd)
 	if (check(m != MAP_FAILED, "mmap of the contiguous buffer at id * 4096",
 		  "%s", errname(errno)))
 		check(dma_copy_page(m, info.dma_handle, m + PAGE,
-				    info.dma_handle + PAGE, err, sizeof err),
+				    info.dma_handle + PAGE),
 		      "DMA page 0 -> device 0x40000 -> page 1 of the "
 		      "contiguous buffer",
-		      "%s", err);
+		      "%s", why);
 
 	/* The library unlocks before it unmaps. */
 	e = xioctl(fd, IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &id);
@@ -439,21 +402,19 @@ static void contig_buffer(int fd)
 static void lock_above_4g(int fd)
 {
 	uint64_t table[SG_PAGES + 1];
-	CRONO_SG_BUFFER_INFO info;
-	uint8_t *mem;
 	int e;
+	uint8_t *mem = mmap(NULL, SG_SIZE, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	mem = mmap(NULL, SG_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
 		check(0, "LOCK_BUFFER above 4 GiB", "mmap: %s", errname(errno));
 		return;
 	}
-	memset(&info, 0, sizeof info);
-	info.size = SG_SIZE;
-	info.pages_count = SG_PAGES;
-	info.pages = info.upages = uaddr(table);
-	info.addr = uaddr(mem) | 1ull << 32;
+	CRONO_SG_BUFFER_INFO info = { .addr = uaddr(mem) | 1ull << 32,
+				      .size = SG_SIZE,
+				      .pages = uaddr(table),
+				      .upages = uaddr(table),
+				      .pages_count = SG_PAGES };
 	e = xioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
 	check(e == EFAULT, "LOCK_BUFFER with addr above 4 GiB: EFAULT",
 	      "got %s", errname(e));
@@ -469,9 +430,11 @@ static void lock_above_4g(int fd)
 int main(int argc, char **argv)
 {
 	const uint32_t before = 0x32323232u, v = 0x5a5a0032u;
-	CRONO_KERNEL_CMDS_INFO cinfo;
-	CRONO_KERNEL_CMD cmd;
-	char arg[256];
+	const CRONO_KERNEL_CMD cmd = { .addr = EDU_REG_LIVENESS, .data = v };
+	CRONO_KERNEL_CMDS_INFO cinfo = { .cmds = uaddr(&cmd),
+					 .ucmds = uaddr(&cmd),
+					 .count = 1 };
+	char arg[256] = { 0 }; /* valid memory: only the number matters */
 	int fd, e;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -497,11 +460,6 @@ int main(int argc, char **argv)
 
 	/* One cleanup write, replayed when the file is released. */
 	w32(EDU_REG_LIVENESS, before);
-	cmd.addr = EDU_REG_LIVENESS;
-	cmd.data = v;
-	memset(&cinfo, 0, sizeof cinfo);
-	cinfo.cmds = cinfo.ucmds = uaddr(&cmd);
-	cinfo.count = 1;
 	e = xioctl(fd, IOCTL_CRONO_CLEANUP_SETUP, &cinfo);
 	check(e == 0 && r32(EDU_REG_LIVENESS) == ~before,
 	      "CLEANUP_SETUP with one write",
@@ -509,7 +467,6 @@ int main(int argc, char **argv)
 	      "until close)",
 	      errname(e), r32(EDU_REG_LIVENESS), ~before);
 
-	memset(arg, 0, sizeof arg); /* valid memory: only the number matters */
 	e = xioctl(fd, 0xC0086399ul, arg);
 	check(e == ENOTTY, "unknown request 0xC0086399: ENOTTY", "got %s",
 	      errname(e));

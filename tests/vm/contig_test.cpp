@@ -12,65 +12,45 @@ class Contig_PlainIommuSwiotlbInstalled : public BoardTest {};
 
 TEST_F(Contig_PlainIommuSwiotlbInstalled, ContigLockMmap)
 {
-	const Board &b = board(0);
-	for (size_t size : { size_t(64 << 10), size_t(4096) }) {
+	for (size_t size : { size_t(64 << 10), kPage }) {
+		SCOPED_TRACE(cat(size >> 10, " KiB buffer"));
 		Fd fd = open_node_checked(0);
 		ASSERT_TRUE(fd.valid());
 		ContigBuf c;
-		if (!contig_lock_checked(fd.get(), size, &c)) {
+		if (!c.lock(fd.get(), size)) {
 			c.unlock();
 			continue;
 		}
-		size_t last = size / kPage - 1;
-		std::string err;
-		EXPECT_TRUE(dma_check_pair(b.bar, c.page(0), c.dma,
-					   c.page(last), c.dma + last * kPage,
-					   &err))
-			<< strf("%zu KiB buffer, DMA check page 0 -> page %zu: "
-				"%s",
-				size >> 10, last, err.c_str());
-		uint64_t t1 = next_tag(), t2 = next_tag();
+		const size_t last = size / kPage - 1;
+		EXPECT_TRUE(c.dma_check(board(0).bar, 0, last))
+			<< "page 0 -> page " << last;
+		const uint64_t t1 = next_tag(), t2 = next_tag();
 		fill_pattern(c.map.data(), size, t1);
 		// The library unlocks before it unmaps: the memory must stay
 		// valid until munmap.
-		int e = c.unlock();
-		EXPECT_TRUE(no_error(e))
-			<< strf("UNLOCK_CONTIG_BUFFER(%d)", c.id);
-		EXPECT_TRUE(find_mismatch(c.map.data(), size, t1) < 0)
-			<< strf("%zu KiB buffer: contents changed by "
-				"UNLOCK_CONTIG_BUFFER",
-				size >> 10);
+		EXPECT_TRUE(succeeds(c.unlock()))
+			<< "UNLOCK_CONTIG_BUFFER(" << c.id << ")";
+		EXPECT_TRUE(holds_pattern(c.map.data(), size, t1))
+			<< "contents changed by UNLOCK_CONTIG_BUFFER";
 		fill_pattern(c.map.data(), size, t2);
-		EXPECT_TRUE(find_mismatch(c.map.data(), size, t2) < 0)
-			<< strf("%zu KiB buffer: mapping not writable after "
-				"UNLOCK_CONTIG_BUFFER",
-				size >> 10);
+		EXPECT_TRUE(holds_pattern(c.map.data(), size, t2))
+			<< "mapping not writable after UNLOCK_CONTIG_BUFFER";
 		// The id no longer names a buffer of this file.
-		Mapping again = Mapping::map(
-			size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
-			static_cast<off_t>(c.id) * static_cast<off_t>(kPage));
-		EXPECT_TRUE(!again.ok() && again.err() == EINVAL)
-			<< strf("mmap of an unlocked buffer's id: expected "
-				"EINVAL, got %s",
-				again.ok() ? "success"
-					   : errno_name(again.err()).c_str());
-		again.reset();
-		EXPECT_TRUE(c.map.reset() == 0)
-			<< strf("munmap: %s", errno_name(errno).c_str());
+		EXPECT_TRUE(fails_with(map_buffer(fd.get(), c.id, size).err(),
+				       EINVAL))
+			<< "mmap of an unlocked buffer's id";
+		EXPECT_TRUE(succeeds(c.map.reset())) << "munmap";
 	}
 }
 
 // Whether the device's DMA goes through an IOMMU translation: it is in an
-// IOMMU group whose domain is not the identity (passthrough) one. Without one,
-// DMA handles are physical addresses.
+// IOMMU group whose domain is not the identity (passthrough) one; a group of
+// unknown type counts as translated. Without one, DMA handles are physical
+// addresses.
 bool dma_translated(const Board &b)
 {
-	if (!exists(b.sysfs() + "/iommu_group"))
-		return false;
-	std::string t;
-	if (!read_file(b.sysfs() + "/iommu_group/type", &t))
-		return true; // grouped, domain type unknown: assume translated
-	return trim(t) != "identity";
+	return exists(b.sysfs() + "/iommu_group") &&
+	       read_text(b.sysfs() + "/iommu_group/type") != "identity";
 }
 
 // Memory unlocked while still mapped is not freed under the mapping: new
@@ -81,47 +61,46 @@ TEST_F(Contig_PlainIommuSwiotlbInstalled, ContigUnlockKeepsMemory)
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
 	ContigBuf a;
-	ASSERT_TRUE(contig_lock_checked(fd.get(), size, &a));
-	uint64_t ta = next_tag();
+	ASSERT_TRUE(a.lock(fd.get(), size));
+	const uint64_t ta = next_tag();
 	fill_pattern(a.map.data(), size, ta);
-	int e = a.unlock();
-	EXPECT_TRUE(no_error(e)) << strf("UNLOCK_CONTIG_BUFFER(%d)", a.id);
+	EXPECT_TRUE(succeeds(a.unlock()))
+		<< "UNLOCK_CONTIG_BUFFER(" << a.id << ")";
+	// Without an IOMMU the handle is the physical address: overlapping
+	// ranges mean the unlocked memory was handed out again while still
+	// mapped. (Installed, whether the guest translates DMA is read from
+	// sysfs.)
+	const bool physical =
+		g.installed() ? !dma_translated(board(0)) : g.setup != IOMMU;
 	ContigBuf more[4];
 	uint64_t tb[4];
 	for (int k = 0; k < 4; k++) {
-		if (!contig_lock_checked(fd.get(), size, &more[k]))
+		if (!more[k].lock(fd.get(), size))
 			continue;
 		tb[k] = next_tag();
 		fill_pattern(more[k].map.data(), size, tb[k]);
-		// Without an IOMMU the handle is the physical address:
-		// overlapping ranges mean the unlocked memory was handed out
-		// again while still mapped. (Installed, whether the guest
-		// translates DMA is read from sysfs.)
-		if (g.installed() ? !dma_translated(board(0))
-				  : g.setup != IOMMU) {
+		if (physical) {
 			EXPECT_TRUE(more[k].dma + size <= a.dma ||
 				    a.dma + size <= more[k].dma)
-				<< strf("new buffer at 0x%llx overlaps the "
-					"unlocked but still mapped one at "
-					"0x%llx",
-					static_cast<unsigned long long>(
-						more[k].dma),
-					static_cast<unsigned long long>(a.dma));
+				<< "new buffer at " << hex(more[k].dma)
+				<< " overlaps the unlocked but still mapped "
+				   "one "
+				   "at "
+				<< hex(a.dma);
 		}
 	}
-	EXPECT_TRUE(find_mismatch(a.map.data(), size, ta) < 0)
+	EXPECT_TRUE(holds_pattern(a.map.data(), size, ta))
 		<< "unlocked-but-mapped buffer was overwritten by new "
 		   "allocations";
 	for (int k = 0; k < 4; k++) {
 		if (!more[k].map.ok())
 			continue;
-		EXPECT_TRUE(find_mismatch(more[k].map.data(), size, tb[k]) < 0)
-			<< strf("buffer %d was overwritten through the "
-				"unlocked buffer's mapping",
-				k);
-		e = more[k].unlock();
-		EXPECT_TRUE(no_error(e))
-			<< strf("UNLOCK_CONTIG_BUFFER(%d)", more[k].id);
+		EXPECT_TRUE(holds_pattern(more[k].map.data(), size, tb[k]))
+			<< "buffer " << k
+			<< " was overwritten through the unlocked buffer's "
+			   "mapping";
+		EXPECT_TRUE(succeeds(more[k].unlock()))
+			<< "UNLOCK_CONTIG_BUFFER(" << more[k].id << ")";
 		more[k].map.reset();
 	}
 	a.map.reset();

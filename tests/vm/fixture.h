@@ -17,7 +17,6 @@
 #include "driver.h"
 
 #include <sys/syscall.h>
-#include <sys/wait.h>
 
 namespace vt {
 
@@ -34,7 +33,6 @@ enum SetupBits : unsigned {
 
 constexpr size_t kManyBoards = 40;
 
-inline const std::string kModName = CRONO_MODULE_NAME;
 inline const std::string kModDir = "/sys/module/" CRONO_MODULE_NAME;
 inline const std::string kDrvDir = "/sys/bus/pci/drivers/" CRONO_DRIVER_NAME;
 
@@ -42,21 +40,14 @@ struct Env {
 	unsigned setup = 0;
 	std::string setup_name;
 	std::string module_path;
-	std::vector<std::unique_ptr<Board>> boards;
+	std::vector<Board> boards;
 	bool module_loaded = false;
 	bool bound = false;    // every board bound to the driver
 	bool bars = false;     // every board's BAR0 mapped through resource0
 	bool unloaded = false; // UnloadNoLeak removed the module
 	size_t expected_boards() const
 	{
-		switch (setup) {
-		case SWIOTLB:
-			return 1;
-		case MANY:
-			return kManyBoards;
-		default:
-			return 2;
-		}
+		return setup == SWIOTLB ? 1 : setup == MANY ? kManyBoards : 2;
 	}
 	bool swiotlb() const { return setup == SWIOTLB; }
 	bool installed() const { return setup == INSTALLED; }
@@ -65,7 +56,7 @@ extern Env g; // main.cpp
 
 inline Board &board(size_t i)
 {
-	return *g.boards.at(i);
+	return g.boards.at(i);
 }
 
 // Errors a bad-range LOCK_BUFFER may give. Under swiotlb=force the ABI does not
@@ -78,73 +69,44 @@ inline std::vector<int> fault_errs()
 	return { EFAULT };
 }
 
-inline Fd open_node(const Board &b, int *err = nullptr, int flags = O_RDWR)
+inline Fd open_node(const Board &b, int flags = O_RDWR)
 {
-	return open_fd(b.node(), flags, err);
+	return open_fd(b.node(), flags);
 }
 
-// Open board i's node or record a failure.
+// Opens board i's node, recording a failure when it cannot.
 inline Fd open_node_checked(size_t i)
 {
-	int e = 0;
-	Fd fd = open_node(board(i), &e);
-	if (!fd.valid()) {
-		ADD_FAILURE() << strf("open %s: %s", board(i).node().c_str(),
-				      errno_name(e).c_str());
-	}
+	Fd fd = open_node(board(i));
+	EXPECT_TRUE(succeeds(fd.err())) << "open " << board(i).node();
 	return fd;
 }
 
-inline SysRes finit_module_path(const std::string &path)
+// finit_module(2) of the file: 0 or the errno.
+inline int load_module(const std::string &path)
 {
-	int e = 0;
-	Fd fd = open_fd(path, O_RDONLY, &e);
+	Fd fd = open_fd(path, O_RDONLY);
 	if (!fd.valid())
-		return SysRes{ -1, e };
-	return sys(syscall(SYS_finit_module, fd.get(), "", 0));
-}
-
-// delete_module with O_NONBLOCK; retried for a while when the module is still
-// in use (a file released by an exiting child is let go asynchronously at
-// worst).
-inline SysRes delete_module_retry(double timeout_s)
-{
-	double end = now_s() + timeout_s;
-	for (;;) {
-		SysRes r = sys(syscall(SYS_delete_module, kModName.c_str(),
-				       O_NONBLOCK));
-		if (r.ok() || (r.err != EAGAIN && r.err != EBUSY) ||
-		    now_s() > end)
-			return r;
-		sleep_ms(50);
-	}
+		return fd.err();
+	return errno_of(syscall(SYS_finit_module, fd.get(), "", 0));
 }
 
 inline std::string module_refcnt()
 {
-	std::string s;
-	if (!read_file(kModDir + "/refcnt", &s))
-		return "?";
-	return trim(s);
+	return read_text(kModDir + "/refcnt");
 }
 
 inline int bind_new_id()
 {
 	return write_file(kDrvDir + "/new_id",
-			  strf("%04x %04x", EDU_VENDOR_ID, EDU_DEVICE_ID));
+			  hex(EDU_VENDOR_ID) + " " + hex(EDU_DEVICE_ID));
 }
 
-inline std::vector<std::string> crono_nodes()
+inline size_t count_crono_nodes()
 {
-	std::vector<std::string> v;
-	DIR *d = opendir("/dev");
-	if (!d)
-		return v;
-	while (struct dirent *e = readdir(d))
-		if (strncmp(e->d_name, "crono_", 6) == 0)
-			v.push_back(e->d_name);
-	closedir(d);
-	return v;
+	const std::vector<std::string> names = list_dir("/dev");
+	return std::count_if(names.begin(), names.end(),
+			     [](auto &n) { return n.rfind("crono_", 0) == 0; });
 }
 
 // The statistics of board b's misc device (docs/abi.md).
@@ -158,82 +120,65 @@ inline std::string stat_path(const Board &b, const char *attr)
 
 // EXPECT_TRUE(stats_are(b, locked, pinned, coherent)): board b's statistics
 // are exactly these.
-inline ::testing::AssertionResult stats_are(const Board &b, long long locked,
-					    long long pinned,
-					    long long coherent)
+inline AssertionResult stats_are(const Board &b, long long locked,
+				 long long pinned, long long coherent)
 {
-	const long long want[3] = { locked, pinned, coherent };
-	std::string got, bad;
+	const long long want[] = { locked, pinned, coherent };
+	std::string got;
+	bool same = true;
 	for (size_t k = 0; k < 3; k++) {
-		std::string s;
-		int e = 0;
-		if (!read_file(stat_path(b, kStatNames[k]), &s, &e))
-			s = "(" + errno_name(e) + ")";
-		s = trim(s);
-		got += strf("%s%s=%s", k ? " " : "", kStatNames[k], s.c_str());
-		if (s != strf("%lld", want[k]))
-			bad += strf("%s%s", bad.empty() ? "" : ", ",
-				    kStatNames[k]);
+		const std::string v = read_text(stat_path(b, kStatNames[k]));
+		got += cat(" ", kStatNames[k], "=", v);
+		same = same && v == std::to_string(want[k]);
 	}
-	if (bad.empty())
-		return ::testing::AssertionSuccess();
-	return ::testing::AssertionFailure()
-	       << strf("sysfs statistics %s, expected locked_buffers=%lld "
-		       "pinned_bytes=%lld coherent_bytes=%lld (wrong: %s)",
-		       got.c_str(), locked, pinned, coherent, bad.c_str());
+	if (same)
+		return AssertionSuccess();
+	return AssertionFailure()
+	       << "sysfs statistics" << got
+	       << ", expected locked_buffers=" << locked
+	       << " pinned_bytes=" << pinned << " coherent_bytes=" << coherent;
 }
 
+// Statistic `name` of board b, -1 when it cannot be read.
 inline long long read_stat(const Board &b, const char *name)
 {
-	std::string s;
-	return read_file(stat_path(b, name), &s) ? atoll(trim(s).c_str()) : -1;
+	const std::string v = read_text(stat_path(b, name));
+	return isdigit(v[0]) ? atoll(v.c_str()) : -1;
 }
 
-// Binding boards to the driver and back.
-// Unbinds board b through sysfs (the driver's .remove runs); rebind() binds
-// it again, false (and later tests told why they cannot run) when its
-// node did not come back.
+// Unbinds board b through sysfs (the driver's .remove runs): true when done.
 inline bool unbind(const Board &b)
 {
-	int e = write_file(kDrvDir + "/unbind", b.pci);
-	EXPECT_TRUE(no_error(e)) << strf("unbind %s", b.pci.c_str());
+	const int e = write_file(kDrvDir + "/unbind", b.pci);
+	EXPECT_TRUE(succeeds(e)) << "unbind " << b.pci;
 	return e == 0;
 }
 
+// Binds board b again: false, and the later tests told why they cannot run,
+// when its node did not come back.
 inline bool rebind(const Board &b)
 {
-	int e = write_file(kDrvDir + "/bind", b.pci);
-	bool back = e == 0 && wait_until(5.0, [&] { return exists(b.node()); });
-	if (!back) {
-		g.bound = false;
-		ADD_FAILURE() << strf(
-			"rebind %s through %s/bind: %s%s", b.pci.c_str(),
-			kDrvDir.c_str(), errno_name(e).c_str(),
-			e == 0 ? ", but the node did not come back" : "");
-	}
-	return back;
-}
-
-inline bool bound_to_us(const Board &b)
-{
-	return basename_of(readlink_str(b.sysfs() + "/driver")) ==
-	       CRONO_DRIVER_NAME;
+	const int e = write_file(kDrvDir + "/bind", b.pci);
+	if (e == 0 && wait_until(5.0, [&] { return exists(b.node()); }))
+		return true;
+	g.bound = false;
+	ADD_FAILURE() << "rebind " << b.pci << " through " << kDrvDir
+		      << "/bind: "
+		      << (e ? errno_name(e) : "the node did not come back");
+	return false;
 }
 
 // EXPECT_TRUE(bound_both_ways(b)): b's driver is ours, and the driver's
 // directory links to b.
-inline ::testing::AssertionResult bound_both_ways(const Board &b)
+inline AssertionResult bound_both_ways(const Board &b)
 {
-	const std::string drv =
-		basename_of(readlink_str(b.sysfs() + "/driver"));
+	const std::string drv = link_name(b.sysfs() + "/driver");
 	const bool link = exists(kDrvDir + "/" + b.pci);
 	if (drv == CRONO_DRIVER_NAME && link)
-		return ::testing::AssertionSuccess();
-	return ::testing::AssertionFailure()
-	       << strf("%s is not bound to " CRONO_DRIVER_NAME
-		       " (driver: '%s', link in %s: %s)",
-		       b.pci.c_str(), drv.empty() ? "none" : drv.c_str(),
-		       kDrvDir.c_str(), link ? "yes" : "no");
+		return AssertionSuccess();
+	return AssertionFailure()
+	       << b.pci << " is not bound to " CRONO_DRIVER_NAME " (driver: '"
+	       << drv << "', link in " << kDrvDir << ": " << link << ")";
 }
 
 // What a test needs of the tests before it.

@@ -37,42 +37,26 @@ namespace {
 
 Pins last_reading; // the closing reading of the last test
 
-struct SetupName {
-	unsigned bit;
-	const char *arg;  // --setup=
-	const char *word; // in suite names
-};
-const SetupName kSetups[] = {
-	{ PLAIN, "plain", "Plain" },
-	{ IOMMU, "iommu", "Iommu" },
-	{ SWIOTLB, "swiotlb", "Swiotlb" },
-	{ MANY, "many", "Many" },
-	{ HOTPLUG, "hotplug", "Hotplug" },
-	{ INSTALLED, "installed", "Installed" },
-};
+// The setups in the order of their SetupBits, as suite names spell them.
+const std::vector<std::string> kSetups = { "Plain", "Iommu",   "Swiotlb",
+					   "Many",  "Hotplug", "Installed" };
 
 // The setups a suite runs in, from its name AREA_SETUPS; 0 when the name has
 // no such part.
 unsigned suite_setups(const std::string &suite)
 {
-	size_t us = suite.rfind('_');
-	if (us == std::string::npos)
-		return 0;
-	std::string rest = suite.substr(us + 1);
+	const size_t us = suite.rfind('_');
 	unsigned bits = 0;
-	while (!rest.empty()) {
-		bool known = false;
-		for (const SetupName &s : kSetups) {
-			size_t n = strlen(s.word);
-			if (rest.compare(0, n, s.word) == 0) {
-				bits |= s.bit;
-				rest.erase(0, n);
-				known = true;
-				break;
-			}
-		}
-		if (!known)
+	for (size_t at = us + 1;
+	     us != std::string::npos && at < suite.size();) {
+		size_t k = 0;
+		while (k < kSetups.size() &&
+		       suite.compare(at, kSetups[k].size(), kSetups[k]) != 0)
+			k++;
+		if (k == kSetups.size())
 			return 0;
+		bits |= 1u << k;
+		at += kSetups[k].size();
 	}
 	return bits;
 }
@@ -112,22 +96,17 @@ std::string setup_filter(std::string *bad)
 
 std::string unmet_needs(unsigned needs)
 {
+	const char *load = g.installed() ? "InstalledModule" : "LoadModule";
+	const char *bind = g.installed() ? "InstalledModule" : "BindNewId";
 	if ((needs & NEED_MODULE) && !g.module_loaded)
-		return g.installed() ? "the installed module was not found "
-				       "loaded and bound (InstalledModule "
-				       "failed)"
-				     : "the module is not loaded (LoadModule "
-				       "failed)";
+		return cat("the module is not loaded (", load, " failed)");
 	if ((needs & NEED_BOUND) && !g.bound)
-		return g.installed() ? "the edu devices are not all bound "
-				       "(InstalledModule failed)"
-				     : "the edu devices are not all bound "
-				       "(BindNewId failed)";
+		return cat("the edu devices are not all bound (", bind,
+			   " failed)");
 	if ((needs & NEED_BARS) && !g.bars)
 		return "BAR0 not mapped through resource0 (BarAccess failed)";
 	if ((needs & NEED_TWO) && g.boards.size() < 2)
-		return strf("needs two edu devices, found %zu",
-			    g.boards.size());
+		return cat("needs two edu devices, found ", g.boards.size());
 	if ((needs & NEED_UNLOADED) && !g.unloaded)
 		return "the module was not unloaded (UnloadNoLeak failed)";
 	return "";
@@ -139,7 +118,8 @@ void VmTestBase::SetUp()
 	ASSERT_TRUE(unmet.empty()) << "cannot run: " << unmet;
 	// Installed, a reading takes seconds (read_pins_settled), and nothing
 	// pins between one test's closing reading and the next one's start.
-	before_ = g.installed() && last_reading.ok ? last_reading : read_pins();
+	before_ =
+		g.installed() && last_reading.ok() ? last_reading : read_pins();
 	started_ = true;
 }
 
@@ -148,10 +128,9 @@ void VmTestBase::TearDown()
 	kill_live_children();
 	if (!started_)
 		return;
-	Pins after = read_pins();
-	last_reading = after;
-	ASSERT_TRUE(before_.ok && after.ok)
-		<< "pin counters: " << (before_.ok ? after.err : before_.err);
+	const Pins after = last_reading = read_pins();
+	ASSERT_TRUE(before_.ok() && after.ok())
+		<< "pin counters: " << (before_.ok() ? after.err : before_.err);
 	EXPECT_EQ(after.outstanding(), before_.outstanding())
 		<< "pages left pinned by this test (" << after.str() << ")";
 }
@@ -172,16 +151,12 @@ int main(int argc, char **argv)
 		else
 			usage("unknown argument '" + a + "'");
 	}
-	for (const SetupName &s : kSetups)
-		if (setup == s.arg) {
-			g.setup = s.bit;
-			g.setup_name = s.arg;
-		}
+	for (size_t k = 0; k < kSetups.size(); k++)
+		if (setup == lower(kSetups[k]))
+			g.setup = 1u << k, g.setup_name = setup;
 	if (!g.setup)
 		usage("unknown or missing --setup '" + setup + "'");
-	if (g.installed())
-		pins_unprivileged() = true; // the system loaded the module
-	else if (g.module_path.empty())
+	if (!g.installed() && g.module_path.empty())
 		usage("missing --module");
 
 	std::string bad;
@@ -198,12 +173,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	g.boards = discover_edu();
 	std::string names;
-	for (auto &b : vt::g.boards)
-		names += " " + b->pci;
-	note(strf("crono_vmtest: setup %s, module %s, edu devices:%s",
-		  g.setup_name.c_str(),
-		  g.installed() ? "(installed, " CRONO_MODULE_NAME ")"
-				: g.module_path.c_str(),
-		  names.empty() ? " none" : names.c_str()));
+	for (const Board &b : g.boards)
+		names += " " + b.pci;
+	note("crono_vmtest: setup ", g.setup_name, ", module ",
+	     g.installed() ? "(installed, " CRONO_MODULE_NAME ")"
+			   : g.module_path,
+	     ", edu devices:", names.empty() ? " none" : names);
 	return RUN_ALL_TESTS();
 }

@@ -3,6 +3,8 @@
 // Setup many: 40 boards behind PCI-PCI bridges, no static limit.
 #include "fixture.h"
 
+#include <set>
+
 using namespace vt;
 
 namespace {
@@ -11,30 +13,15 @@ class ManyBoards_Many : public BoundTest {};
 
 TEST_F(ManyBoards_Many, ManyBoards)
 {
-	ASSERT_TRUE(g.boards.size() == kManyBoards)
-		<< strf("found %zu edu devices, expected %zu", g.boards.size(),
-			kManyBoards);
+	ASSERT_EQ(g.boards.size(), kManyBoards) << "edu devices";
 	std::set<std::string> names;
-	for (auto &b : g.boards) {
-		names.insert(b->node_name());
-		wait_until(2.0, [&] { return exists(b->node()); });
-		struct stat st;
-		if (stat(b->node().c_str(), &st) != 0) {
-			ADD_FAILURE() << strf("%s for %s: %s",
-					      b->node().c_str(), b->pci.c_str(),
-					      errno_name(errno).c_str());
-			continue;
-		}
-		EXPECT_TRUE(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0660)
-			<< strf("%s: mode %04o, expected a character device "
-				"0660",
-				b->node().c_str(), st.st_mode & 07777);
+	for (const Board &b : g.boards) {
+		names.insert(b.node_name());
+		wait_until(2.0, [&] { return exists(b.node()); });
+		EXPECT_EQ(file_mode(b.node()), "chr 0660") << b.pci;
 	}
-	EXPECT_TRUE(names.size() == kManyBoards)
-		<< strf("only %zu distinct node names", names.size());
-	auto nodes = crono_nodes();
-	EXPECT_TRUE(nodes.size() == kManyBoards)
-		<< strf("%zu /dev/crono_* nodes", nodes.size());
+	EXPECT_EQ(names.size(), kManyBoards) << "distinct node names";
+	EXPECT_EQ(count_crono_nodes(), kManyBoards) << "/dev/crono_* nodes";
 
 	// All open at once, each with a mapped contiguous buffer.
 	std::vector<Fd> fds;
@@ -44,32 +31,27 @@ TEST_F(ManyBoards_Many, ManyBoards)
 		ASSERT_TRUE(fds.back().valid());
 	}
 	for (size_t i = 0; i < kManyBoards; i++) {
-		ASSERT_TRUE(
-			contig_lock_checked(fds[i].get(), 64 << 10, &bufs[i]))
-			<< strf("board %zu (%s)", i, board(i).pci.c_str());
+		ASSERT_TRUE(bufs[i].lock(fds[i].get(), 64 << 10))
+			<< "board " << i << " (" << board(i).pci << ")";
 		EXPECT_TRUE(stats_are(board(i), 1, 0, 64 << 10))
 			<< "with a 64 KiB buffer locked";
 	}
 	// One DMA round trip on the first and on the last board.
 	for (size_t i : { size_t(0), kManyBoards - 1 }) {
 		Board &b = board(i);
-		std::string err;
-		if (!b.bar.open_bar(b.pci, &err)) {
-			ADD_FAILURE() << strf("board %zu: %s", i, err.c_str());
-			continue;
+		SCOPED_TRACE(cat("board ", i, " (", b.pci, ")"));
+		const AssertionResult mapped = b.bar.open(b.address);
+		EXPECT_TRUE(mapped);
+		if (mapped) {
+			EXPECT_TRUE(bufs[i].dma_check(b.bar, 0, 15))
+				<< "page 0 -> page 15";
 		}
-		EXPECT_TRUE(dma_check_pair(b.bar, bufs[i].page(0), bufs[i].dma,
-					   bufs[i].page(15),
-					   bufs[i].dma + 15 * kPage, &err))
-			<< strf("board %zu (%s): DMA check page 0 -> page 15: "
-				"%s",
-				i, b.pci.c_str(), err.c_str());
 	}
 	for (size_t i = 0; i < kManyBoards; i++) {
-		EXPECT_TRUE(bufs[i].unlock() == 0)
-			<< strf("board %zu: unlock", i);
+		EXPECT_TRUE(succeeds(bufs[i].unlock())) << "board " << i;
 		bufs[i].map.reset();
-		EXPECT_TRUE(fds[i].reset() == 0) << strf("board %zu: close", i);
+		EXPECT_TRUE(succeeds(fds[i].reset()))
+			<< "board " << i << ": close";
 		EXPECT_TRUE(stats_are(board(i), 0, 0, 0)) << "after close";
 	}
 }

@@ -18,61 +18,55 @@ class Memlock_PlainIommuSwiotlb : public BoardTest {};
 // charges are limited as for an ordinary user.
 void become_memlock_limited(rlim_t bytes)
 {
-	struct rlimit rl = { bytes, bytes };
-	ASSERT_TRUE(setrlimit(RLIMIT_MEMLOCK, &rl) == 0)
-		<< strf("setrlimit: %s", errno_name(errno).c_str());
+	const struct rlimit rl = { bytes, bytes };
+	ASSERT_TRUE(succeeds(errno_of(setrlimit(RLIMIT_MEMLOCK, &rl))))
+		<< "setrlimit";
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
 						0 };
-	struct __user_cap_data_struct data[2];
-	memset(data, 0, sizeof data);
-	ASSERT_TRUE(syscall(SYS_capget, &hdr, data) == 0)
-		<< strf("capget: %s", errno_name(errno).c_str());
-	const uint32_t bit = 1u
-			     << CAP_IPC_LOCK; // CAP_IPC_LOCK (14) is in word 0
+	struct __user_cap_data_struct data[2] = {};
+	ASSERT_TRUE(succeeds(errno_of(syscall(SYS_capget, &hdr, data))))
+		<< "capget";
+	const uint32_t bit = 1u << CAP_IPC_LOCK; // CAP_IPC_LOCK (14): word 0
 	data[0].effective &= ~bit;
 	data[0].permitted &= ~bit;
 	data[0].inheritable &= ~bit;
-	ASSERT_TRUE(syscall(SYS_capset, &hdr, data) == 0)
-		<< strf("capset: %s", errno_name(errno).c_str());
-	memset(data, 0, sizeof data);
-	ASSERT_TRUE(syscall(SYS_capget, &hdr, data) == 0);
-	ASSERT_TRUE(!(data[0].effective & bit))
-		<< "CAP_IPC_LOCK still effective";
+	ASSERT_TRUE(succeeds(errno_of(syscall(SYS_capset, &hdr, data))))
+		<< "capset";
+	ASSERT_EQ(syscall(SYS_capget, &hdr, data), 0);
+	ASSERT_FALSE(data[0].effective & bit) << "CAP_IPC_LOCK still effective";
 }
 
 // Without CAP_IPC_LOCK, pins are charged to RLIMIT_MEMLOCK (64 KiB here),
 // cumulatively, and given back on unlock.
 TEST_F(Memlock_PlainIommu, MemlockRlimit)
 {
-	Child c = spawn_child("unprivileged child", [&] {
-		become_memlock_limited(64 << 10);
+	join_child(spawn_child("unprivileged child", [] {
+		ASSERT_NO_FATAL_FAILURE(become_memlock_limited(64 << 10));
 		Fd fd = open_node_checked(0);
 		ASSERT_TRUE(fd.valid());
-		Pins base = read_pins();
+		const Pins base = read_pins();
 		Mapping big = Mapping::anon(1 << 20);
-		ASSERT_TRUE(big.ok());
+		Mapping more = Mapping::anon(64 << 10);
+		ASSERT_TRUE(big.ok() && more.ok());
 		std::vector<uint64_t> table(256);
 		lock_expect(fd.get(), "of 1 MiB over a 64 KiB RLIMIT_MEMLOCK",
 			    big.addr(), 1 << 20, uaddr(table.data()), 256,
 			    { ENOMEM });
 		SgBuf small;
-		ASSERT_TRUE(sg_lock_checked(fd.get(), 32 << 10, &small));
-		Mapping more = Mapping::anon(64 << 10);
-		ASSERT_TRUE(more.ok());
+		ASSERT_TRUE(small.lock(fd.get(), 32 << 10));
 		lock_expect(
 			fd.get(),
 			"of 64 KiB with 32 KiB already locked (limit 64 KiB)",
 			more.addr(), 64 << 10, uaddr(table.data()), 16,
 			{ ENOMEM });
-		EXPECT_TRUE(small.unlock() == 0);
+		EXPECT_TRUE(succeeds(small.unlock()));
 		EXPECT_TRUE(pins_moved_by(base, 0)) << "after UNLOCK_BUFFER";
 		// The 32 KiB were given back: 48 KiB fit now.
 		SgBuf again;
-		sg_lock_checked(fd.get(), 48 << 10, &again);
-		EXPECT_TRUE(again.unlock() == 0);
+		again.lock(fd.get(), 48 << 10);
+		EXPECT_TRUE(succeeds(again.unlock()));
 		EXPECT_TRUE(pins_moved_by(base, 0)) << "at the end";
-	});
-	join_child(c);
+	}));
 }
 
 // The memlock limit binds the user, not the address space: children forked
@@ -82,14 +76,14 @@ TEST_F(Memlock_PlainIommu, MemlockForkChildren)
 {
 	const Board &b = board(0);
 	const size_t each = 6 << 20;
-	Child c = spawn_child("limited parent", [&] {
-		become_memlock_limited(8 << 20);
+	join_child(spawn_child("limited parent", [&] {
+		ASSERT_NO_FATAL_FAILURE(become_memlock_limited(8 << 20));
 		Fd fd = open_node_checked(0);
 		ASSERT_TRUE(fd.valid());
 		int locked = 0;
 		for (int child = 0; child < 4; child++) {
-			pid_t pid = fork();
-			ASSERT_TRUE(pid >= 0);
+			const pid_t pid = fork_child();
+			ASSERT_GE(pid, 0);
 			if (pid == 0) {
 				Mapping mem = Mapping::anon(each);
 				std::vector<uint64_t> table(each / kPage);
@@ -97,31 +91,22 @@ TEST_F(Memlock_PlainIommu, MemlockForkChildren)
 					mem.addr(), each, uaddr(table.data()),
 					uint32_t(table.size()));
 				// The buffer stays with the file after exit.
-				_exit(crono_ioctl(fd.get(),
-						  IOCTL_CRONO_LOCK_BUFFER,
-						  &info));
+				_exit(lock_sg(fd.get(), &info));
 			}
 			const int st = wait_child(pid);
 			ASSERT_TRUE(WIFEXITED(st))
-				<< strf("child %d %s", child,
-					wait_status_str(st).c_str());
+				<< "child " << child << " " << status_str(st);
 			if (WEXITSTATUS(st) == 0)
 				locked++;
-			else {
-				EXPECT_TRUE(WEXITSTATUS(st) == ENOMEM) << strf(
-					"child %d: LOCK_BUFFER %s, expected "
-					"success or ENOMEM",
-					child,
-					errno_name(WEXITSTATUS(st)).c_str());
-			}
+			else
+				EXPECT_TRUE(fails_with(WEXITSTATUS(st), ENOMEM))
+					<< "child " << child << ": LOCK_BUFFER";
 		}
-		const long long pinned = read_stat(b, "pinned_bytes");
-		EXPECT_TRUE(locked == 1 && pinned == (long long)each) << strf(
-			"%d of 4 forked children locked 6 MiB each under an 8 "
-			"MiB limit: %lld bytes pinned through one file",
-			locked, pinned);
-	});
-	join_child(c);
+		EXPECT_EQ(locked, 1) << "of 4 forked children locked 6 MiB "
+					"each under an 8 MiB limit";
+		EXPECT_EQ(read_stat(b, "pinned_bytes"), (long long)each)
+			<< "pinned through one file";
+	}));
 	EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "after the file was closed";
 }
 
@@ -131,52 +116,38 @@ TEST_F(Memlock_PlainIommu, MemlockForkChildren)
 TEST_F(Memlock_PlainIommuSwiotlb, ContigMemlock)
 {
 	const Board &b = board(0);
-	Child c = spawn_child("limited child", [&] {
-		become_memlock_limited(1 << 20);
+	join_child(spawn_child("limited child", [&] {
+		ASSERT_NO_FATAL_FAILURE(become_memlock_limited(1 << 20));
 		Fd fd = open_node_checked(0);
 		ASSERT_TRUE(fd.valid());
 		CRONO_CONTIG_BUFFER_INFO big = contig_info(2 << 20);
-		EXPECT_TRUE(fails_with(
-			sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-				  &big)),
-			ENOMEM))
+		EXPECT_TRUE(fails_with(lock_contig(fd.get(), &big), ENOMEM))
 			<< "LOCK_CONTIG_BUFFER of 2 MiB over 1 MiB";
 		std::vector<Mapping> kept;
-		int held = 0;
 		for (int round = 0; round < 5; round++) {
 			CRONO_CONTIG_BUFFER_INFO info = contig_info(256 << 10);
-			if (crono_ioctl(fd.get(),
-					IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-					&info) != 0)
+			if (lock_contig(fd.get(), &info))
 				break;
-			kept.push_back(Mapping::map(
-				info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
-				fd.get(), off_t(info.id) * off_t(kPage)));
+			kept.push_back(
+				map_buffer(fd.get(), info.id, info.size));
 			ASSERT_TRUE(kept.back().ok());
 			// The vendor library's order: unlock, then munmap.
-			ASSERT_TRUE(unlock_contig(fd.get(), info.id) == 0);
-			held++;
+			ASSERT_TRUE(succeeds(unlock_contig(fd.get(), info.id)));
 		}
-		EXPECT_TRUE(held == 4)
-			<< strf("%d lock+mmap+unlock cycles of 256 KiB under a "
-				"1 MiB limit succeeded, expected 4",
-				held);
-		EXPECT_TRUE(read_stat(b, "coherent_buffers") == held &&
-			    read_stat(b, "coherent_bytes") ==
-				    held * (256 << 10))
-			<< strf("sysfs shows %lld coherent buffers, %lld "
-				"bytes; %d unlocked buffers are still mapped",
-				read_stat(b, "coherent_buffers"),
-				read_stat(b, "coherent_bytes"), held);
+		const long long held = kept.size();
+		EXPECT_EQ(held, 4) << "lock+mmap+unlock cycles of 256 KiB "
+				      "under a 1 MiB limit";
+		EXPECT_EQ(read_stat(b, "coherent_buffers"), held)
+			<< "unlocked buffers still mapped";
+		EXPECT_EQ(read_stat(b, "coherent_bytes"), held * (256 << 10))
+			<< "in unlocked buffers still mapped";
 		kept.clear();
-		EXPECT_TRUE(read_stat(b, "coherent_buffers") == 0)
-			<< strf("%lld coherent buffers after munmap",
-				read_stat(b, "coherent_buffers"));
+		EXPECT_EQ(read_stat(b, "coherent_buffers"), 0)
+			<< "after munmap";
 		ContigBuf again;
-		EXPECT_TRUE(contig_lock_checked(fd.get(), 1 << 20, &again));
-		EXPECT_TRUE(again.unlock() == 0);
-	});
-	join_child(c);
+		EXPECT_TRUE(again.lock(fd.get(), 1 << 20));
+		EXPECT_TRUE(succeeds(again.unlock()));
+	}));
 }
 
 } // namespace

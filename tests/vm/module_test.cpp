@@ -6,7 +6,6 @@
 
 #include "crono/os.hpp"
 
-#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 using namespace vt;
@@ -28,84 +27,50 @@ std::string group_name(gid_t gid)
 	return crono::system_os().group_name(gid);
 }
 
-const char kCronoGroup[] = "crono";
-
 // Whether the process has gid among its effective or supplementary groups.
 bool in_group(gid_t gid)
 {
-	if (getegid() == gid)
-		return true;
-	int n = getgroups(0, nullptr);
-	if (n <= 0)
-		return false;
-	std::vector<gid_t> v(static_cast<size_t>(n));
-	n = getgroups(n, v.data());
-	for (int i = 0; i < n; i++)
-		if (v[static_cast<size_t>(i)] == gid)
-			return true;
-	return false;
-}
-
-// "crono (gid 107)" for messages.
-std::string group_str(gid_t gid)
-{
-	std::string n = group_name(gid);
-	return strf("%s (gid %u)",
-		    n.empty() ? "(no name in /etc/group)" : n.c_str(),
-		    static_cast<unsigned>(gid));
+	std::vector<gid_t> groups(std::max(getgroups(0, nullptr), 0));
+	groups.resize(std::max(getgroups(groups.size(), groups.data()), 0));
+	return getegid() == gid ||
+	       std::find(groups.begin(), groups.end(), gid) != groups.end();
 }
 
 TEST_F(Module_PlainIommuSwiotlbManyHotplug, LoadModule)
 {
-	if (is_dir(kModDir)) {
-		ADD_FAILURE() << strf(
-			"module was already loaded before the test (refcnt %s)",
-			module_refcnt().c_str());
+	if (exists(kModDir)) {
+		ADD_FAILURE() << "module was already loaded before the test "
+			      << "(refcnt " << module_refcnt() << ")";
 		g.module_loaded = true;
 		return;
 	}
-	ASSERT_TRUE(succeeds(sys(finit_module_path(g.module_path).rc)))
+	ASSERT_TRUE(succeeds(load_module(g.module_path)))
 		<< "finit_module(" << g.module_path << ")";
-	g.module_loaded = is_dir(kModDir);
-	EXPECT_TRUE(g.module_loaded)
-		<< strf("%s missing after finit_module", kModDir.c_str());
-	std::string st;
-	EXPECT_TRUE(read_file(kModDir + "/initstate", &st) &&
-		    trim(st) == "live")
-		<< strf("module initstate is '%s', expected 'live'",
-			trim(st).c_str());
-	EXPECT_TRUE(is_dir(kDrvDir)) << strf(
-		"%s missing: pci_driver.name is not " CRONO_DRIVER_NAME "?",
-		kDrvDir.c_str());
+	g.module_loaded = exists(kModDir);
+	EXPECT_TRUE(g.module_loaded) << kModDir << " after finit_module";
+	EXPECT_EQ(read_text(kModDir + "/initstate"), "live");
+	EXPECT_TRUE(exists(kDrvDir))
+		<< "pci_driver.name is not " CRONO_DRIVER_NAME "?";
 	// The loaded module owns the pci_driver. (Its PCI alias, which udev's
 	// autoload matches, is checked in the .ko by tests/module-build.)
-	EXPECT_TRUE(exists(kModDir + "/drivers/pci:" CRONO_DRIVER_NAME))
-		<< strf("%s/drivers/pci:" CRONO_DRIVER_NAME " missing",
-			kModDir.c_str());
-	std::string mod = basename_of(readlink_str(kDrvDir + "/module"));
-	EXPECT_TRUE(mod == kModName) << strf("%s/module points to '%s'",
-					     kDrvDir.c_str(), mod.c_str());
+	EXPECT_TRUE(exists(kModDir + "/drivers/pci:" CRONO_DRIVER_NAME));
+	EXPECT_EQ(link_name(kDrvDir + "/module"), CRONO_MODULE_NAME);
 }
 
 TEST_F(Binding_PlainIommuSwiotlbManyHotplug, BindNewId)
 {
-	ASSERT_TRUE(!g.boards.empty())
+	ASSERT_FALSE(g.boards.empty())
 		<< "no edu device (1234:11e8) in /sys/bus/pci/devices";
-	EXPECT_TRUE(g.boards.size() == g.expected_boards()) << strf(
-		"found %zu edu devices, setup %s should have %zu",
-		g.boards.size(), g.setup_name.c_str(), g.expected_boards());
-	for (auto &b : g.boards) {
-		std::string drv =
-			basename_of(readlink_str(b->sysfs() + "/driver"));
-		EXPECT_TRUE(drv.empty())
-			<< strf("%s was bound to '%s' before new_id",
-				b->pci.c_str(), drv.c_str());
-	}
-	int e = bind_new_id();
-	ASSERT_TRUE(no_error(e)) << strf("write %s/new_id", kDrvDir.c_str());
+	EXPECT_EQ(g.boards.size(), g.expected_boards())
+		<< "edu devices in setup " << g.setup_name;
+	for (const Board &b : g.boards)
+		EXPECT_EQ(link_name(b.sysfs() + "/driver"), "")
+			<< b.pci << "'s driver before new_id";
+	ASSERT_TRUE(succeeds(bind_new_id()))
+		<< "write " << kDrvDir << "/new_id";
 	bool all = true;
-	for (auto &b : g.boards) {
-		const ::testing::AssertionResult bound = bound_both_ways(*b);
+	for (const Board &b : g.boards) {
+		const AssertionResult bound = bound_both_ways(b);
 		EXPECT_TRUE(bound) << "after new_id";
 		all = all && bound;
 	}
@@ -117,42 +82,28 @@ TEST_F(Binding_PlainIommuSwiotlbManyHotplug, BindNewId)
 // g.module_loaded and g.bound only when every check passed.
 TEST_F(Module_Installed, InstalledModule)
 {
-	const uid_t euid = geteuid();
-	EXPECT_TRUE(euid != 0) << strf(
-		"running as root (euid 0): setup installed checks the driver "
-		"as an unprivileged member of group %s; run it as such a user "
-		"(e.g. setpriv --reuid=USER --regid=GROUP --init-groups)",
-		kCronoGroup);
-	ASSERT_TRUE(is_dir(kModDir))
-		<< strf("%s missing: the module is not loaded (installed "
-			"through DKMS and loaded by modprobe?)",
-			kModDir.c_str());
-	std::string ver, st;
-	int e = 0;
-	bool have_ver = read_file(kModDir + "/version", &ver, &e);
-	ver = trim(ver);
-	EXPECT_TRUE(have_ver && !ver.empty())
-		<< strf("%s/version: %s", kModDir.c_str(),
-			have_ver ? "empty" : errno_name(e).c_str());
-	EXPECT_TRUE(read_file(kModDir + "/initstate", &st) &&
-		    trim(st) == "live")
-		<< strf("module initstate is '%s', expected 'live'",
-			trim(st).c_str());
-	ASSERT_TRUE(is_dir(kDrvDir)) << strf(
-		"%s missing: pci_driver.name is not " CRONO_DRIVER_NAME "?",
-		kDrvDir.c_str());
-	ASSERT_TRUE(!g.boards.empty())
+	EXPECT_NE(geteuid(), 0u)
+		<< "running as root: setup installed checks the driver as an "
+		   "unprivileged member of group crono; run it as such a user "
+		   "(e.g. setpriv --reuid=USER --regid=GROUP --init-groups)";
+	ASSERT_TRUE(exists(kModDir))
+		<< "the module is not loaded (installed through DKMS and "
+		   "loaded by modprobe?)";
+	const std::string ver = read_text(kModDir + "/version");
+	EXPECT_TRUE(!ver.empty() && ver[0] != '(')
+		<< kModDir << "/version: '" << ver << "'";
+	EXPECT_EQ(read_text(kModDir + "/initstate"), "live");
+	ASSERT_TRUE(exists(kDrvDir))
+		<< "pci_driver.name is not " CRONO_DRIVER_NAME "?";
+	ASSERT_FALSE(g.boards.empty())
 		<< "no edu device (1234:11e8) in /sys/bus/pci/devices";
 	std::string bound;
-	for (auto &b : g.boards) {
-		EXPECT_TRUE(bound_both_ways(*b));
-		bound += " " + b->pci;
+	for (const Board &b : g.boards) {
+		EXPECT_TRUE(bound_both_ways(b));
+		bound += " " + b.pci;
 	}
-	note(strf("InstalledModule: %s version %s, euid %u egid %u, edu "
-		  "devices:%s",
-		  kModName.c_str(), ver.empty() ? "?" : ver.c_str(),
-		  static_cast<unsigned>(euid), static_cast<unsigned>(getegid()),
-		  bound.c_str()));
+	note("InstalledModule: " CRONO_MODULE_NAME " version ", ver, ", euid ",
+	     geteuid(), " egid ", getegid(), ", edu devices:", bound);
 	if (!HasFailure())
 		g.module_loaded = g.bound = true;
 }
@@ -163,98 +114,63 @@ TEST_F(Module_Installed, InstalledModule)
 // opens read-write.
 TEST_F(Node_Installed, InstalledPermission)
 {
-	ASSERT_TRUE(!g.boards.empty()) << "no edu device";
-	const uid_t euid = geteuid();
-	auto check_file = [&](const std::string &path, bool chr) {
+	ASSERT_FALSE(g.boards.empty()) << "no edu device";
+	auto check_file = [](const std::string &path, const char *mode) {
 		struct stat st;
-		if (stat(path.c_str(), &st) != 0) {
-			ADD_FAILURE() << strf("stat %s: %s", path.c_str(),
-					      errno_name(errno).c_str());
-			return;
-		}
-		EXPECT_TRUE(chr ? S_ISCHR(st.st_mode) : S_ISREG(st.st_mode))
-			<< strf("%s is not a %s", path.c_str(),
-				chr ? "character device" : "regular file");
+		ASSERT_TRUE(succeeds(errno_of(stat(path.c_str(), &st))))
+			<< "stat " << path;
+		EXPECT_EQ(file_mode(path), mode);
 		// The udev rule of the package (the initramfs of the other
 		// setups has no udev: there the node stays root's).
-		EXPECT_TRUE(group_name(st.st_gid) == kCronoGroup)
-			<< strf("%s has group %s, expected %s", path.c_str(),
-				group_str(st.st_gid).c_str(), kCronoGroup);
-		EXPECT_TRUE(in_group(st.st_gid)) << strf(
-			"the process (euid %u, egid %u) is not in group %s",
-			static_cast<unsigned>(euid),
-			static_cast<unsigned>(getegid()),
-			group_str(st.st_gid).c_str());
-		EXPECT_TRUE((st.st_mode & 07777) == 0660)
-			<< strf("%s has mode %04o, expected 0660", path.c_str(),
-				st.st_mode & 07777);
+		EXPECT_EQ(group_name(st.st_gid), "crono")
+			<< path << "'s group (gid " << st.st_gid << ")";
+		EXPECT_TRUE(in_group(st.st_gid))
+			<< "the process (euid " << geteuid() << ", egid "
+			<< getegid() << ") is not in " << path << "'s group "
+			<< st.st_gid;
 		// So the access below is through the group, not ownership.
-		EXPECT_TRUE(st.st_uid != euid)
-			<< strf("%s is owned by the test user (uid %u): access "
-				"would not prove the group rule",
-				path.c_str(), static_cast<unsigned>(st.st_uid));
+		EXPECT_NE(st.st_uid, geteuid())
+			<< path << " is owned by the test user: access would "
+			<< "not prove the group rule";
 	};
-	for (size_t i = 0; i < g.boards.size(); i++) {
-		const Board &b = board(i);
-		check_file(b.node(), true);
-		int e = 0;
-		Fd fd = open_node(b, &e);
-		EXPECT_TRUE(fd.valid())
-			<< strf("open %s O_RDWR: %s", b.node().c_str(),
-				errno_name(e).c_str());
-		if (fd.valid()) {
-			EXPECT_TRUE(fd.reset() == 0)
-				<< strf("close %s: %s", b.node().c_str(),
-					errno_name(errno).c_str());
-		}
+	for (const Board &b : g.boards) {
+		check_file(b.node(), "chr 0660");
+		Fd fd = open_node(b);
+		EXPECT_TRUE(succeeds(fd.err()))
+			<< "open " << b.node() << " O_RDWR";
+		EXPECT_TRUE(succeeds(fd.reset())) << "close " << b.node();
 		const std::string res = b.sysfs() + "/resource0";
-		check_file(res, false);
-		Fd r = open_fd(res, O_RDWR, &e);
-		EXPECT_TRUE(r.valid())
-			<< strf("open %s O_RDWR: %s", res.c_str(),
-				errno_name(e).c_str());
+		check_file(res, "reg 0660");
+		EXPECT_TRUE(succeeds(open_fd(res, O_RDWR).err()))
+			<< "open " << res << " O_RDWR";
 	}
 }
 
 TEST_F(Node_PlainIommuSwiotlbHotplugInstalled, NodeNameMode)
 {
-	for (auto &b : g.boards) {
-		std::string name = b->node_name(), path = b->node();
-		EXPECT_TRUE(name.size() + 1 <= CRONO_DEV_NAME_MAX_SIZE)
-			<< strf("name %s longer than %d", name.c_str(),
-				CRONO_DEV_NAME_MAX_SIZE);
+	for (const Board &b : g.boards) {
+		const std::string name = b.node_name(), path = b.node();
+		EXPECT_LE(name.size() + 1, size_t(CRONO_DEV_NAME_MAX_SIZE))
+			<< name;
 		// devtmpfs creates the node during device_add; allow a moment
 		// anyway.
 		wait_until(2.0, [&] { return exists(path); });
 		struct stat st;
 		if (stat(path.c_str(), &st) != 0) {
 			ADD_FAILURE()
-				<< strf("%s for %s: %s (nodes present: %zu)",
-					path.c_str(), b->pci.c_str(),
-					errno_name(errno).c_str(),
-					crono_nodes().size());
+				<< path << " for " << b.pci << ": "
+				<< errno_name(errno)
+				<< " (nodes present: " << count_crono_nodes()
+				<< ")";
 			continue;
 		}
-		EXPECT_TRUE(S_ISCHR(st.st_mode))
-			<< strf("%s is not a character device", path.c_str());
-		EXPECT_TRUE((st.st_mode & 07777) == 0660)
-			<< strf("%s has mode %04o, expected 0660", path.c_str(),
-				st.st_mode & 07777);
-		EXPECT_TRUE(major(st.st_rdev) == 10)
-			<< strf("%s has major %u, expected 10 (misc)",
-				path.c_str(), major(st.st_rdev));
-		std::string dev;
-		EXPECT_TRUE(
-			read_file("/sys/class/misc/" + name + "/dev", &dev) &&
-			trim(dev) == strf("%u:%u", major(st.st_rdev),
-					  minor(st.st_rdev)))
-			<< strf("/sys/class/misc/%s/dev is '%s'", name.c_str(),
-				trim(dev).c_str());
+		EXPECT_EQ(file_mode(path), "chr 0660");
+		EXPECT_EQ(major(st.st_rdev), 10u) << path << ", expected misc";
+		EXPECT_EQ(read_text("/sys/class/misc/" + name + "/dev"),
+			  cat(major(st.st_rdev), ":", minor(st.st_rdev)));
 	}
-	auto nodes = crono_nodes();
-	EXPECT_TRUE(nodes.size() == g.boards.size())
-		<< strf("%zu /dev/crono_* nodes for %zu boards", nodes.size(),
-			g.boards.size());
+	EXPECT_EQ(count_crono_nodes(), g.boards.size())
+		<< "/dev/crono_* nodes for the boards";
 }
 
 // BAR0 through resource0 while the driver is bound and the node is open (the
@@ -265,55 +181,38 @@ TEST_F(Node_PlainIommuSwiotlbHotplugInstalled, BarAccess)
 	bool all = true;
 	for (size_t i = 0; i < g.boards.size(); i++) {
 		Board &b = board(i);
+		SCOPED_TRACE(b.pci);
 		Fd fd = open_node_checked(i);
-		if (!fd.valid()) {
+		const AssertionResult mapped = b.bar.open(b.address);
+		EXPECT_TRUE(mapped) << "mapping BAR0";
+		if (!fd.valid() || !mapped) {
 			all = false;
 			continue;
 		}
-		std::string err;
-		if (!b.bar.open_bar(b.pci, &err)) {
-			ADD_FAILURE()
-				<< strf("%s: %s", b.pci.c_str(), err.c_str());
-			all = false;
-			continue;
-		}
-		EXPECT_TRUE(b.bar.size() == EDU_BAR0_SIZE)
-			<< strf("%s: BAR0 is %zu bytes, expected %llu",
-				b.pci.c_str(), b.bar.size(),
-				static_cast<unsigned long long>(EDU_BAR0_SIZE));
-		uint32_t id = b.bar.r32(EDU_REG_ID);
-		if (id != EDU_ID_VALUE) {
-			ADD_FAILURE()
-				<< strf("%s: BAR0 id register reads 0x%08x",
-					b.pci.c_str(), id);
-			all = false;
-		}
-		uint32_t v = 0x13572468u + static_cast<uint32_t>(i);
+		EXPECT_EQ(b.bar.size(), size_t(EDU_BAR0_SIZE));
+		const uint32_t id = b.bar.r32(EDU_REG_ID);
+		EXPECT_EQ(id, uint32_t(EDU_ID_VALUE)) << "BAR0's id register";
+		const uint32_t v = 0x13572468u + uint32_t(i);
 		b.bar.w32(EDU_REG_LIVENESS, v);
-		EXPECT_TRUE(b.bar.r32(EDU_REG_LIVENESS) == ~v) << strf(
-			"%s: liveness register does not invert", b.pci.c_str());
+		EXPECT_TRUE(liveness_holds(b.bar, v));
 		uint8_t cfg[64] = {};
 		Fd c = open_fd(b.sysfs() + "/config", O_RDONLY);
-		ssize_t n = c.valid() ? pread(c.get(), cfg, sizeof cfg, 0) : -1;
-		if (n != static_cast<ssize_t>(sizeof cfg)) {
-			ADD_FAILURE() << strf("%s: reading config space: %s",
-					      b.pci.c_str(),
-					      errno_name(errno).c_str());
-			all = false;
+		const bool read = pread(c.get(), cfg, sizeof cfg, 0) ==
+				  ssize_t(sizeof cfg);
+		EXPECT_TRUE(read)
+			<< "reading config space: " << errno_name(errno);
+		all = all && id == EDU_ID_VALUE && read;
+		if (!read)
 			continue;
-		}
-		unsigned ven = cfg[0] | cfg[1] << 8, dev = cfg[2] | cfg[3] << 8,
-			 cmd = cfg[4];
+		const unsigned ven = cfg[0] | cfg[1] << 8,
+			       dev = cfg[2] | cfg[3] << 8;
 		EXPECT_TRUE(ven == EDU_VENDOR_ID && dev == EDU_DEVICE_ID)
-			<< strf("%s: config reads %04x:%04x", b.pci.c_str(),
-				ven, dev);
-		EXPECT_TRUE(cmd & 0x4)
-			<< strf("%s: bus mastering is off while the device is "
-				"open (command 0x%02x)",
-				b.pci.c_str(), cmd);
-		EXPECT_TRUE(cmd & 0x2)
-			<< strf("%s: memory decoding is off (command 0x%02x)",
-				b.pci.c_str(), cmd);
+			<< "config reads " << hex(ven) << ":" << hex(dev);
+		EXPECT_TRUE(cfg[4] & 0x4) << "bus mastering is off while the "
+					     "device is open (command "
+					  << hex(cfg[4]) << ")";
+		EXPECT_TRUE(cfg[4] & 0x2) << "memory decoding is off (command "
+					  << hex(cfg[4]) << ")";
 	}
 	// The DMA tests need the mappings; the other checks here fail this
 	// test only.
@@ -323,31 +222,20 @@ TEST_F(Node_PlainIommuSwiotlbHotplugInstalled, BarAccess)
 TEST_F(Node_PlainIommuSwiotlbInstalled, SecondOpenEbusy)
 {
 	const Board &b = board(0);
-	Fd a = open_node_checked(0);
-	ASSERT_TRUE(a.valid());
-	int e = 0;
-	Fd x = open_node(b, &e);
-	EXPECT_TRUE(!x.valid() && e == EBUSY)
-		<< strf("second open O_RDWR: expected EBUSY, got %s",
-			x.valid() ? "success" : errno_name(e).c_str());
-	x.reset();
-	Fd y = open_node(b, &e, O_RDONLY);
-	EXPECT_TRUE(!y.valid() && e == EBUSY)
-		<< strf("second open O_RDONLY: expected EBUSY, got %s",
-			y.valid() ? "success" : errno_name(e).c_str());
-	y.reset();
+	Fd first = open_node_checked(0);
+	ASSERT_TRUE(first.valid());
+	EXPECT_TRUE(fails_with(open_node(b).err(), EBUSY))
+		<< "second open O_RDWR";
+	EXPECT_TRUE(fails_with(open_node(b, O_RDONLY).err(), EBUSY))
+		<< "second open O_RDONLY";
+	// One open file per device, not per driver.
 	if (g.boards.size() >= 2) {
-		// One open file per device, not per driver.
-		Fd other = open_node(board(1), &e);
-		EXPECT_TRUE(other.valid()) << strf(
-			"open of the second board while the first is open: %s",
-			errno_name(e).c_str());
+		EXPECT_TRUE(succeeds(open_node(board(1)).err()))
+			<< "open of the second board while the first is open";
 	}
-	EXPECT_TRUE(a.reset() == 0);
-	Fd z = open_node(b, &e);
-	EXPECT_TRUE(z.valid())
-		<< strf("open after the first file was closed: %s",
-			errno_name(e).c_str());
+	EXPECT_TRUE(succeeds(first.reset()));
+	EXPECT_TRUE(succeeds(open_node(b).err()))
+		<< "open after the first file was closed";
 }
 
 } // namespace

@@ -9,82 +9,47 @@
 
 namespace vt {
 
-// ---------------------------------------------------------------------------------------------
-// Pinned-page counters (/proc/vmstat nr_foll_pin_acquired /
-// nr_foll_pin_released)
-
 struct Pins {
-	bool ok = false;
-	std::string err;
 	uint64_t acquired = 0;
 	uint64_t released = 0;
-	int64_t outstanding() const
-	{
-		return static_cast<int64_t>(acquired) -
-		       static_cast<int64_t>(released);
-	}
+	std::string err = "not read"; // why there are no counters
+
+	bool ok() const { return err.empty(); }
+	int64_t outstanding() const { return int64_t(acquired - released); }
 	std::string str() const
 	{
-		if (!ok)
-			return err;
-		return strf("acquired=%llu released=%llu outstanding=%lld",
-			    static_cast<unsigned long long>(acquired),
-			    static_cast<unsigned long long>(released),
-			    static_cast<long long>(outstanding()));
+		return ok() ? cat("acquired=", acquired, " released=", released,
+				  " outstanding=", outstanding())
+			    : err;
 	}
 };
 
 // The two counters from one read of /proc/vmstat (no fold).
 inline Pins read_pins_vmstat()
 {
-	Pins p;
-	std::string s;
-	int e = 0;
-	if (!read_file("/proc/vmstat", &s, &e)) {
-		p.err = "cannot read /proc/vmstat: " + errno_name(e);
-		return p;
+	Pins p{ 0, 0, "" };
+	std::ifstream f("/proc/vmstat");
+	if (!f)
+		return Pins{ 0, 0, "/proc/vmstat: " + errno_name(errno) };
+	int found = 0;
+	std::string name;
+	for (uint64_t v; f >> name >> v;) {
+		if (name == "nr_foll_pin_acquired")
+			p.acquired = v, found++;
+		else if (name == "nr_foll_pin_released")
+			p.released = v, found++;
 	}
-	bool have_a = false, have_r = false;
-	size_t pos = 0;
-	while (pos < s.size()) {
-		size_t nl = s.find('\n', pos);
-		if (nl == std::string::npos)
-			nl = s.size();
-		std::string line = s.substr(pos, nl - pos);
-		pos = nl + 1;
-		unsigned long long v = 0;
-		if (sscanf(line.c_str(), "nr_foll_pin_acquired %llu", &v) ==
-		    1) {
-			p.acquired = v;
-			have_a = true;
-		} else if (sscanf(line.c_str(), "nr_foll_pin_released %llu",
-				  &v) == 1) {
-			p.released = v;
-			have_r = true;
-		}
-	}
-	if (!have_a || !have_r) {
+	if (found != 2)
 		p.err = "/proc/vmstat has no "
 			"nr_foll_pin_acquired/nr_foll_pin_released";
-		return p;
-	}
-	p.ok = true;
 	return p;
 }
 
-// Set when the program runs unprivileged (setup installed): the fold through
-// /proc/sys/vm/stat_refresh (mode 0200, root only) is not available, and
-// read_pins() waits for the counters to settle instead.
-inline bool &pins_unprivileged()
-{
-	static bool b = false;
-	return b;
-}
-
-// The counters once the kernel has folded every per-cpu delta by itself. The
-// vmstat shepherd looks at every CPU once per vm.stat_interval (1 s by
-// default, rounded to whole seconds) and has vmstat_update fold the deltas of
-// those with any pending, and a CPU that goes idle folds its own. A delta
+// Unprivileged (setup installed), without /proc/sys/vm/stat_refresh (root
+// only): the counters once the kernel has folded every per-cpu delta by
+// itself. The vmstat shepherd looks at every CPU once per vm.stat_interval (1 s
+// by default, rounded to whole seconds) and has vmstat_update fold the deltas
+// of those with any pending, and a CPU that goes idle folds its own. A delta
 // pending when a reading is taken therefore changes the global counters within
 // at most about 1.75 intervals. So: read /proc/vmstat every 100 ms until both
 // counters have stayed the same for 2 intervals + 250 ms; a delta pending at
@@ -94,125 +59,95 @@ inline bool &pins_unprivileged()
 // on the machine), the reading fails rather than return a value that may lag.
 inline Pins read_pins_settled()
 {
-	double interval = 1.0;
-	std::string iv;
-	if (read_file("/proc/sys/vm/stat_interval", &iv)) {
-		long v = strtol(iv.c_str(), nullptr, 10);
-		if (v >= 1 && v <= 60)
-			interval = static_cast<double>(v);
-	}
+	const long iv = atol(read_text("/proc/sys/vm/stat_interval").c_str());
+	const double interval = iv >= 1 && iv <= 60 ? double(iv) : 1.0;
 	const double window = 2 * interval + 0.25, limit = 20.0 + window;
 	const double start = now_s();
-	Pins p = read_pins_vmstat();
-	if (!p.ok)
-		return p;
 	double stable_since = start;
+	Pins p = read_pins_vmstat();
+	if (!p.ok())
+		return p;
 	for (;;) {
-		sleep_ms(100);
-		Pins q = read_pins_vmstat();
-		if (!q.ok)
+		std::this_thread::sleep_for(100ms);
+		const Pins q = read_pins_vmstat();
+		const double t = now_s();
+		if (!q.ok())
 			return q;
-		double t = now_s();
-		if (q.acquired != p.acquired || q.released != p.released) {
-			p = q;
-			stable_since = t;
-		} else if (t - stable_since >= window) {
+		if (q.acquired != p.acquired || q.released != p.released)
+			p = q, stable_since = t;
+		else if (t - stable_since >= window)
 			return p;
-		}
-		if (t - start > limit) {
-			Pins bad;
-			bad.err =
-				strf("the pin counters in /proc/vmstat did "
-				     "not settle within %.0f s (unprivileged: "
-				     "/proc/sys/vm/stat_refresh is root "
-				     "only; last %s)",
-				     limit, q.str().c_str());
-			return bad;
-		}
+		if (t - start > limit)
+			return Pins{ 0, 0,
+				     cat("the pin counters in /proc/vmstat did "
+					 "not settle within ",
+					 limit,
+					 " s (unprivileged: "
+					 "/proc/sys/vm/stat_refresh is root "
+					 "only; last ",
+					 q.str(), ")") };
 	}
 }
 
-// Unprivileged, with a root helper: $CRONO_STAT_REFRESH names a directory
-// with two FIFOs, `request` and `done`, served by a root process that folds
-// the counters through /proc/sys/vm/stat_refresh for each request
+// Unprivileged, with a root helper: $CRONO_STAT_REFRESH names a directory with
+// two FIFOs, `request` and `done`, served by a root process that folds the
+// counters through /proc/sys/vm/stat_refresh for each request
 // (tests/guest/guest-test). As exact as the fold itself, and as fast.
-inline Pins read_pins_via_helper(const char *dir)
+inline Pins read_pins_via_helper(const std::string &dir)
 {
-	Pins p;
-	const std::string request = std::string(dir) + "/request";
-	const std::string done = std::string(dir) + "/done";
-	int fd = open(request.c_str(), O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "1\n", 2) != 2) {
-		p.err = "stat_refresh helper: cannot write " + request + ": " +
-			errno_name(errno);
-		if (fd >= 0)
-			close(fd);
-		return p;
-	}
-	close(fd);
-	char c;
-	fd = open(done.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, &c, 1) != 1) {
-		p.err = "stat_refresh helper: no answer on " + done + ": " +
-			errno_name(errno);
-		if (fd >= 0)
-			close(fd);
-		return p;
-	}
-	close(fd);
+	Fd request = open_fd(dir + "/request", O_WRONLY);
+	if (!request.valid() || write(request.get(), "1\n", 2) != 2)
+		return Pins{ 0, 0,
+			     "stat_refresh helper: cannot write " + dir +
+				     "/request: " + errno_name(errno) };
+	request.reset();
+	if (std::ifstream(dir + "/done").get() == EOF)
+		return Pins{ 0, 0,
+			     "stat_refresh helper: no answer on " + dir +
+				     "/done: " + errno_name(errno) };
 	return read_pins_vmstat();
 }
 
 inline Pins read_pins()
 {
-	if (pins_unprivileged()) {
+	if (geteuid() != 0) {
 		if (const char *dir = getenv("CRONO_STAT_REFRESH"))
 			return read_pins_via_helper(dir);
 		return read_pins_settled();
 	}
-	Pins p;
 	// Fold the per-cpu deltas first, or the counters lag by a few pages.
-	// Older kernels return EINVAL from this write when some unrelated
-	// counter is negative; the fold has happened anyway, so only a failure
-	// to open the file is an error.
-	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY | O_CLOEXEC);
-	if (fd < 0) {
-		p.err = "cannot open /proc/sys/vm/stat_refresh: " +
-			errno_name(errno);
-		return p;
-	}
-	if (write(fd, "1\n", 2) < 0) {
-		// see above
-	}
-	close(fd);
+	// Older kernels fail this write with EINVAL when some unrelated counter
+	// is negative; the fold has happened anyway.
+	const int e = write_file("/proc/sys/vm/stat_refresh", "1\n");
+	if (e && e != EINVAL)
+		return Pins{ 0, 0,
+			     "/proc/sys/vm/stat_refresh: " + errno_name(e) };
 	return read_pins_vmstat();
 }
 
 // EXPECT_TRUE(pins_moved_by(base, n)): the outstanding pin count is base's
 // plus n.
-inline ::testing::AssertionResult pins_moved_by(const Pins &base, int64_t delta)
+inline AssertionResult pins_moved_by(const Pins &base, int64_t delta)
 {
-	Pins now = read_pins();
-	if (!base.ok || !now.ok)
-		return ::testing::AssertionFailure()
-		       << "pin counters: " << (!base.ok ? base.err : now.err);
+	const Pins now = read_pins();
+	if (!base.ok() || !now.ok())
+		return AssertionFailure()
+		       << "pin counters: " << (base.ok() ? now.err : base.err);
 	if (now.outstanding() == base.outstanding() + delta)
-		return ::testing::AssertionSuccess();
-	return ::testing::AssertionFailure()
+		return AssertionSuccess();
+	return AssertionFailure()
 	       << "expected outstanding pins " << base.outstanding() + delta
 	       << " (" << delta << " more than before), now " << now.str();
 }
 
 // Files released by an exiting process let their pins go soon after it was
-// reaped: wait a moment for the count to come back to base's.
-inline ::testing::AssertionResult pins_back_to(const Pins &base)
+// reaped: waits a moment for the count to come back to base's.
+inline AssertionResult pins_back_to(const Pins &base)
 {
-	wait_until(2.0, [&] {
-		Pins n = read_pins();
-		return n.ok && base.ok && n.outstanding() == base.outstanding();
-	});
+	wait_until(2.0, [&] { return bool(pins_moved_by(base, 0)); });
 	return pins_moved_by(base, 0);
 }
+
 } // namespace vt
 
 #endif // CRONO_VMTEST_PINS_H

@@ -33,12 +33,10 @@ inline void expect_sigbus_child(volatile uint8_t *p, bool write)
 inline void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 			  const Pins &base)
 {
-	bool gone = wait_until(2.0, [&] { return !exists(b.node()); });
-	EXPECT_TRUE(gone) << strf("%s still exists after the removal",
-				  b.node().c_str());
-	EXPECT_TRUE(!exists("/sys/class/misc/" + b.node_name()))
-		<< strf("/sys/class/misc/%s still exists after the removal",
-			b.node_name().c_str());
+	EXPECT_TRUE(wait_until(2.0, [&] { return !exists(b.node()); }))
+		<< b.node() << " still exists after the removal";
+	const std::string misc = "/sys/class/misc/" + b.node_name();
+	EXPECT_FALSE(exists(misc)) << misc << " still exists after the removal";
 	EXPECT_TRUE(pins_moved_by(base, 0))
 		<< "right after the removal, file still open";
 
@@ -48,79 +46,49 @@ inline void check_removed(const Board &b, Fd &fd, SgBuf *s, ContigBuf &c,
 	CRONO_SG_BUFFER_INFO si =
 		sg_info(mem.addr(), kPage, uaddr(table.data()), 1);
 	int sg_id = s ? s->id : 0, contig_id = c.id;
-	std::vector<CRONO_KERNEL_CMD> cmds = { kcmd(EDU_REG_LIVENESS,
-						    0x0badf00du) };
-	CRONO_KERNEL_CMDS_INFO ki;
-	memset(&ki, 0, sizeof ki);
-	ki.cmds = ki.ucmds = uaddr(cmds.data());
-	ki.count = 1;
+	const CRONO_KERNEL_CMD cmd = kcmd(EDU_REG_LIVENESS, 0x0badf00du);
+	CRONO_KERNEL_CMDS_INFO ki = cmds_info(uaddr(&cmd), 1);
 	CRONO_CONTIG_BUFFER_INFO ci = contig_info(kPage);
-	const struct {
-		unsigned long nr;
-		void *arg;
-		const char *name;
-	} calls[] = {
-		{ IOCTL_CRONO_LOCK_BUFFER, &si, "LOCK_BUFFER" },
-		{ IOCTL_CRONO_UNLOCK_BUFFER, &sg_id, "UNLOCK_BUFFER" },
-		{ IOCTL_CRONO_CLEANUP_SETUP, &ki, "CLEANUP_SETUP" },
-		{ IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci, "LOCK_CONTIG_BUFFER" },
-		{ IOCTL_CRONO_UNLOCK_CONTIG_BUFFER, &contig_id,
-		  "UNLOCK_CONTIG_BUFFER" },
-	};
+	void *args[] = { &si, &sg_id, &ki, &ci, &contig_id }; // as kRequests
 	EXPECT_TRUE(mem.ok());
-	Pins before = read_pins();
-	for (const auto &r : calls)
-		EXPECT_TRUE(
-			fails_with(sys(ioctl(fd.get(), r.nr, r.arg)), ENODEV))
-			<< r.name << " after the removal";
+	const Pins before = read_pins();
+	for (size_t i = 0; i < 5; i++)
+		EXPECT_TRUE(fails_with(
+			crono_ioctl(fd.get(), kRequests[i].first, args[i]),
+			ENODEV))
+			<< kRequests[i].second << " after the removal";
 	EXPECT_TRUE(pins_moved_by(before, 0))
 		<< "after the requests on the removed board";
-	Mapping again = Mapping::map(
-		kPage, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(),
-		static_cast<off_t>(c.id) * static_cast<off_t>(kPage));
-	EXPECT_TRUE(!again.ok() && again.err() == ENODEV) << strf(
-		"mmap of buffer id %d after the removal: expected ENODEV, got "
-		"%s",
-		c.id, again.ok() ? "success" : errno_name(again.err()).c_str());
-	again.reset();
+	EXPECT_TRUE(fails_with(map_buffer(fd.get(), c.id, kPage).err(), ENODEV))
+		<< "mmap of buffer " << c.id << " after the removal";
 
 	if (c.map.ok()) {
 		expect_sigbus_child(c.map.data(), false);
 		expect_sigbus_child(c.map.data() + c.size - 1, true);
 	}
-	EXPECT_TRUE(fd.reset() == 0) << strf("close after the removal: %s",
-					     errno_name(errno).c_str());
-	EXPECT_TRUE(c.map.reset() == 0) << strf("munmap after the removal: %s",
-						errno_name(errno).c_str());
+	EXPECT_TRUE(succeeds(fd.reset())) << "close after the removal";
+	EXPECT_TRUE(succeeds(c.map.reset())) << "munmap after the removal";
 	if (s)
 		s->locked = false;
 	c.locked = false;
 	EXPECT_TRUE(pins_moved_by(base, 0)) << "after close and munmap";
 }
 
-// Bit 2 (bus master) of the PCI command register, read through sysfs config.
-inline bool bus_master_on(const Board &b, bool *on)
+// EXPECT_TRUE(bus_master_is(b, on)): bit 2 (bus master) of board b's PCI
+// command register, read through sysfs, is on or off.
+inline AssertionResult bus_master_is(const Board &b, bool want)
 {
 	Fd cfg = open_fd(b.sysfs() + "/config", O_RDONLY);
 	uint16_t command = 0;
-	if (!cfg.valid() || pread(cfg.get(), &command, 2, 4) != 2)
-		return false;
-	*on = command & 0x4;
-	return true;
-}
-
-// EXPECT_TRUE(bus_master_is(b, on)): board b's bus mastering is on or off.
-inline ::testing::AssertionResult bus_master_is(const Board &b, bool want)
-{
-	bool on = false;
-	if (!bus_master_on(b, &on))
-		return ::testing::AssertionFailure()
-		       << "cannot read " << b.sysfs() << "/config";
+	if (pread(cfg.get(), &command, 2, 4) != 2)
+		return AssertionFailure()
+		       << "cannot read " << b.sysfs() << "/config: "
+		       << errno_name(cfg.valid() ? errno : cfg.err());
+	const bool on = command & 0x4;
 	if (on == want)
-		return ::testing::AssertionSuccess();
-	return ::testing::AssertionFailure()
-	       << "bus mastering " << (on ? "on" : "off") << ", expected "
-	       << (want ? "on" : "off");
+		return AssertionSuccess();
+	return AssertionFailure() << "bus mastering " << (on ? "on" : "off")
+				  << ", expected " << (want ? "on" : "off");
 }
 
 } // namespace vt

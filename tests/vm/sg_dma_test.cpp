@@ -5,7 +5,6 @@
 // refusal, and no long-term pin of a file the kernel writes back.
 #include "fixture.h"
 
-#include <dirent.h>
 #include <sys/mount.h>
 
 using namespace vt;
@@ -19,20 +18,11 @@ class SgDma_Swiotlb : public BoardTest {};
 
 void sg_lock_and_dma(size_t size, size_t nrandom, uint64_t seed)
 {
-	const Board &b = board(0);
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
-	Pins base = read_pins();
-	SgBuf buf;
-	bool ok = sg_lock_checked(fd.get(), size, &buf);
-	// DMA only into a table that passed the checks: the device writes
-	// wherever it says.
-	if (ok)
-		sg_dma_check(b.bar, buf, pick_pairs(buf.count, nrandom, seed));
-	if (buf.locked) {
-		int e = buf.unlock();
-		EXPECT_TRUE(no_error(e)) << strf("UNLOCK_BUFFER(%d)", buf.id);
-	}
+	const Pins base = read_pins();
+	sg_round_trip(board(0).bar, fd.get(), size,
+		      pick_pairs(size / kPage, nrandom, seed));
 	EXPECT_TRUE(pins_moved_by(base, 0))
 		<< "after UNLOCK_BUFFER, file still open";
 }
@@ -58,51 +48,57 @@ TEST_F(SgDma_PlainIommu, SgLock256m)
 // intact, and closing the file releases what is still locked.
 TEST_F(SgDma_PlainIommu, SgMultiClose)
 {
-	const Board &b = board(0);
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
-	Pins base = read_pins();
+	const Pins base = read_pins();
 	SgBuf x, y, z;
-	bool ok = sg_lock_checked(fd.get(), 64 << 10, &x);
-	ok = sg_lock_checked(fd.get(), 64 << 10, &y) && ok;
-	ok = sg_lock_checked(fd.get(), 64 << 10, &z) && ok;
+	bool ok = true;
+	for (SgBuf *b : { &x, &y, &z })
+		ok = b->lock(fd.get(), 64 << 10) && ok;
 	ASSERT_TRUE(ok);
 	EXPECT_TRUE(x.id != y.id && y.id != z.id && x.id != z.id)
-		<< strf("ids not distinct: %d %d %d", x.id, y.id, z.id);
+		<< "ids " << x.id << " " << y.id << " " << z.id;
 	EXPECT_TRUE(pins_moved_by(base, 48))
 		<< "with three 64 KiB buffers locked";
-	int e = y.unlock();
-	EXPECT_TRUE(no_error(e)) << strf("UNLOCK_BUFFER(%d)", y.id);
+	EXPECT_TRUE(succeeds(y.unlock())) << "UNLOCK_BUFFER(" << y.id << ")";
 	EXPECT_TRUE(pins_moved_by(base, 32))
 		<< "after unlocking the middle buffer";
 	// From a page of the first buffer to a page of the third: both tables
 	// still valid.
-	std::string err;
-	EXPECT_TRUE(dma_check_pair(b.bar, x.page(3), x.table[3], z.page(7),
-				   z.table[7], &err))
-		<< strf("DMA check buffer 1 page 3 -> buffer 3 page 7 after "
-			"unlocking buffer 2: %s",
-			err.c_str());
-	EXPECT_TRUE(fd.reset() == 0)
-		<< strf("close: %s", errno_name(errno).c_str());
+	EXPECT_TRUE(dma_round_trip(board(0).bar, x.page(3), x.table[3],
+				   z.page(7), z.table[7]))
+		<< "buffer 1 page 3 -> buffer 3 page 7 after unlocking buffer "
+		   "2";
+	EXPECT_TRUE(succeeds(fd.reset())) << "close";
 	x.locked = z.locked = false;
 	EXPECT_TRUE(pins_moved_by(base, 0))
 		<< "after closing the file with two buffers locked";
 }
 
-// The physical addresses of buf's pages, from the first up to the first that
-// pagemap does not tell (a failure).
+// The physical addresses of buf's pages (/proc/self/pagemap), from the first
+// up to the first that pagemap does not tell (a failure).
 std::vector<uint64_t> physical_addresses(const SgBuf &buf)
 {
 	std::vector<uint64_t> pa;
-	for (size_t i = 0; i < buf.count; i++) {
-		std::string err;
-		const uint64_t a = phys_addr_of(buf.page(i), &err);
-		if (!a) {
-			ADD_FAILURE() << strf("page %zu: %s", i, err.c_str());
-			break;
+	Fd pagemap = open_fd("/proc/self/pagemap", O_RDONLY);
+	EXPECT_TRUE(succeeds(pagemap.err())) << "open /proc/self/pagemap";
+	for (size_t i = 0; pagemap.valid() && i < buf.count; i++) {
+		uint64_t e = 0;
+		const off_t at = off_t(uaddr(buf.page(i)) / kPage * 8);
+		const bool read = pread(pagemap.get(), &e, 8, at) == 8;
+		const uint64_t pfn = e & ((1ull << 55) - 1);
+		if (read && e >> 63 && pfn) {
+			pa.push_back(pfn * kPage);
+			continue;
 		}
-		pa.push_back(a);
+		ADD_FAILURE()
+			<< "page " << i << ": "
+			<< (!read ? "reading /proc/self/pagemap: " +
+					    errno_name(errno)
+			    : !(e >> 63)
+				    ? std::string("not present in pagemap")
+				    : "pagemap hides PFNs (no CAP_SYS_ADMIN?)");
+		break;
 	}
 	return pa;
 }
@@ -118,41 +114,29 @@ TEST_F(SgDma_PlainIommu, DmaAddresses)
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
 	SgBuf buf;
-	if (sg_lock_checked(fd.get(), 64 << 10, &buf)) {
+	if (buf.lock(fd.get(), 64 << 10)) {
 		const std::vector<uint64_t> pa = physical_addresses(buf);
-		for (size_t i = 0; i < pa.size(); i++) {
-			EXPECT_TRUE((buf.table[i] == pa[i]) != iommu) << strf(
-				"entry %zu is 0x%llx, its page's physical "
-				"address 0x%llx: %s",
-				i,
-				static_cast<unsigned long long>(buf.table[i]),
-				static_cast<unsigned long long>(pa[i]),
-				iommu ? "expected an IOVA"
-				      : "expected the same");
-		}
+		for (size_t i = 0; i < pa.size(); i++)
+			EXPECT_TRUE((buf.table[i] == pa[i]) != iommu)
+				<< "entry " << i << " is " << hex(buf.table[i])
+				<< ", its page's physical address "
+				<< hex(pa[i])
+				<< (iommu ? ": expected an IOVA"
+					  : ": expected the same");
 	}
-	int e = buf.unlock();
-	EXPECT_TRUE(no_error(e)) << "UNLOCK_BUFFER";
+	EXPECT_TRUE(succeeds(buf.unlock())) << "UNLOCK_BUFFER";
 }
 
 TEST_F(SgDma_Iommu, IommuActive)
 {
-	size_t groups = 0;
-	if (DIR *d = opendir("/sys/kernel/iommu_groups")) {
-		while (struct dirent *e = readdir(d))
-			if (e->d_name[0] != '.')
-				groups++;
-		closedir(d);
-	}
-	EXPECT_TRUE(groups > 0)
+	EXPECT_FALSE(list_dir("/sys/kernel/iommu_groups").empty())
 		<< "/sys/kernel/iommu_groups is empty or missing";
-	for (auto &b : g.boards) {
-		std::string t;
-		bool have = read_file(b->sysfs() + "/iommu_group/type", &t);
-		t = trim(t);
-		EXPECT_TRUE(have && (t == "DMA" || t == "DMA-FQ")) << strf(
-			"%s: iommu_group/type is '%s', expected DMA or DMA-FQ",
-			b->pci.c_str(), have ? t.c_str() : "(missing)");
+	for (const Board &b : g.boards) {
+		const std::string t =
+			read_text(b.sysfs() + "/iommu_group/type");
+		EXPECT_TRUE(t == "DMA" || t == "DMA-FQ")
+			<< b.pci << ": iommu_group/type is '" << t
+			<< "', expected DMA or DMA-FQ";
 	}
 }
 
@@ -161,64 +145,54 @@ TEST_F(SgDma_Swiotlb, SwiotlbRefused)
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
 	Kmsg kmsg;
-	std::string err;
-	ASSERT_TRUE(kmsg.open_at_end(&err)) << err;
+	ASSERT_TRUE(kmsg.open_at_end());
 	Mapping mem = Mapping::anon(64 << 10);
 	ASSERT_TRUE(mem.ok());
 	std::vector<uint64_t> table(17, 0);
 	table[16] = kSentinel;
-	Pins base = read_pins();
+	const Pins base = read_pins();
 	CRONO_SG_BUFFER_INFO info =
 		sg_info(mem.addr(), mem.size(), uaddr(table.data()), 16);
-	const ::testing::AssertionResult refused =
-		fails_with(sys(ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER, &info)),
-			   EOPNOTSUPP);
-	EXPECT_TRUE(refused) << "LOCK_BUFFER under swiotlb=force";
-	if (!refused && info.id >= 0)
+	const int e = lock_sg(fd.get(), &info);
+	EXPECT_TRUE(fails_with(e, EOPNOTSUPP))
+		<< "LOCK_BUFFER under swiotlb=force";
+	if (!e)
 		unlock_sg(fd.get(), info.id);
 	EXPECT_TRUE(pins_moved_by(base, 0))
 		<< "after the refused LOCK_BUFFER, file still open";
-	bool found = false;
-	auto lines = kmsg.read_new();
-	for (auto &l : lines) {
-		std::string s = lower(l);
-		if (s.find("crono") != std::string::npos &&
-		    (s.find("swiotlb") != std::string::npos ||
-		     s.find("bounce") != std::string::npos))
-			found = true;
-	}
-	EXPECT_TRUE(found) << strf(
-		"no kernel log line from the driver mentioning swiotlb or "
-		"bounce (%zu new records%s%s)",
-		lines.size(), lines.empty() ? "" : ", last: ",
-		lines.empty() ? "" : lines.back().c_str());
+	const std::vector<std::string> lines = kmsg.read_new();
+	auto names_swiotlb = [](const std::string &line) {
+		const std::string l = lower(line);
+		return l.find("crono") != std::string::npos &&
+		       (l.find("swiotlb") != std::string::npos ||
+			l.find("bounce") != std::string::npos);
+	};
+	EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), names_swiotlb))
+		<< "no kernel log line from the driver mentioning swiotlb or "
+		   "bounce ("
+		<< lines.size() << " new records"
+		<< (lines.empty() ? "" : ", last: " + lines.back()) << ")";
 }
 
 // Mounts the initramfs's ext4 image at dir through loop0, loading ext4, loop
 // and their dependencies from /modules first.
 void mount_ext4_image(const std::string &dir)
 {
-	std::string order;
-	ASSERT_TRUE(read_file("/modules/order", &order))
-		<< "no /modules/order in the initramfs";
-	std::istringstream names(order);
-	for (std::string name; std::getline(names, name);) {
-		SysRes r = finit_module_path("/modules/" + name + ".ko");
-		ASSERT_TRUE(r.ok() || r.err == EEXIST)
-			<< strf("loading %s: %s", name.c_str(),
-				errno_name(r.err).c_str());
+	std::ifstream order("/modules/order");
+	ASSERT_TRUE(order) << "no /modules/order in the initramfs";
+	for (std::string name; std::getline(order, name);) {
+		const int e = load_module("/modules/" + name + ".ko");
+		ASSERT_TRUE(e == 0 || e == EEXIST)
+			<< "loading " << name << ": " << errno_name(e);
 	}
 	ASSERT_TRUE(wait_until(5.0, [] { return exists("/dev/loop0"); }));
-	ASSERT_TRUE(system("losetup /dev/loop0 /ext4.img") == 0)
-		<< "losetup /dev/loop0 /ext4.img failed";
+	ASSERT_EQ(system("losetup /dev/loop0 /ext4.img"), 0);
 	mkdir(dir.c_str(), 0755);
-	const int e = mount("/dev/loop0", dir.c_str(), "ext4", 0, nullptr)
-			      ? errno
-			      : 0;
+	const int e =
+		errno_of(mount("/dev/loop0", dir.c_str(), "ext4", 0, nullptr));
 	if (e)
 		(void)!system("losetup -d /dev/loop0");
-	ASSERT_TRUE(no_error(e))
-		<< strf("mount -t ext4 /dev/loop0 %s", dir.c_str());
+	ASSERT_TRUE(succeeds(e)) << "mount -t ext4 /dev/loop0 " << dir;
 }
 
 // LOCK_BUFFER of [addr, addr + size) succeeds; unlocked again at once.
@@ -227,11 +201,10 @@ void lock_then_unlock(int fd, const std::string &what, uint64_t addr,
 {
 	CRONO_SG_BUFFER_INFO info = sg_info(addr, size, uaddr(table.data()),
 					    uint32_t(table.size()));
-	const bool locked =
-		succeeds(sys(ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info)));
-	EXPECT_TRUE(locked) << "LOCK_BUFFER " << what;
-	if (locked) {
-		EXPECT_TRUE(unlock_sg(fd, info.id) == 0);
+	const int e = lock_sg(fd, &info);
+	EXPECT_TRUE(succeeds(e)) << "LOCK_BUFFER " << what;
+	if (!e) {
+		EXPECT_TRUE(succeeds(unlock_sg(fd, info.id)));
 	}
 }
 
@@ -243,25 +216,24 @@ void lock_then_unlock(int fd, const std::string &what, uint64_t addr,
 TEST_F(SgDma_PlainIommu, FileBackedPinRefused)
 {
 	const std::string dir = "/tmp/ext4";
-	mount_ext4_image(dir);
-	if (HasFailure())
-		return;
+	ASSERT_NO_FATAL_FAILURE(mount_ext4_image(dir));
 	Fd fd = open_node_checked(0);
 	const size_t size = 64 << 10;
 	std::vector<uint64_t> table(size / kPage);
-	const uint64_t upages = uaddr(table.data());
+	const int rw = PROT_READ | PROT_WRITE;
 	{
-		Fd file = open_fd(dir + "/ring", O_RDWR | O_CREAT);
+		Fd file(open((dir + "/ring").c_str(),
+			     O_RDWR | O_CREAT | O_CLOEXEC, 0600));
 		ASSERT_TRUE(file.valid() && ftruncate(file.get(), size) == 0);
-		Mapping shared = Mapping::map(size, PROT_READ | PROT_WRITE,
-					      MAP_SHARED, file.get(), 0);
-		Mapping priv = Mapping::map(size, PROT_READ | PROT_WRITE,
-					    MAP_PRIVATE, file.get(), 0);
+		Mapping shared =
+			Mapping::map(size, rw, MAP_SHARED, file.get(), 0);
+		Mapping priv =
+			Mapping::map(size, rw, MAP_PRIVATE, file.get(), 0);
 		ASSERT_TRUE(fd.valid() && shared.ok() && priv.ok());
 		memset(shared.data(), 0x5a, size);
 		lock_expect(fd.get(), "of a shared mapping of an ext4 file",
-			    shared.addr(), size, upages, uint32_t(table.size()),
-			    { EFAULT });
+			    shared.addr(), size, uaddr(table.data()),
+			    uint32_t(table.size()), { EFAULT });
 		lock_then_unlock(fd.get(),
 				 "of a private mapping of an ext4 file",
 				 priv.addr(), size, table);
@@ -269,15 +241,15 @@ TEST_F(SgDma_PlainIommu, FileBackedPinRefused)
 	{
 		Fd mem(memfd_create("crono-ring", MFD_CLOEXEC));
 		ASSERT_TRUE(mem.valid() && ftruncate(mem.get(), size) == 0);
-		Mapping shared = Mapping::map(size, PROT_READ | PROT_WRITE,
-					      MAP_SHARED, mem.get(), 0);
+		Mapping shared =
+			Mapping::map(size, rw, MAP_SHARED, mem.get(), 0);
 		ASSERT_TRUE(shared.ok());
 		lock_then_unlock(fd.get(), "of a shared mapping of a memfd",
 				 shared.addr(), size, table);
 	}
-	EXPECT_TRUE(umount(dir.c_str()) == 0) << strf(
-		"umount %s: %s", dir.c_str(), errno_name(errno).c_str());
-	EXPECT_TRUE(system("losetup -d /dev/loop0") == 0);
+	EXPECT_TRUE(succeeds(errno_of(umount(dir.c_str()))))
+		<< "umount " << dir;
+	EXPECT_EQ(system("losetup -d /dev/loop0"), 0);
 }
 
 } // namespace

@@ -4,9 +4,9 @@
 // hold, and requests of many threads at once.
 #include "fixture.h"
 
-#include <sys/stat.h>
-
-#include <thread>
+#include <atomic>
+#include <mutex>
+#include <set>
 
 using namespace vt;
 
@@ -20,27 +20,16 @@ class Limits_PlainIommuSwiotlb : public BoardTest {};
 TEST_F(Stats_PlainIommuSwiotlbInstalled, SysfsStats)
 {
 	const Board &b = board(0);
-	for (const char *attr : kStatNames) {
-		struct stat st;
-		std::string path = stat_path(b, attr);
-		if (stat(path.c_str(), &st) != 0) {
-			ADD_FAILURE() << strf("%s: %s", path.c_str(),
-					      errno_name(errno).c_str());
-			continue;
-		}
-		EXPECT_TRUE(S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0444)
-			<< strf("%s has mode %04o, expected a read-only 0444 "
-				"file",
-				path.c_str(), st.st_mode & 07777);
-	}
+	for (const char *attr : kStatNames)
+		EXPECT_EQ(file_mode(stat_path(b, attr)), "reg 0444") << attr;
 	EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "with the node closed";
 	Fd fd = open_node_checked(0);
 	ASSERT_TRUE(fd.valid());
-	Pins base = read_pins();
+	const Pins base = read_pins();
 	EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "after open";
 	if (!g.swiotlb()) {
 		SgBuf s;
-		if (sg_lock_checked(fd.get(), 4 << 20, &s)) {
+		if (s.lock(fd.get(), 4 << 20)) {
 			EXPECT_TRUE(stats_are(b, 1, 4 << 20, 0))
 				<< "with a 4 MiB S/G buffer locked";
 			if (g.boards.size() >= 2) {
@@ -49,69 +38,61 @@ TEST_F(Stats_PlainIommuSwiotlbInstalled, SysfsStats)
 					   "holds a 4 MiB S/G buffer";
 			}
 		}
-		int e = s.unlock();
-		EXPECT_TRUE(no_error(e)) << "UNLOCK_BUFFER";
+		EXPECT_TRUE(succeeds(s.unlock())) << "UNLOCK_BUFFER";
 		EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "after UNLOCK_BUFFER";
 	}
 	{
 		ContigBuf c;
-		if (contig_lock_checked(fd.get(), 64 << 10, &c, false)) {
+		if (c.lock(fd.get(), 64 << 10, false)) {
 			EXPECT_TRUE(stats_are(b, 1, 0, 64 << 10))
 				<< "with a 64 KiB contiguous buffer locked";
 		}
-		int e = c.unlock();
-		EXPECT_TRUE(no_error(e)) << "UNLOCK_CONTIG_BUFFER";
+		EXPECT_TRUE(succeeds(c.unlock())) << "UNLOCK_CONTIG_BUFFER";
 		EXPECT_TRUE(stats_are(b, 0, 0, 0))
 			<< "after UNLOCK_CONTIG_BUFFER of an unmapped buffer";
 	}
 	// Both kinds at once, one of them mapped, released by close.
 	SgBuf s;
 	ContigBuf c;
-	bool ok = contig_lock_checked(fd.get(), 2 * kPage, &c);
+	bool ok = c.lock(fd.get(), 2 * kPage);
 	if (!g.swiotlb())
-		ok = sg_lock_checked(fd.get(), 64 << 10, &s) && ok;
+		ok = s.lock(fd.get(), 64 << 10) && ok;
 	if (ok) {
 		EXPECT_TRUE(stats_are(b, g.swiotlb() ? 1 : 2,
 				      g.swiotlb() ? 0 : 64 << 10, 2 * kPage))
 			<< "with a 64 KiB S/G and a mapped 8 KiB contiguous "
 			   "buffer locked";
 	}
-	EXPECT_TRUE(c.map.reset() == 0);
-	EXPECT_TRUE(fd.reset() == 0)
-		<< strf("close: %s", errno_name(errno).c_str());
+	EXPECT_TRUE(succeeds(c.map.reset()));
+	EXPECT_TRUE(succeeds(fd.reset())) << "close";
 	s.locked = c.locked = false;
 	EXPECT_TRUE(stats_are(b, 0, 0, 0))
 		<< "after closing the file with buffers locked";
 	EXPECT_TRUE(pins_moved_by(base, 0)) << "after close";
 }
 
-// One buffer of the kind this setup can lock (S/G, or contiguous under
-// swiotlb=force) for lock_limits.
+// One-page buffers of one kind, S/G or contiguous, for LockLimits.
 struct LimitLocker {
 	int fd;
 	bool sg;
 	Mapping mem;		     // page i is buffer i's memory (S/G)
 	std::vector<uint64_t> table; // entry i is buffer i's page table (S/G)
 
+	// Locks buffer i: 0 or the errno, and its id.
 	int lock(size_t i, int32_t *id)
 	{
-		if (!sg) {
-			CRONO_CONTIG_BUFFER_INFO ci = contig_info(kPage);
-			int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_CONTIG_BUFFER,
-					    &ci);
-			*id = ci.id;
-			return e;
-		}
-		CRONO_SG_BUFFER_INFO info = sg_info(mem.addr() + i * kPage,
-						    kPage, uaddr(&table[i]), 1);
-		int e = crono_ioctl(fd, IOCTL_CRONO_LOCK_BUFFER, &info);
-		*id = info.id;
+		CRONO_SG_BUFFER_INFO si = sg_info(mem.addr() + i * kPage, kPage,
+						  uaddr(&table[i]), 1);
+		CRONO_CONTIG_BUFFER_INFO ci = contig_info(kPage);
+		const int e = sg ? lock_sg(fd, &si) : lock_contig(fd, &ci);
+		*id = sg ? si.id : ci.id;
 		return e;
 	}
 	int unlock(int32_t id)
 	{
 		return sg ? unlock_sg(fd, id) : unlock_contig(fd, id);
 	}
+	const char *kind() const { return sg ? "S/G" : "contiguous"; }
 };
 
 // Over the size limit (1 TiB) a lock fails before anything is pinned; the
@@ -124,125 +105,99 @@ TEST_F(Limits_PlainIommuSwiotlb, LockLimits)
 	const size_t kMax = 4096; // ABI: buffers one open file may hold
 	const bool sg = !g.swiotlb();
 	// Under swiotlb=force the ABI does not order the size check and the
-	// swiotlb refusal.
-	const std::vector<int> enomem =
-		sg ? std::vector<int>{ ENOMEM }
-		   : std::vector<int>{ ENOMEM, EOPNOTSUPP };
+	// swiotlb refusal of an S/G lock.
+	auto enomem = [](bool sg_lock) {
+		if (sg_lock && g.swiotlb())
+			return std::vector<int>{ ENOMEM, EOPNOTSUPP };
+		return std::vector<int>{ ENOMEM };
+	};
 
 	LimitLocker l{ fd.get(), sg, Mapping::anon((kMax + 1) * kPage),
 		       std::vector<uint64_t>(kMax + 1, 0) };
 	ASSERT_TRUE(l.mem.ok());
 	const uint64_t huge = (1ull << 40) + kPage;
 	lock_expect(fd.get(), "of 1 TiB + 4096 bytes", l.mem.addr(), huge,
-		    uaddr(l.table.data()), static_cast<uint32_t>(huge / kPage),
-		    enomem);
+		    uaddr(l.table.data()), uint32_t(huge / kPage),
+		    enomem(true));
 	EXPECT_TRUE(l.table[0] == 0 && l.table[1] == 0)
 		<< "the refused 1 TiB lock wrote page-table entries";
 
-	Pins base = read_pins();
+	const Pins base = read_pins();
 	std::vector<int32_t> ids;
 	for (size_t i = 0; i < kMax; i++) {
 		int32_t id = -1;
-		int e = l.lock(i, &id);
+		const int e = l.lock(i, &id);
 		if (e) {
-			ADD_FAILURE() << strf(
-				"%s %zu of %zu (4 KiB): %s",
-				sg ? "LOCK_BUFFER" : "LOCK_CONTIG_BUFFER",
-				i + 1, kMax, errno_name(e).c_str());
+			ADD_FAILURE() << l.kind() << " lock " << i + 1 << " of "
+				      << kMax << ": " << errno_name(e);
 			break;
 		}
 		ids.push_back(id);
 	}
 	auto unlock_all = [&] {
 		size_t bad = 0;
-		int first_e = 0;
-		for (int32_t id : ids) {
-			int e = l.unlock(id);
-			if (e && !bad++)
-				first_e = e;
-		}
-		EXPECT_TRUE(bad == 0)
-			<< strf("%zu of %zu unlocks failed (first: %s)", bad,
-				ids.size(), errno_name(first_e).c_str());
+		int first = 0;
+		for (int32_t id : ids)
+			if (const int e = l.unlock(id); e && !bad++)
+				first = e;
+		EXPECT_EQ(bad, 0u)
+			<< "unlocks of " << ids.size()
+			<< " failed, the first with " << errno_name(first);
 		ids.clear();
 	};
-	if (ids.size() != kMax) {
-		unlock_all();
-		return;
-	}
+	if (ids.size() != kMax)
+		return unlock_all();
 	std::vector<int32_t> sorted = ids;
 	std::sort(sorted.begin(), sorted.end());
 	EXPECT_TRUE(sorted.front() >= 0 && sorted.back() < int32_t(kMax))
-		<< strf("ids range from %d to %d, expected [0, %zu)",
-			sorted.front(), sorted.back(), kMax);
+		<< "ids range from " << sorted.front() << " to "
+		<< sorted.back() << ", expected [0, 4096)";
 	EXPECT_TRUE(std::adjacent_find(sorted.begin(), sorted.end()) ==
 		    sorted.end())
-		<< strf("ids of the %zu held buffers are not distinct", kMax);
+		<< "ids of the 4096 held buffers are not distinct";
 	if (sg) {
-		size_t bad = 0;
-		for (size_t i = 0; i < kMax; i++)
-			if (l.table[i] == 0 || (l.table[i] & (kPage - 1)))
-				bad++;
-		EXPECT_TRUE(bad == 0) << strf(
-			"%zu page-table entries are zero or not aligned", bad);
-		EXPECT_TRUE(pins_moved_by(base, int64_t(kMax)))
+		EXPECT_TRUE(aligned_entries(l.table.data(), kMax));
+		EXPECT_TRUE(pins_moved_by(base, kMax))
 			<< "with 4096 buffers locked";
 	}
-	EXPECT_TRUE(stats_are(b, int64_t(kMax), sg ? int64_t(kMax * kPage) : 0,
-			      sg ? 0 : int64_t(kMax * kPage)))
+	EXPECT_TRUE(stats_are(b, kMax, sg ? kMax * kPage : 0,
+			      sg ? 0 : kMax * kPage))
 		<< "with 4096 buffers locked";
 
 	// The 4097th, of either kind, is over the limit.
 	auto expect_full = [&](const char *when) {
-		Pins before = read_pins();
-		int32_t id = -1;
-		int e = l.lock(kMax, &id);
-		EXPECT_TRUE(e == ENOMEM)
-			<< strf("%s lock with 4096 buffers held (%s): expected "
-				"ENOMEM, got %s",
-				sg ? "S/G" : "contiguous", when,
-				e ? errno_name(e).c_str() : "success");
-		if (!e)
-			l.unlock(id);
+		const Pins before = read_pins();
 		LimitLocker other{ fd.get(), !sg, Mapping::anon(kPage),
 				   std::vector<uint64_t>(1, 0) };
-		if (!other.mem.ok()) {
-			ADD_FAILURE()
-				<< strf("mmap: %s",
-					errno_name(other.mem.err()).c_str());
-			return;
+		EXPECT_TRUE(succeeds(other.mem.err())) << "mmap";
+		for (auto [k, i] :
+		     { std::pair(&l, kMax), std::pair(&other, size_t(0)) }) {
+			int32_t id = -1;
+			const int e = k->lock(i, &id);
+			EXPECT_TRUE(fails_with(e, enomem(k->sg)))
+				<< k->kind() << " lock with 4096 buffers held ("
+				<< when << ")";
+			if (!e)
+				k->unlock(id);
 		}
-		int32_t oid = -1;
-		e = other.lock(0, &oid);
-		bool want = e == ENOMEM ||
-			    (other.sg && g.swiotlb() && e == EOPNOTSUPP);
-		EXPECT_TRUE(want)
-			<< strf("%s lock with 4096 buffers held (%s): expected "
-				"ENOMEM, got %s",
-				other.sg ? "S/G" : "contiguous", when,
-				e ? errno_name(e).c_str() : "success");
-		if (!e)
-			other.unlock(oid);
 		EXPECT_TRUE(pins_moved_by(before, 0))
 			<< "after the refused locks " << when;
 	};
 	expect_full("first time");
 
 	// Unlocking one makes room for exactly one more.
-	const size_t victim = 1234;
-	int e = l.unlock(ids[victim]);
-	EXPECT_TRUE(no_error(e)) << strf("unlock of buffer id %d", ids[victim]);
-	int32_t freed = ids[victim];
-	ids.erase(ids.begin() + static_cast<long>(victim));
+	const int32_t freed = ids[1234];
+	EXPECT_TRUE(succeeds(l.unlock(freed))) << "unlock of buffer " << freed;
+	ids.erase(ids.begin() + 1234);
 	int32_t id = -1;
-	e = l.lock(kMax, &id);
-	EXPECT_TRUE(no_error(e)) << "lock after unlocking one of 4096";
-	if (e == 0) {
+	const int e = l.lock(kMax, &id);
+	EXPECT_TRUE(succeeds(e)) << "lock after unlocking one of 4096";
+	if (!e) {
 		EXPECT_TRUE(id >= 0 && id < int32_t(kMax) &&
 			    std::find(ids.begin(), ids.end(), id) == ids.end())
-			<< strf("new id %d is out of range or held already "
-				"(freed id: %d)",
-				id, freed);
+			<< "new id " << id
+			<< " is out of range or held already "
+			<< "(freed id: " << freed << ")";
 		ids.push_back(id);
 		expect_full("again after one unlock and one lock");
 	}
@@ -263,22 +218,16 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 	const int kWorkers = 4, kIters = 50;
 	const bool sg = !g.swiotlb();
 	const size_t kSize = 64 << 10, kCount = kSize / kPage;
-	Pins base = read_pins();
+	const Pins base = read_pins();
 
 	std::mutex mu;
 	std::set<int32_t> held;
 	size_t max_held = 0; // most ids held at the same time
-	std::vector<std::string> errors;
-	auto fail = [&](const std::string &m) {
+	auto take = [&](int32_t id) {
 		std::lock_guard<std::mutex> lk(mu);
-		errors.push_back(m);
-	};
-	auto take = [&](int32_t id, const std::string &who) {
-		std::lock_guard<std::mutex> lk(mu);
-		if (id < 0 || !held.insert(id).second)
-			errors.push_back(strf("%s: got id %d, which another "
-					      "thread holds (or < 0)",
-					      who.c_str(), id));
+		EXPECT_TRUE(id >= 0 && held.insert(id).second)
+			<< "got id " << id
+			<< ", which another thread holds (or < 0)";
 		max_held = std::max(max_held, held.size());
 	};
 	auto give = [&](int32_t id) {
@@ -286,7 +235,8 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 		held.erase(id);
 	};
 
-	// Memory for the S/G workers, mapped here: Mapping is not thread-safe.
+	// The S/G workers' memory, mapped here where a failure can stop the
+	// test. The workers stop at the first failure of any.
 	std::vector<Mapping> mems;
 	for (int t = 0; t < kWorkers && sg; t++) {
 		mems.push_back(Mapping::anon(kSize));
@@ -294,160 +244,104 @@ TEST_F(Limits_PlainIommuSwiotlb, ConcurrentIoctls)
 	}
 	auto sg_worker = [&](int t) {
 		std::vector<uint64_t> table(kCount + 1);
-		for (int i = 0; i < kIters; i++) {
-			std::string who = strf("S/G thread %d, round %d", t, i);
+		const Mapping &mem = mems[size_t(t)];
+		for (int i = 0; i < kIters && !HasFailure(); i++) {
+			SCOPED_TRACE(cat("S/G thread ", t, ", round ", i));
 			std::fill(table.begin(), table.end(), 0);
 			table[kCount] = kSentinel;
 			CRONO_SG_BUFFER_INFO info =
-				sg_info(mems[size_t(t)].addr(), kSize,
-					uaddr(table.data()), uint32_t(kCount));
-			int e = crono_ioctl(fd.get(), IOCTL_CRONO_LOCK_BUFFER,
-					    &info);
-			if (e) {
-				fail(who + ": LOCK_BUFFER: " + errno_name(e));
-				return;
-			}
-			take(info.id, who);
-			for (size_t k = 0; k < kCount; k++)
-				if (table[k] == 0 || (table[k] & (kPage - 1))) {
-					fail(strf(
-						"%s: entry %zu = 0x%llx",
-						who.c_str(), k,
-						static_cast<unsigned long long>(
-							table[k])));
-					break;
-				}
-			if (table[kCount] != kSentinel)
-				fail(who + ": wrote past pages_count entries");
+				sg_info(mem.addr(), kSize, uaddr(table.data()),
+					uint32_t(kCount));
+			ASSERT_TRUE(succeeds(lock_sg(fd.get(), &info)));
+			take(info.id);
+			EXPECT_TRUE(aligned_entries(table.data(), kCount));
+			EXPECT_EQ(table[kCount], kSentinel)
+				<< "LOCK_BUFFER wrote past pages_count entries";
 			// Use the pinned buffer while it is held.
-			uint64_t tag = mix64(uint64_t(t) << 32 | uint64_t(i));
-			fill_pattern(mems[size_t(t)].data(), kSize, tag);
-			if (find_mismatch(mems[size_t(t)].data(), kSize, tag) >=
-			    0)
-				fail(who + ": buffer does not hold what was "
-					   "written");
+			const uint64_t tag =
+				mix64(uint64_t(t) << 32 | uint64_t(i));
+			fill_pattern(mem.data(), kSize, tag);
+			EXPECT_TRUE(holds_pattern(mem.data(), kSize, tag));
 			give(info.id);
-			e = unlock_sg(fd.get(), info.id);
-			if (e) {
-				fail(who + ": UNLOCK_BUFFER: " + errno_name(e));
-				return;
-			}
+			ASSERT_TRUE(succeeds(unlock_sg(fd.get(), info.id)));
 		}
 	};
 	auto contig_worker = [&](int t) {
-		for (int i = 0; i < kIters; i++) {
-			std::string who =
-				strf("contiguous thread %d, round %d", t, i);
+		for (int i = 0; i < kIters && !HasFailure(); i++) {
+			SCOPED_TRACE(
+				cat("contiguous thread ", t, ", round ", i));
 			CRONO_CONTIG_BUFFER_INFO ci = contig_info(kSize);
-			int e = crono_ioctl(
-				fd.get(), IOCTL_CRONO_LOCK_CONTIG_BUFFER, &ci);
-			if (e) {
-				fail(who +
-				     ": LOCK_CONTIG_BUFFER: " + errno_name(e));
-				return;
-			}
-			take(ci.id, who);
-			if (ci.dma_handle == 0 || (ci.dma_handle & (kPage - 1)))
-				fail(strf("%s: dma_handle 0x%llx", who.c_str(),
-					  static_cast<unsigned long long>(
-						  ci.dma_handle)));
-			void *p = mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
-				       MAP_SHARED, fd.get(),
-				       static_cast<off_t>(ci.id) *
-					       static_cast<off_t>(kPage));
-			if (p == MAP_FAILED) {
-				fail(who + ": mmap: " + errno_name(errno));
-			} else {
-				auto *w = static_cast<volatile uint64_t *>(p);
-				uint64_t tag =
+			ASSERT_TRUE(succeeds(lock_contig(fd.get(), &ci)));
+			take(ci.id);
+			EXPECT_TRUE(ci.dma_handle && ci.dma_handle % kPage == 0)
+				<< "dma_handle " << hex(ci.dma_handle);
+			Mapping m = map_buffer(fd.get(), ci.id, kSize);
+			EXPECT_TRUE(succeeds(m.err())) << "mmap";
+			if (m.ok()) {
+				auto *w = reinterpret_cast<volatile uint64_t *>(
+					m.data());
+				const uint64_t tag =
 					mix64(uint64_t(t) << 32 | uint64_t(i));
 				w[0] = tag;
 				w[kSize / 8 - 1] = ~tag;
-				if (w[0] != tag || w[kSize / 8 - 1] != ~tag)
-					fail(who + ": mapping does not hold "
-						   "what was written");
+				EXPECT_TRUE(w[0] == tag &&
+					    w[kSize / 8 - 1] == ~tag)
+					<< "mapping does not hold what was "
+					   "written";
 			}
 			give(ci.id);
-			e = unlock_contig(fd.get(), ci.id);
-			if (e)
-				fail(who + ": UNLOCK_CONTIG_BUFFER: " +
-				     errno_name(e));
-			if (p != MAP_FAILED && munmap(p, kSize) != 0)
-				fail(who + ": munmap: " + errno_name(errno));
-			if (e)
-				return;
+			ASSERT_TRUE(succeeds(unlock_contig(fd.get(), ci.id)));
+			EXPECT_TRUE(succeeds(m.reset())) << "munmap";
 		}
 	};
 	std::atomic<bool> stop(false);
 	std::atomic<uint32_t> last_cleanup(0);
 	std::atomic<int> cleanups(0);
 	auto cleanup_worker = [&] {
-		for (uint32_t n = 1; !stop.load(); n++) {
-			uint32_t v = 0x7e570000u + n;
-			int e = cleanup_setup(fd.get(),
-					      { kcmd(EDU_REG_LIVENESS, v) });
-			if (e) {
-				fail("CLEANUP_SETUP: " + errno_name(e));
-				return;
-			}
+		for (uint32_t n = 1; !stop.load() && !HasFailure(); n++) {
+			const uint32_t v = 0x7e570000u + n;
+			ASSERT_TRUE(succeeds(cleanup_setup(
+				fd.get(), { kcmd(EDU_REG_LIVENESS, v) })));
 			last_cleanup = v;
 			cleanups++;
 		}
 	};
 
-	// Every thread waits at the gate until all have started.
-	std::atomic<int> waiting(0);
-	std::atomic<bool> go(false);
-	auto gated = [&](const std::function<void()> &fn) {
-		return std::thread([&waiting, &go, fn] {
-			waiting++;
-			while (!go.load())
+	// Every thread waits until all have started.
+	const int threads = kWorkers + (sg ? 2 : 1);
+	std::atomic<int> started(0);
+	auto gated = [&](std::function<void()> fn) {
+		return std::thread([&started, threads, fn] {
+			for (started++; started.load() < threads;)
 				std::this_thread::yield();
 			fn();
 		});
 	};
-	std::vector<std::thread> workers;
 	std::thread cleaner = gated(cleanup_worker);
-	for (int t = 0; t < kWorkers; t++) {
-		if (sg)
-			workers.push_back(gated([&, t] { sg_worker(t); }));
-		else
-			workers.push_back(gated([&, t] { contig_worker(t); }));
-	}
+	std::vector<std::thread> workers;
+	for (int t = 0; t < kWorkers; t++)
+		workers.push_back(gated(
+			[&, t] { sg ? sg_worker(t) : contig_worker(t); }));
 	if (sg)
 		workers.push_back(gated([&] { contig_worker(kWorkers); }));
-	while (waiting.load() < int(workers.size()) + 1)
-		std::this_thread::yield();
-	go = true;
 	for (auto &w : workers)
 		w.join();
 	stop = true;
 	cleaner.join();
 
-	for (size_t k = 0; k < errors.size() && k < 8; k++) {
-		ADD_FAILURE() << errors[k].c_str();
-	}
-	if (errors.size() > 8) {
-		ADD_FAILURE() << strf("(%zu more errors)", errors.size() - 8);
-	}
-	EXPECT_TRUE(held.empty())
-		<< strf("%zu ids still recorded as held", held.size());
-	EXPECT_TRUE(cleanups.load() > 0) << "no CLEANUP_SETUP completed";
-	EXPECT_TRUE(max_held >= 2) << "no two buffers were ever held at the "
-				      "same time: the threads did not overlap";
-	note(strf("ConcurrentIoctls: at most %zu ids held at once, %d "
-		  "CLEANUP_SETUP calls",
-		  max_held, cleanups.load()));
+	EXPECT_EQ(held.size(), 0u) << "ids still recorded as held";
+	EXPECT_GT(cleanups.load(), 0) << "no CLEANUP_SETUP completed";
+	EXPECT_GE(max_held, 2u) << "no two buffers were ever held at the same "
+				   "time: the threads did not overlap";
+	note("ConcurrentIoctls: at most ", max_held, " ids held at once, ",
+	     cleanups.load(), " CLEANUP_SETUP calls");
 	EXPECT_TRUE(stats_are(b, 0, 0, 0)) << "after the threads finished";
 	EXPECT_TRUE(pins_moved_by(base, 0)) << "after the threads finished";
 	// The program set last is the one that runs on close.
-	EXPECT_TRUE(fd.reset() == 0);
-	uint32_t want = last_cleanup.load();
-	if (want) {
-		EXPECT_TRUE(b.bar.r32(EDU_REG_LIVENESS) == ~want) << strf(
-			"after close the liveness register reads 0x%08x, "
-			"expected ~0x%08x (the last program set)",
-			b.bar.r32(EDU_REG_LIVENESS), want);
+	EXPECT_TRUE(succeeds(fd.reset()));
+	if (const uint32_t last = last_cleanup.load()) {
+		EXPECT_TRUE(liveness_holds(b.bar, last))
+			<< "after close (the last program set)";
 	}
 }
 

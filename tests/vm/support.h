@@ -1,67 +1,84 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 //
-// What every file of crono_vmtest uses: strings and errno names, syscall
-// results as GoogleTest assertions, owned descriptors and mappings, files,
-// time, and the byte patterns the DMA checks write.
+// What every file of crono_vmtest uses: errnos as GoogleTest assertions,
+// owned descriptors and mappings, files, time, the kernel log, and the byte
+// patterns the DMA checks write.
 #ifndef CRONO_VMTEST_SUPPORT_H
 #define CRONO_VMTEST_SUPPORT_H
 
-#include <cerrno>
-#include <csignal>
-#include <cstdarg>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <ctime>
-#include <functional>
-#include <string>
-#include <vector>
-
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <fcntl.h>
-#include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace vt {
 
-// ---------------------------------------------------------------------------------------------
-// Strings and errno names
+using ::testing::AssertionFailure;
+using ::testing::AssertionResult;
+using ::testing::AssertionSuccess;
+using namespace std::chrono_literals;
 
-inline std::string strf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-inline std::string strf(const char *fmt, ...)
+constexpr size_t kPage = 4096;
+
+// The arguments streamed into one string.
+template <class... T> std::string cat(const T &...parts)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(nullptr, 0, fmt, ap);
-	va_end(ap);
-	std::string s;
-	if (n > 0) {
-		s.resize(static_cast<size_t>(n) + 1);
-		vsnprintf(&s[0], s.size(), fmt, ap2);
-		s.resize(static_cast<size_t>(n));
-	}
-	va_end(ap2);
+	std::ostringstream s;
+	(s << ... << parts);
+	return s.str();
+}
+
+inline std::string hex(uint64_t v)
+{
+	std::ostringstream s;
+	s << "0x" << std::hex << v;
+	return s.str();
+}
+
+// The running test's failures so far: the only parts its result records.
+inline int recorded_failures()
+{
+	return testing::UnitTest::GetInstance()
+		->current_test_info()
+		->result()
+		->total_part_count();
+}
+
+// A remark, under `#` like the output of the programs this one runs.
+template <class... T> void note(const T &...parts)
+{
+	std::printf("# %s\n", cat(parts...).c_str());
+	std::fflush(stdout);
+}
+
+inline std::string lower(std::string s)
+{
+	std::transform(s.begin(), s.end(), s.begin(), ::tolower);
 	return s;
 }
 
-// The errno's symbolic name ("EINVAL"), "0" for success, or "errno N" for a
-// number that has none.
+// The errno's symbolic name ("EINVAL"), or "errno N" for one without.
 inline std::string errno_name(int e)
 {
-	// Kernel-internal codes that must never reach user space: named so that
-	// a leak is obvious in a failure message.
+	// Kernel-internal codes must never reach user space: named, so that a
+	// leak is obvious in a failure message.
 	switch (e) {
-	case 0:
-		return "0";
 	case 512:
 		return "ERESTARTSYS(kernel-internal)";
 	case 515:
@@ -70,188 +87,110 @@ inline std::string errno_name(int e)
 		return "ENOTSUPP(kernel-internal)";
 	}
 	const char *n = strerrorname_np(e);
-	return n ? std::string(n) : strf("errno %d", e);
+	return n ? n : cat("errno ", e);
 }
 
-inline std::string one_line(std::string s)
+// The errno of a call that returns -1 on failure, 0 after success.
+inline int errno_of(long rc)
 {
-	for (char &c : s)
-		if (c == '\n' || c == '\r')
-			c = ' ';
-	return s;
+	return rc == -1 ? errno : 0;
 }
 
-// Result of a call that returns -1 and sets errno on failure.
-struct SysRes {
-	long rc;
-	int err; // errno when rc == -1, else 0
-	bool ok() const { return rc != -1; }
-};
-
-// sys(call(...)): the call's result with its errno, taken before anything
-// else can change errno.
-template <class T> SysRes sys(T rc)
+// EXPECT_TRUE(fails_with(err, EINVAL)): err, the errno of a call (0 when it
+// succeeded), is one of these.
+inline AssertionResult fails_with(int err, const std::vector<int> &want)
 {
-	const long v = (long)rc;
-	return SysRes{ v, v == -1 ? errno : 0 };
+	if (err && std::find(want.begin(), want.end(), err) != want.end())
+		return AssertionSuccess();
+	AssertionResult r = AssertionFailure() << "expected ";
+	for (size_t i = 0; i < want.size(); i++)
+		r << (i ? " or " : "") << errno_name(want[i]);
+	return r << ", got " << (err ? errno_name(err) : "success");
+}
+inline AssertionResult fails_with(int err, int want)
+{
+	return fails_with(err, std::vector<int>{ want });
 }
 
-inline std::string errno_list(const std::vector<int> &errs)
+// EXPECT_TRUE(succeeds(err)): err, the errno of a call, is 0.
+inline AssertionResult succeeds(int err)
 {
-	std::string s;
-	for (int e : errs)
-		s += (s.empty() ? "" : " or ") + errno_name(e);
-	return s;
+	if (!err)
+		return AssertionSuccess();
+	return AssertionFailure() << "failed: " << errno_name(err);
 }
 
-// EXPECT_TRUE(fails_with(sys(call), EINVAL)): the call failed with one of
-// these errnos.
-inline ::testing::AssertionResult fails_with(SysRes r,
-					     const std::vector<int> &want)
-{
-	if (r.rc == -1)
-		for (int w : want)
-			if (r.err == w)
-				return ::testing::AssertionSuccess();
-	return ::testing::AssertionFailure()
-	       << "expected " << errno_list(want) << ", got "
-	       << (r.rc == -1 ? errno_name(r.err) : std::string("success"));
-}
-inline ::testing::AssertionResult fails_with(SysRes r, int want)
-{
-	return fails_with(r, std::vector<int>{ want });
-}
-
-// EXPECT_TRUE(no_error(e)): e, an errno or 0, is 0.
-inline ::testing::AssertionResult no_error(int e)
-{
-	if (e == 0)
-		return ::testing::AssertionSuccess();
-	return ::testing::AssertionFailure() << "failed: " << errno_name(e);
-}
-
-inline ::testing::AssertionResult succeeds(SysRes r)
-{
-	if (r.rc != -1)
-		return ::testing::AssertionSuccess();
-	return ::testing::AssertionFailure() << "failed: " << errno_name(r.err);
-}
-
-// A printed remark, under `#` like the programs this one runs.
-inline void note(const std::string &s)
-{
-	std::printf("# %s\n", s.c_str());
-	std::fflush(stdout);
-}
-
+// An owned file descriptor, with the errno of the call that made it.
 class Fd {
 public:
 	Fd() = default;
-	explicit Fd(int fd) : fd_(fd) {}
-	~Fd() { reset(); }
-	Fd(const Fd &) = delete;
-	Fd &operator=(const Fd &) = delete;
-	Fd(Fd &&o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+	explicit Fd(int fd) : fd_(fd), err_(fd < 0 ? errno : 0) {}
+	Fd(Fd &&o) noexcept { *this = std::move(o); }
 	Fd &operator=(Fd &&o) noexcept
 	{
-		if (this != &o) {
-			reset();
-			fd_ = o.fd_;
-			o.fd_ = -1;
-		}
+		reset();
+		fd_ = o.release();
+		err_ = o.err_;
 		return *this;
 	}
+	~Fd() { reset(); }
 	int get() const { return fd_; }
 	bool valid() const { return fd_ >= 0; }
-	// Forget the descriptor without closing it.
-	int release()
-	{
-		int fd = fd_;
-		fd_ = -1;
-		return fd;
-	}
-	// Close now; returns close()'s result (0 when there was nothing to
-	// close).
-	int reset()
-	{
-		int rc = 0;
-		if (fd_ >= 0) {
-			rc = close(fd_);
-			fd_ = -1;
-		}
-		return rc;
-	}
+	int err() const { return err_; }
+	int release() { return std::exchange(fd_, -1); }
+	// Closes now: 0 or close's errno.
+	int reset() { return valid() ? errno_of(close(release())) : 0; }
 
 private:
 	int fd_ = -1;
+	int err_ = 0;
 };
 
-// open(2) into an Fd; on failure the Fd is invalid and *err holds errno.
-inline Fd open_fd(const std::string &path, int flags, int *err = nullptr)
+inline Fd open_fd(const std::string &path, int flags)
 {
-	errno = 0;
-	int fd = open(path.c_str(), flags | O_CLOEXEC);
-	if (err)
-		*err = fd < 0 ? errno : 0;
-	return Fd(fd);
+	return Fd(open(path.c_str(), flags | O_CLOEXEC));
 }
 
+// An owned mmap, with the errno of a failed one.
 class Mapping {
 public:
 	Mapping() = default;
-	~Mapping() { reset(); }
-	Mapping(const Mapping &) = delete;
-	Mapping &operator=(const Mapping &) = delete;
-	Mapping(Mapping &&o) noexcept : p_(o.p_), len_(o.len_), err_(o.err_)
-	{
-		o.p_ = nullptr;
-		o.len_ = 0;
-	}
+	Mapping(Mapping &&o) noexcept { *this = std::move(o); }
 	Mapping &operator=(Mapping &&o) noexcept
 	{
-		if (this != &o) {
-			reset();
-			p_ = o.p_;
-			len_ = o.len_;
-			err_ = o.err_;
-			o.p_ = nullptr;
-			o.len_ = 0;
-		}
+		reset();
+		p_ = std::exchange(o.p_, nullptr);
+		len_ = o.len_;
+		err_ = o.err_;
 		return *this;
 	}
+	~Mapping() { reset(); }
 	static Mapping map(size_t len, int prot, int flags, int fd, off_t off)
 	{
 		Mapping m;
-		errno = 0;
 		void *p = mmap(nullptr, len, prot, flags, fd, off);
-		if (p == MAP_FAILED) {
+		if (p == MAP_FAILED)
 			m.err_ = errno;
-			return m;
-		}
-		m.p_ = static_cast<uint8_t *>(p);
-		m.len_ = len;
+		else
+			m.p_ = static_cast<uint8_t *>(p), m.len_ = len;
 		return m;
 	}
-	// Private anonymous memory (page-aligned, not yet faulted in).
+	// Private anonymous memory, not yet faulted in.
 	static Mapping anon(size_t len, int prot = PROT_READ | PROT_WRITE)
 	{
 		return map(len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
-	bool ok() const { return p_ != nullptr; }
+	bool ok() const { return p_; }
 	int err() const { return err_; }
 	uint8_t *data() const { return p_; }
 	size_t size() const { return len_; }
 	uint64_t addr() const { return reinterpret_cast<uint64_t>(p_); }
-	uint8_t *page(size_t i) const { return p_ + i * 4096; }
+	uint8_t *page(size_t i) const { return p_ + i * kPage; }
+	// Unmaps now: 0 or munmap's errno.
 	int reset()
 	{
-		int rc = 0;
-		if (p_) {
-			rc = munmap(p_, len_);
-			p_ = nullptr;
-			len_ = 0;
-		}
-		return rc;
+		return p_ ? errno_of(munmap(std::exchange(p_, nullptr), len_))
+			  : 0;
 	}
 
 private:
@@ -260,100 +199,80 @@ private:
 	int err_ = 0;
 };
 
-// An address range that is certainly not mapped: map it, then unmap it.
-inline uint64_t unmapped_address(size_t len = 4 * 4096)
+// An address range that is certainly not mapped: mapped, then unmapped.
+inline uint64_t unmapped_address(size_t len = 4 * kPage)
 {
-	void *p = mmap(nullptr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		       0);
-	if (p == MAP_FAILED)
-		return 0;
-	munmap(p, len);
-	return reinterpret_cast<uint64_t>(p);
+	return Mapping::anon(len, PROT_NONE).addr();
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small file helpers
+// Files
 
 inline bool exists(const std::string &path)
 {
 	struct stat st;
 	return lstat(path.c_str(), &st) == 0;
 }
-inline bool is_dir(const std::string &path)
+
+// "chr 0660", "reg 0444", or "(ENOENT)": a file's type and permissions, for
+// EXPECT_EQ.
+inline std::string file_mode(const std::string &path)
 {
 	struct stat st;
-	return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+	if (stat(path.c_str(), &st) != 0)
+		return "(" + errno_name(errno) + ")";
+	char s[16];
+	snprintf(s, sizeof s, "%s %04o",
+		 S_ISCHR(st.st_mode)   ? "chr"
+		 : S_ISREG(st.st_mode) ? "reg"
+				       : "other",
+		 st.st_mode & 07777);
+	return s;
 }
 
-// Whole file (sysfs/procfs friendly: reads until EOF). Returns false and sets
-// *err on failure.
-inline bool read_file(const std::string &path, std::string *outs,
-		      int *err = nullptr)
+// A sysfs or procfs value without surrounding white space, or its errno in
+// parentheses ("(ENOENT)") when it cannot be read: fit to compare and to
+// print alike.
+inline std::string read_text(const std::string &path)
 {
-	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (err)
-			*err = errno;
-		return false;
-	}
-	outs->clear();
-	char buf[4096];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof buf);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (err)
-				*err = errno;
-			close(fd);
-			return false;
-		}
-		if (n == 0)
-			break;
-		outs->append(buf, static_cast<size_t>(n));
-	}
-	close(fd);
-	return true;
+	std::ifstream f(path);
+	if (!f)
+		return "(" + errno_name(errno) + ")";
+	const std::string s{ std::istreambuf_iterator<char>(f), {} };
+	const size_t b = s.find_first_not_of(" \t\n");
+	return b == std::string::npos
+		       ? ""
+		       : s.substr(b, s.find_last_not_of(" \t\n") + 1 - b);
 }
 
-inline std::string trim(std::string s)
-{
-	while (!s.empty() &&
-	       (s.back() == '\n' || s.back() == ' ' || s.back() == '\t'))
-		s.pop_back();
-	size_t i = 0;
-	while (i < s.size() && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return s.substr(i);
-}
-
-// Write a string to a sysfs/procfs file in one write(2). Returns 0 or errno.
+// Writes data in one write(2), as sysfs wants it: 0 or the errno.
 inline int write_file(const std::string &path, const std::string &data)
 {
-	int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+	Fd fd = open_fd(path, O_WRONLY);
+	if (!fd.valid())
+		return fd.err();
+	const ssize_t n = write(fd.get(), data.data(), data.size());
+	if (n < 0)
 		return errno;
-	ssize_t n = write(fd, data.data(), data.size());
-	int e = n < 0 ? errno
-		      : (static_cast<size_t>(n) != data.size() ? EIO : 0);
-	if (close(fd) != 0 && e == 0)
-		e = errno;
-	return e;
+	return size_t(n) == data.size() ? fd.reset() : EIO;
 }
 
-inline std::string readlink_str(const std::string &path)
+// The name a symbolic link points to (a driver's, a module's), "" for none.
+inline std::string link_name(const std::string &link)
 {
-	char buf[4096];
-	ssize_t n = readlink(path.c_str(), buf, sizeof buf - 1);
-	if (n < 0)
-		return std::string();
-	buf[n] = 0;
-	return buf;
+	std::error_code ec;
+	return std::filesystem::read_symlink(link, ec).filename();
 }
-inline std::string basename_of(const std::string &p)
+
+// The names in a directory, sorted; none when it cannot be read.
+inline std::vector<std::string> list_dir(const std::string &dir)
 {
-	size_t s = p.rfind('/');
-	return s == std::string::npos ? p : p.substr(s + 1);
+	std::vector<std::string> names;
+	std::error_code ec;
+	for (const auto &e : std::filesystem::directory_iterator(dir, ec))
+		names.push_back(e.path().filename());
+	std::sort(names.begin(), names.end());
+	return names;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,30 +280,58 @@ inline std::string basename_of(const std::string &p)
 
 inline double now_s()
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return static_cast<double>(ts.tv_sec) +
-	       static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-inline void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-	}
+	return std::chrono::duration<double>(
+		       std::chrono::steady_clock::now().time_since_epoch())
+		.count();
 }
 
-// Poll pred() every 10 ms for up to timeout_s; true as soon as it holds.
+// Polls pred every 10 ms for up to timeout_s; true as soon as it holds.
 inline bool wait_until(double timeout_s, const std::function<bool()> &pred)
 {
-	double end = now_s() + timeout_s;
-	for (;;) {
-		if (pred())
-			return true;
+	for (const double end = now_s() + timeout_s; !pred();
+	     std::this_thread::sleep_for(10ms))
 		if (now_s() > end)
 			return false;
-		sleep_ms(10);
-	}
+	return true;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The kernel log
+
+// The records of /dev/kmsg written after open_at_end().
+class Kmsg {
+public:
+	AssertionResult open_at_end()
+	{
+		fd_ = open_fd("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+		const int e = fd_.valid()
+				      ? errno_of(lseek(fd_.get(), 0, SEEK_END))
+				      : fd_.err();
+		if (!e)
+			return AssertionSuccess();
+		return AssertionFailure() << "/dev/kmsg: " << errno_name(e);
+	}
+	// The message texts of the records since then, or since the last call.
+	std::vector<std::string> read_new()
+	{
+		std::vector<std::string> texts;
+		char buf[8192];
+		for (;;) {
+			const ssize_t n = read(fd_.get(), buf, sizeof buf);
+			if (n < 0 && (errno == EPIPE || errno == EINTR))
+				continue; // a record overwritten: the next one
+			if (n <= 0)
+				return texts;
+			std::string r(buf, size_t(n));
+			r = r.substr(r.find(';') +
+				     1); // after the prefix, if any
+			texts.push_back(r.substr(0, r.find('\n')));
+		}
+	}
+
+private:
+	Fd fd_;
+};
 
 // ---------------------------------------------------------------------------------------------
 // Test patterns
@@ -403,7 +350,7 @@ inline uint64_t pattern_word(uint64_t tag, size_t w)
 	return mix64(tag * 0x100000001b3ull + w);
 }
 
-// Fill len bytes (multiple of 8) with the pattern's words first_word...
+// Fills len bytes (a multiple of 8) with the pattern's words first_word...
 inline void fill_pattern(void *p, size_t len, uint64_t tag,
 			 size_t first_word = 0)
 {
@@ -412,39 +359,21 @@ inline void fill_pattern(void *p, size_t len, uint64_t tag,
 		q[i] = pattern_word(tag, first_word + i);
 }
 
-// -1 when p holds the pattern, else the byte offset of the first wrong word
-// (*got, *want).
-inline long find_mismatch(const void *p, size_t len, uint64_t tag,
-			  size_t first_word = 0, uint64_t *got = nullptr,
-			  uint64_t *want = nullptr)
+// EXPECT_TRUE(holds_pattern(p, len, tag)): p holds what fill_pattern wrote.
+inline AssertionResult holds_pattern(const void *p, size_t len, uint64_t tag,
+				     size_t first_word = 0)
 {
 	auto *q = static_cast<const volatile uint64_t *>(p);
 	for (size_t i = 0; i < len / 8; i++) {
-		uint64_t v = q[i], w = pattern_word(tag, first_word + i);
-		if (v != w) {
-			if (got)
-				*got = v;
-			if (want)
-				*want = w;
-			return static_cast<long>(i * 8);
-		}
+		const uint64_t got = q[i],
+			       want = pattern_word(tag, first_word + i);
+		if (got != want)
+			return AssertionFailure()
+			       << "byte " << i * 8 << " reads " << hex(got)
+			       << ", expected " << hex(want);
 	}
-	return -1;
+	return AssertionSuccess();
 }
-
-// A seeded generator for choosing "random" pages reproducibly.
-struct Rng {
-	uint64_t s;
-	explicit Rng(uint64_t seed) : s(seed ? seed : 1) {}
-	uint64_t next()
-	{
-		s ^= s << 13;
-		s ^= s >> 7;
-		s ^= s << 17;
-		return s;
-	}
-	uint64_t below(uint64_t n) { return n ? next() % n : 0; }
-};
 
 } // namespace vt
 

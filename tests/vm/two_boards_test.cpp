@@ -14,27 +14,21 @@ class TwoBoards_PlainIommu : public TwoBoardTest {};
 // Unlock.AFileCannotUnlockAnotherBoardsBuffers.)
 TEST_F(TwoBoards_PlainIommu, TwoDevicesTwoProcesses)
 {
-	Child kids[2];
-	for (size_t k = 0; k < 2; k++) {
-		kids[k] = spawn_child(strf("board %zu", k), [k] {
-			const Board &b = board(k);
-			int e = 0;
-			Fd fd = open_node(b, &e);
-			ASSERT_TRUE(fd.valid())
-				<< strf("open %s: %s", b.node().c_str(),
-					errno_name(e).c_str());
-			SgBuf s;
+	std::vector<Child> kids;
+	for (size_t k = 0; k < 2; k++)
+		kids.push_back(spawn_child(cat("board ", k), [k] {
+			Fd fd = open_node_checked(k);
+			ASSERT_TRUE(fd.valid());
 			// The other child pins at the same time: no exact pin
 			// counts here (the runner checks the balance
 			// afterwards).
-			if (sg_lock_checked(fd.get(), 4 << 20, &s, false))
-				sg_dma_check(b.bar, s,
-					     pick_pairs(s.count, 2, 100 + k));
-			EXPECT_TRUE(s.unlock() == 0);
-		});
-	}
-	for (auto &k : kids)
-		join_child(k);
+			const size_t size = 4 << 20;
+			sg_round_trip(board(k).bar, fd.get(), size,
+				      pick_pairs(size / kPage, 2, 100 + k),
+				      false);
+		}));
+	for (Child &k : kids)
+		join_child(std::move(k));
 }
 
 } // namespace
