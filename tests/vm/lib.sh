@@ -18,7 +18,7 @@ source "$VM_DIR/debug_kernel.sh"
 VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp contig_test.cpp
 	cleanup_program_test.cpp bad_input_test.cpp memlock_test.cpp stats_limits_test.cpp
 	two_boards_test.cpp compat32_test.cpp cronoctl_test.cpp fault_injection_test.cpp
-	removal_test.cpp many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
+	storm_test.cpp removal_test.cpp many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
 
 # build_vmtest: set VMTEST to the static test program (GoogleTest), recompiling only the
 # objects whose sources (as listed by gcc's dependency files) or command changed. It reaches
