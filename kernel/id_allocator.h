@@ -46,6 +46,7 @@ public:
 	Result<BufferId> allocate() noexcept;
 	bool in_use(s32 id) const noexcept;
 	u32 count() const noexcept { return count_; }
+	bool full() const noexcept { return count_ == capacity; }
 
 private:
 	friend struct BufferIdState;

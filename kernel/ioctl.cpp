@@ -65,6 +65,10 @@ Result<void> OpenFile::lock_sg(u64 arg) noexcept
 	const auto request =
 		CRONO_TRY(validate_sg_request(info, crono_kpage_size()));
 
+	/* A full file touches no memory: a retry would pin and map pages the
+	 * caller still has locked, only to give them back. The id taken under
+	 * the lock below decides. */
+	CRONO_TRY(check_id_room());
 	/* User memory first, without a lock: pins may fault and stall. */
 	auto buffer = CRONO_TRY(SgBuffer::pin(board().pci(), request));
 	auto table = CRONO_TRY(UserWindow::pin(request.page_table_addr,
@@ -74,9 +78,11 @@ Result<void> OpenFile::lock_sg(u64 arg) noexcept
 	MutexGuard guard(board().lock());
 	if (detached_)
 		return Error::from_errno(-ENODEV);
+	/* Declared after the guard: a failure returns it under the lock. */
+	auto id = CRONO_TRY(ids_.allocate());
 	CRONO_TRY(buffer->map());
 	CRONO_TRY(buffer->write_page_table(table));
-	buffer->set_id(CRONO_TRY(ids_.allocate()));
+	buffer->set_id(move(id));
 	/* The library reads back only the id. */
 	info.id = buffer->id();
 	reply.write(0, info);
@@ -131,6 +137,7 @@ Result<void> OpenFile::lock_contig(u64 arg) noexcept
 	const u64 size =
 		CRONO_TRY(validate_contig_request(info, crono_kpage_size()));
 	auto reply = CRONO_TRY(UserWindow::pin(arg, sizeof(info)));
+	CRONO_TRY(check_id_room());
 	/* Coherent memory is locked memory like pinned pages. */
 	auto charge = CRONO_TRY(MemlockCharge::take(size / crono_kpage_size()));
 
@@ -138,9 +145,10 @@ Result<void> OpenFile::lock_contig(u64 arg) noexcept
 	if (detached_)
 		return Error::from_errno(-ENODEV);
 	CRONO_TRY(check_contig_room(size));
+	auto id = CRONO_TRY(ids_.allocate());
 	auto buffer = CRONO_TRY(ContigBuffer::allocate(*this, board().pci(),
 						       size, move(charge)));
-	buffer->set_id(CRONO_TRY(ids_.allocate()));
+	buffer->set_id(move(id));
 	info.addr = 0; /* no kernel address leaves the kernel */
 	info.dma_handle = buffer->dma_addr();
 	info.id = buffer->id();

@@ -149,6 +149,19 @@ Result<void> OpenFile::fault(ContigBuffer &buffer,
 	return buffer.insert(fault);
 }
 
+Result<void> OpenFile::check_id_room() noexcept
+{
+	MutexGuard guard(board().lock());
+	if (detached_)
+		return Error::from_errno(-ENODEV);
+	if (ids_.full()) {
+		crono_klog(board().pci(), CRONO_LOG_DEBUG,
+			   "file holds %u buffers: no id left\n", ids_.count());
+		return Error::from_errno(-ENOMEM);
+	}
+	return {};
+}
+
 Result<void> OpenFile::check_contig_room(u64 size) noexcept
 {
 	/* Only requests (under the board lock) add memory: the room seen here

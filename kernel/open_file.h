@@ -70,6 +70,9 @@ private:
 	void stop_board(bool keep_program) noexcept;
 	void teardown() noexcept;
 	void release_sg(SgBuffer &buffer) noexcept;
+	/* -ENOMEM when the file holds as many buffers as it has ids, -ENODEV
+	 * when the board is gone; takes the board lock. */
+	Result<void> check_id_room() noexcept;
 	/* -ENOMEM when another `size` bytes of coherent memory would pass the
 	 * file's limits; board lock held. */
 	Result<void> check_contig_room(u64 size) noexcept;

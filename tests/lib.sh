@@ -18,7 +18,10 @@ KERNEL_SERIES_RE=('6\.1\.0-[0-9]+-amd64' '6\.12\.[0-9]+\+deb12-amd64')
 
 # What the guest console must never show. Lockdep and DMA-API debug only WARN, and an oops in a
 # process context does not stop the boot, so the console is the only place these show up.
-KERNEL_PROBLEM_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|DMA-API:|circular locking|inconsistent lock state|sleeping function called|general protection'
+# A checker that switched itself off checks nothing from then on, and a task hung for minutes is
+# a deadlock. What DMA-API debug says at every boot is no problem.
+KERNEL_PROBLEM_RE='BUG:|WARNING:|Oops|Kernel panic|KASAN:|UBSAN:|DMA-API:|circular locking|inconsistent lock state|sleeping function called|general protection|Disabling lock debugging|turning off the locking correctness validator|blocked for more than'
+KERNEL_BENIGN_RE='DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config)$'
 
 say() { printf '%s\n' "$*" >&2; }
 die() {
@@ -80,6 +83,29 @@ select_kernels() {
 		fi
 		KERNELS+=("$ver")
 	done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Kernel sources, for the kernels the tests build (ktests/run, tests/vm/debug_kernel.sh)
+
+# kernel_source SERIES PARENT: unpack Debian's linux-source-SERIES once to
+# PARENT/linux-source-VERSION and set KERNEL_SRC to it and KERNEL_SRC_VERSION to the package
+# version. Unpacked beside and renamed, so an interrupted unpack is never taken for a finished one.
+kernel_source() {
+	local series=$1 parent=$2 pkg=linux-source-$1 tarball=/usr/src/linux-source-$1.tar.xz
+	ensure_packages "$pkg" xz-utils tar || die "cannot install $pkg"
+	KERNEL_SRC_VERSION=$(dpkg-query -W -f='${Version}' "$pkg")
+	KERNEL_SRC=$parent/linux-source-${KERNEL_SRC_VERSION//\~/+}
+	[[ ! -e $KERNEL_SRC/.crono-unpacked ]] || return 0
+	[[ -r $tarball ]] || die "$tarball missing"
+	say "unpacking $tarball ($KERNEL_SRC_VERSION) to $KERNEL_SRC"
+	rm -rf "$KERNEL_SRC" "$parent/.unpack"
+	mkdir -p "$parent/.unpack" &&
+		tar -C "$parent/.unpack" -xf "$tarball" &&
+		mv "$parent/.unpack/linux-source-$series" "$KERNEL_SRC" &&
+		rmdir "$parent/.unpack" &&
+		touch "$KERNEL_SRC/.crono-unpacked" ||
+		die "unpacking $tarball failed"
 }
 
 # ---------------------------------------------------------------------------------------------

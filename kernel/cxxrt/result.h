@@ -17,7 +17,7 @@ class [[nodiscard]] Error {
 public:
 	/* A value that is not a negative errno is a bug: it becomes -EINVAL
 	 * with a warning, so it can never read as success. */
-	static Error from_errno(int negative_errno) noexcept
+	CRONO_ALWAYS_INLINE static Error from_errno(int negative_errno) noexcept
 	{
 		if (negative_errno < 0 && negative_errno >= -4095)
 			return Error(negative_errno);

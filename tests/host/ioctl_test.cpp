@@ -589,6 +589,25 @@ TEST_F(LockContig, FourThousandNinetySixBuffersThenENOMEM)
 	EXPECT_EQ(dev.lock_sg(1).id(), 1234);
 }
 
+/* A lock that cannot get an id is refused before it charges, pins, maps or
+ * allocates: a second mapping of pages already mapped (a retry on a full
+ * file) is what DMA-API debug reports as overlapping. */
+TEST_F(LockContig, AFullFileRefusesBeforeTouchingMemory)
+{
+	for (int i = 0; i < 4096; i++)
+		ASSERT_EQ(dev.lock_contig(page).ret, 0) << i;
+	const auto before = fake::held();
+	const unsigned charges = fake::calls(Call::memlock_charge);
+	const unsigned coherent = fake::calls(Call::coherent_alloc);
+	EXPECT_EQ(dev.lock_sg(1).ret, -ENOMEM);
+	EXPECT_EQ(dev.lock_contig(page).ret, -ENOMEM);
+	EXPECT_EQ(fake::calls(Call::memlock_charge), charges);
+	EXPECT_EQ(fake::calls(Call::pin), 0u);
+	EXPECT_EQ(fake::calls(Call::dma_map), 0u);
+	EXPECT_EQ(fake::calls(Call::coherent_alloc), coherent);
+	EXPECT_EQ(fake::held(), before);
+}
+
 TEST_F(LockContig, ChargesRlimitMemlockUntilTheMemoryIsFreed)
 {
 	auto lock = dev.lock_contig(3 * page);

@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <crono_pci_drvmod.h>
@@ -205,11 +206,22 @@ static int fail(const char *fmt, ...)
 	return 0;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int edu_idle(void)
 {
-	/* One transfer takes ~100 ms of guest time: 10 s at most. */
-	for (int i = 0; r32(EDU_REG_DMA_CMD) & EDU_DMA_START; i++) {
-		if (i == 5000)
+	/* One transfer takes ~100 ms of guest time: 10 s at most, measured on
+	 * the clock (a sleep may end early, a count of sleeps would not). */
+	const double end = now_s() + 10.0;
+
+	while (r32(EDU_REG_DMA_CMD) & EDU_DMA_START) {
+		if (now_s() > end)
 			return 0;
 		usleep(2000);
 	}

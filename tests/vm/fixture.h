@@ -16,6 +16,8 @@
 #include "child.h"
 #include "driver.h"
 
+#include <linux/capability.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 
 namespace vt {
@@ -45,6 +47,8 @@ struct Env {
 	bool bound = false;    // every board bound to the driver
 	bool bars = false;     // every board's BAR0 mapped through resource0
 	bool unloaded = false; // UnloadNoLeak removed the module
+	bool debug_kernel =
+		false; // checkers and fault injection (--debug-kernel)
 	size_t expected_boards() const
 	{
 		return setup == SWIOTLB ? 1 : setup == MANY ? kManyBoards : 2;
@@ -107,6 +111,28 @@ inline size_t count_crono_nodes()
 	const std::vector<std::string> names = list_dir("/dev");
 	return std::count_if(names.begin(), names.end(),
 			     [](auto &n) { return n.rfind("crono_", 0) == 0; });
+}
+
+// In a child: RLIMIT_MEMLOCK of `bytes` and no CAP_IPC_LOCK, so the driver's
+// charges are limited as for an ordinary user.
+inline void become_memlock_limited(rlim_t bytes)
+{
+	const struct rlimit rl = { bytes, bytes };
+	ASSERT_TRUE(succeeds(errno_of(setrlimit(RLIMIT_MEMLOCK, &rl))))
+		<< "setrlimit";
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
+						0 };
+	struct __user_cap_data_struct data[2] = {};
+	ASSERT_TRUE(succeeds(errno_of(syscall(SYS_capget, &hdr, data))))
+		<< "capget";
+	const uint32_t bit = 1u << CAP_IPC_LOCK; // CAP_IPC_LOCK (14): word 0
+	data[0].effective &= ~bit;
+	data[0].permitted &= ~bit;
+	data[0].inheritable &= ~bit;
+	ASSERT_TRUE(succeeds(errno_of(syscall(SYS_capset, &hdr, data))))
+		<< "capset";
+	ASSERT_EQ(syscall(SYS_capget, &hdr, data), 0);
+	ASSERT_FALSE(data[0].effective & bit) << "CAP_IPC_LOCK still effective";
 }
 
 // The statistics of board b's misc device (docs/abi.md).

@@ -7,6 +7,8 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CRONO_PART=${CRONO_PART:-vm}
 # shellcheck source=../lib.sh
 source "$VM_DIR/../lib.sh"
+# shellcheck source=debug_kernel.sh
+source "$VM_DIR/debug_kernel.sh"
 # ---------------------------------------------------------------------------------------------
 # Guest programs (static, shared by tests/vm and tests/guest); need BUILD_DIR and LOG_DIR
 
@@ -15,8 +17,8 @@ source "$VM_DIR/../lib.sh"
 # tests of module_test.cpp and unloaded by those of unload_test.cpp.
 VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp contig_test.cpp
 	cleanup_program_test.cpp bad_input_test.cpp memlock_test.cpp stats_limits_test.cpp
-	two_boards_test.cpp compat32_test.cpp cronoctl_test.cpp removal_test.cpp
-	many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
+	two_boards_test.cpp compat32_test.cpp cronoctl_test.cpp fault_injection_test.cpp
+	storm_test.cpp removal_test.cpp many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
 
 # build_vmtest: set VMTEST to the static test program (GoogleTest), recompiling only the
 # objects whose sources (as listed by gcc's dependency files) or command changed. It reaches
@@ -103,12 +105,13 @@ build_cronoctl() {
 # Kernel images
 
 # ensure_kernel_image VER: unpack linux-image-VER once under $CRONO_CACHE/kernels/VER and set
-# KERNEL_VMLINUZ to its kernel. The .deb is kept in $CRONO_CACHE/debs so a re-unpack needs no
-# network.
+# KERNEL_VMLINUZ to its kernel and KERNEL_MODULES_DIR to its modules. The .deb is kept in
+# $CRONO_CACHE/debs so a re-unpack needs no network.
 ensure_kernel_image() {
 	local ver=$1
 	local dir=$CRONO_CACHE/kernels/$ver debs=$CRONO_CACHE/debs deb
 	KERNEL_VMLINUZ=$dir/vmlinuz
+	KERNEL_MODULES_DIR=$dir/lib/modules/$ver
 	[[ -e $KERNEL_VMLINUZ ]] && return 0
 
 	mkdir -p "$debs" "$CRONO_CACHE/kernels"
@@ -187,16 +190,21 @@ pack_dir() {
 	mv "$2.tmp" "$2"
 }
 
-# stage_fs_modules VER DIR: ext4 (with crc32c) and loop of kernel VER (from its unpacked image), with every
-# module they depend on, uncompressed into DIR/modules, and DIR/modules/order listing them in an
-# order insmod can follow. A test (FileBackedPinRefused) mounts an ext4 image with them (a file system the kernel
-# writes back, which Debian builds as modules only).
+# stage_fs_modules VER DIR: ext4 (with crc32c) and loop of kernel VER (from KERNEL_MODULES_DIR),
+# with every module they depend on, uncompressed into DIR/modules, and DIR/modules/order listing
+# them in an order insmod can follow. A test (FileBackedPinRefused) mounts an ext4 image with them
+# (a file system the kernel writes back, which Debian builds as modules only). An empty
+# KERNEL_MODULES_DIR means they are built in: the list stays empty.
 stage_fs_modules() {
 	local ver=$1 dir=$2
-	local root=$CRONO_CACHE/kernels/$1/lib/modules/$1
+	local root=$KERNEL_MODULES_DIR
 	local -A staged=()
 	local order=()
 	mkdir -p "$dir/modules"
+	if [[ -z $root ]]; then
+		: >"$dir/modules/order"
+		return 0
+	fi
 	_stage_module() {
 		local name=$1 path dep
 		[[ ! -v "staged[$name]" ]] || return 0
@@ -316,11 +324,29 @@ run_qemu_monitored() {
 # the firmware's terminal resets end up at the start of the guest's first line.
 console_text() { tr -d '\r' <"$1" | sed -E 's/\x1b(\[[0-9;?]*[A-Za-z]|c)//g'; }
 
+# kmemleak_objects TEXT: one line per object kmemleak reported between CRONO-KMEMLEAK-BEGIN and
+# -END (tests/vm/init), with its size, the task that allocated it and the first functions of
+# the allocation's backtrace.
+kmemleak_objects() {
+	awk '
+		/CRONO-KMEMLEAK-BEGIN/ { inside = 1; next }
+		/CRONO-KMEMLEAK-END/ { inside = 0 }
+		!inside { next }
+		/unreferenced object/ { flush(); obj = $0; sub(/^ */, "", obj); bt = 0; frames = 0; next }
+		/^  comm "/ { sub(/^ */, ""); obj = obj " " $0; next }
+		/^  backtrace/ { bt = 1; next }
+		bt && /^    / && frames < 6 { frames++; obj = obj (frames == 1 ? ": " : " < ") $1 }
+		function flush() { if (obj != "") print "kmemleak: " obj; obj = "" }
+		END { flush() }
+	' <<<"$1"
+}
+
 # evaluate_log LOG QEMU_STATUS: read one boot's console. Sets
 #   BOOT_RESULTS              "ok|FAIL<TAB>SUITE.TEST" per test of the setup (gtest_results)
 #   BOOT_PASSED, BOOT_FAILED  their counts: a test that did not finish failed
 #   BOOT_BROKEN               why the boot itself failed, "" when it did not
 #   BOOT_PROBLEMS             the kernel's complaints, one per line, de-duplicated
+#   BOOT_FAULTS               "INJECTED PASSED FAILED" of the fault-injection sweep, or """
 evaluate_log() {
 	local log=$1 qrc=$2 text done_rc running r
 	local reasons=()
@@ -329,6 +355,8 @@ evaluate_log() {
 	done_rc=$(sed -nE 's/.*CRONO-VM-DONE rc=([0-9]+).*/\1/p' <<<"$text" | tail -n1)
 
 	BOOT_RESULTS=$(gtest_results "$text")
+	BOOT_FAULTS=$(sed -nE 's/^faults: ([0-9]+) injected, ([0-9]+) passed, ([0-9]+) failed$/\1 \2 \3/p' <<<"$text" |
+		tail -n1)
 	BOOT_PASSED=$(grep -c '^ok'$'\t' <<<"$BOOT_RESULTS") || true
 	BOOT_FAILED=$(grep -c '^FAIL'$'\t' <<<"$BOOT_RESULTS") || true
 	running=$(sed -nE 's/.*\[==========\] Running ([0-9]+) tests? from.*/\1/p' <<<"$text" | tail -n1)
@@ -352,8 +380,14 @@ evaluate_log() {
 
 	# The kernel's complaints, live and again in the dmesg dump at the end: drop the
 	# timestamps and keep each complaint once. GoogleTest's own lines are the tests'.
-	BOOT_PROBLEMS=$(grep -vE '^\[ *(RUN|OK|FAILED) *\] ' <<<"$text" | grep -E "$KERNEL_PROBLEM_RE" |
-		sed -E 's/^<[0-9]+>//; s/^\[ *[0-9]+\.[0-9]+\] //' | awk '!seen[$0]++') || true
+	local known='^$'
+	! known_kernel_report "$text" || known='possible circular locking dependency detected'
+	BOOT_PROBLEMS=$({
+		grep -vE '^\[ *(RUN|OK|FAILED) *\] ' <<<"$text" | grep -E "$KERNEL_PROBLEM_RE" |
+			grep -vE "$KERNEL_BENIGN_RE" | grep -v "$known"
+		kmemleak_objects "$text"
+		sed -nE 's/.*CRONO-DMA-API-ERRORS ([1-9][0-9]*).*/DMA-API: \1 errors counted/p' <<<"$text"
+	} | sed -E 's/^<[0-9]+>//; s/^\[ *[0-9]+\.[0-9]+\] //' | awk '!seen[$0]++') || true
 	[[ -z $BOOT_PROBLEMS ]] || reasons+=("kernel reported problems")
 
 	BOOT_BROKEN=""

@@ -41,10 +41,22 @@ Pins last_reading; // the closing reading of the last test
 const std::vector<std::string> kSetups = { "Plain", "Iommu",   "Swiotlb",
 					   "Many",  "Hotplug", "Installed" };
 
-// The setups a suite runs in, from its name AREA_SETUPS; 0 when the name has
-// no such part.
-unsigned suite_setups(const std::string &suite)
+// The last word of SETUPS may be "OnDebugKernel": the suite runs only on the
+// debug kernel (tests/vm/debug_kernel.sh), which alone has its checkers.
+const std::string kDebugWord = "OnDebugKernel";
+constexpr unsigned kDebugOnly = 1u << 31;
+
+// The setups a suite runs in, from its name AREA_SETUPS, with kDebugOnly; 0
+// when the name has no such part.
+unsigned suite_setups(std::string suite)
 {
+	unsigned debug_only = 0;
+	if (suite.size() > kDebugWord.size() &&
+	    suite.compare(suite.size() - kDebugWord.size(), kDebugWord.size(),
+			  kDebugWord) == 0) {
+		suite.resize(suite.size() - kDebugWord.size());
+		debug_only = kDebugOnly;
+	}
 	const size_t us = suite.rfind('_');
 	unsigned bits = 0;
 	for (size_t at = us + 1;
@@ -58,7 +70,7 @@ unsigned suite_setups(const std::string &suite)
 		bits |= 1u << k;
 		at += kSetups[k].size();
 	}
-	return bits;
+	return bits ? bits | debug_only : 0;
 }
 
 // The GoogleTest filter that selects the suites of this setup, or "" with
@@ -74,7 +86,8 @@ std::string setup_filter(std::string *bad)
 			*bad = name;
 			return "";
 		}
-		if (bits & g.setup)
+		if ((bits & g.setup) &&
+		    (!(bits & kDebugOnly) || g.debug_kernel))
 			filter += (filter.empty() ? "" : ":") + name + ".*";
 	}
 	return filter;
@@ -86,7 +99,7 @@ std::string setup_filter(std::string *bad)
 		stderr,
 		"crono_vmtest: %s\n"
 		"usage: crono_vmtest --setup=plain|iommu|swiotlb|many|"
-		"hotplug --module=PATH [GoogleTest flags]\n"
+		"hotplug --module=PATH [--debug-kernel] [GoogleTest flags]\n"
 		"       crono_vmtest --setup=installed [GoogleTest flags]\n",
 		why.c_str());
 	std::exit(2);
@@ -148,6 +161,8 @@ int main(int argc, char **argv)
 			setup = a.substr(8);
 		else if (a.rfind("--module=", 0) == 0)
 			g.module_path = a.substr(9);
+		else if (a == "--debug-kernel")
+			g.debug_kernel = true;
 		else
 			usage("unknown argument '" + a + "'");
 	}
@@ -175,7 +190,8 @@ int main(int argc, char **argv)
 	std::string names;
 	for (const Board &b : g.boards)
 		names += " " + b.pci;
-	note("crono_vmtest: setup ", g.setup_name, ", module ",
+	note("crono_vmtest: setup ", g.setup_name,
+	     g.debug_kernel ? " on the debug kernel" : "", ", module ",
 	     g.installed() ? "(installed, " CRONO_MODULE_NAME ")"
 			   : g.module_path,
 	     ", edu devices:", names.empty() ? " none" : names);

@@ -4,37 +4,12 @@
 // follows the buffers, also across fork and for contiguous buffers.
 #include "fixture.h"
 
-#include <linux/capability.h>
-#include <sys/resource.h>
-
 using namespace vt;
 
 namespace {
 
 class Memlock_PlainIommu : public BoardTest {};
 class Memlock_PlainIommuSwiotlb : public BoardTest {};
-
-// In a child: RLIMIT_MEMLOCK of `bytes` and no CAP_IPC_LOCK, so the driver's
-// charges are limited as for an ordinary user.
-void become_memlock_limited(rlim_t bytes)
-{
-	const struct rlimit rl = { bytes, bytes };
-	ASSERT_TRUE(succeeds(errno_of(setrlimit(RLIMIT_MEMLOCK, &rl))))
-		<< "setrlimit";
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3,
-						0 };
-	struct __user_cap_data_struct data[2] = {};
-	ASSERT_TRUE(succeeds(errno_of(syscall(SYS_capget, &hdr, data))))
-		<< "capget";
-	const uint32_t bit = 1u << CAP_IPC_LOCK; // CAP_IPC_LOCK (14): word 0
-	data[0].effective &= ~bit;
-	data[0].permitted &= ~bit;
-	data[0].inheritable &= ~bit;
-	ASSERT_TRUE(succeeds(errno_of(syscall(SYS_capset, &hdr, data))))
-		<< "capset";
-	ASSERT_EQ(syscall(SYS_capget, &hdr, data), 0);
-	ASSERT_FALSE(data[0].effective & bit) << "CAP_IPC_LOCK still effective";
-}
 
 // Without CAP_IPC_LOCK, pins are charged to RLIMIT_MEMLOCK (64 KiB here),
 // cumulatively, and given back on unlock.
