@@ -15,7 +15,10 @@ CRONO_APT_UPDATE=${CRONO_APT_UPDATE:-1}
 crono_apt() {
 	local sudo=()
 	((EUID == 0)) || sudo=(sudo -n)
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0 "$@" >&2
+	# Parts of make check that run side by side may install at the same time:
+	# wait for the other's dpkg lock instead of failing.
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o Dpkg::Use-Pty=0 \
+		-o DPkg::Lock::Timeout=600 "$@" >&2
 }
 
 apt_update_once() {
