@@ -59,10 +59,11 @@ constexpr u32 max_buffers = 4096;
 /* Host arena regions up to this size hold bytes; larger ones read as
  * zeros and drop writes (the fake's unbacked ranges). */
 constexpr u64 backed_limit = 64 * 1024;
-/* Pages pinned, and steps run, in one input after which repeat stops
- * repeating: 4096 locks of 8193 pages each would take the fake half a
- * minute, thousands of forks make every later step slow. */
-constexpr u64 pin_budget = 1ull << 20;
+/* Pages asked for by LOCK_BUFFER (each gets a page array, and maybe as
+ * many pins), and steps run, in one input after which repeat stops
+ * repeating: 4095 locks of 4 GiB, or of 8193 pinned pages, would take the
+ * fake half a minute; thousands of forks make every later step slow. */
+constexpr u64 page_budget = 1ull << 22;
 constexpr u64 step_budget = 20000;
 
 bool tracing()
@@ -225,7 +226,7 @@ private:
 	bool fired_ = false;
 	Expect expect_;
 	bool full_check_ = true;
-	u64 pinned_total_ = 0; /* pages pinned since the start */
+	u64 pages_asked_ = 0; /* by LOCK_BUFFER, since the start */
 	u64 steps_ = 0;
 };
 
@@ -432,8 +433,6 @@ void Run::begin_step()
 void Run::end_step(long ret)
 {
 	steps_++;
-	for (long i : fake::indexes_of(Event::pin, step_from_))
-		pinned_total_ += fake::records()[size_t(i)].b;
 	if (tracing())
 		std::fprintf(stderr, "crono_fuzz: %s -> %ld\n",
 			     op_ ? describe(*op_).c_str() : step_name_, ret);
@@ -783,6 +782,12 @@ long Run::ioctl(File &file, u32 request, u64 arg)
 		read_user(cmds_info.ucmds, cmds,
 			  cmds_info.count * sizeof(CRONO_KERNEL_CMD));
 
+	if (request == IOCTL_CRONO_LOCK_BUFFER) {
+		CRONO_SG_BUFFER_INFO info;
+		std::memcpy(&info, before, sizeof(info));
+		pages_asked_ +=
+			std::min<u64>(info.size, max_sg_bytes) / kpage();
+	}
 	const long ret = crono_file_ioctl(file.handle, request, arg);
 	note_fired(armed_, calls_before_, fired_errs_, fired_);
 	check_allowed(request, ret);
@@ -1476,7 +1481,7 @@ void Run::execute()
 		op_index_ = i + 1;
 		op_ = &op;
 		for (uint32_t t = 0; t < op.times; t++) {
-			if (t && (pinned_total_ > pin_budget ||
+			if (t && (pages_asked_ > page_budget ||
 				  steps_ > step_budget))
 				break;
 			/* A repeated operation (up to 4097 buffers) is

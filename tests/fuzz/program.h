@@ -225,8 +225,8 @@ enum class OpKind : uint8_t {
 	kill,	       /* u8 n: killed from the n-th signal check on (host) */
 	stall_remove,  /* board, u8 access: removed while a request waits */
 	repeat,	       /* u8 sel: the next operation runs repeat_times[sel % 8]
-			  times (the host stops early once the input pinned
-			  2^20 pages) */
+			  times (the host stops early once LOCK_BUFFER asked
+			  for 2^22 pages, or after 20000 steps) */
 	count,
 };
 const char *name(OpKind kind);
