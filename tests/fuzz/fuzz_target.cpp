@@ -658,6 +658,9 @@ long Run::predict(File &file, u32 request, u64 arg)
 			return -EINVAL;
 		if (info.size > max_sg_bytes)
 			return -ENOMEM;
+		/* A full file refuses before it touches memory. */
+		if (lowest_free_id(file) < 0)
+			return -ENOMEM;
 		if (file.pci->pci.always_bounces)
 			return -EOPNOTSUPP;
 		const u64 kpages = (info.size + kp - 1) / kp;
@@ -667,9 +670,7 @@ long Run::predict(File &file, u32 request, u64 arg)
 		    !writable(info.upages, u64(info.pages_count) * 8) ||
 		    !writable(arg, sizeof(info)))
 			return -EFAULT;
-		if (file.pci->pci.bounces)
-			return -EOPNOTSUPP;
-		return lowest_free_id(file) < 0 ? -ENOMEM : 0;
+		return file.pci->pci.bounces ? -EOPNOTSUPP : 0;
 	}
 	case IOCTL_CRONO_UNLOCK_BUFFER: {
 		int32_t id;
@@ -711,7 +712,7 @@ long Run::predict(File &file, u32 request, u64 arg)
 		const u64 size = (info.size + kp - 1) / kp * kp;
 		if (!writable(arg, sizeof(info)))
 			return -EFAULT;
-		if (over_limit(size / kp))
+		if (lowest_free_id(file) < 0 || over_limit(size / kp))
 			return -ENOMEM;
 		u64 held = 0, bytes = 0;
 		for (const ContigBuf &c : file.contig) {
@@ -721,7 +722,7 @@ long Run::predict(File &file, u32 request, u64 arg)
 		if (held >= max_buffers ||
 		    size > max_contig_bytes_per_file - bytes)
 			return -ENOMEM;
-		return lowest_free_id(file) < 0 ? -ENOMEM : 0;
+		return 0;
 	}
 	case IOCTL_CRONO_UNLOCK_CONTIG_BUFFER: {
 		int32_t id;
@@ -796,6 +797,16 @@ long Run::ioctl(File &file, u32 request, u64 arg)
 			 ret, ", the model expected ", expected));
 	const bool lock = request == IOCTL_CRONO_LOCK_BUFFER ||
 			  request == IOCTL_CRONO_LOCK_CONTIG_BUFFER;
+	/* A lock on a full file touches no memory: a retry with pages the
+	 * caller still has locked must not pin or map them again. */
+	if (lock && new_id < 0 && !file.detached)
+		for (Event e :
+		     { Event::memlock_charge, Event::pin, Event::sgt_create,
+		       Event::dma_map, Event::coherent_alloc })
+			if (fake::count(e, step_from_))
+				fail(fmt("a lock on a file without a free id "
+					 "reached ",
+					 e));
 	if (ret != 0) {
 		expect_.failed_lock |= lock;
 		return ret;
