@@ -13,6 +13,8 @@
 # sudo make load            build in the tree and insmod (development)
 # make demo                 the driver at work on emulated boards (QEMU)
 # make check                every test (see README)
+# make fuzz                 fuzz the core for 10 minutes (CRONO_FUZZ_SECONDS)
+#                           and merge new inputs into tests/fuzz/corpus
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -38,7 +40,7 @@ SOURCES := Kbuild kbuild kernel uapi
 BUILD_PRODUCTS := --exclude='*.o' --exclude='.*.cmd' --exclude='.*.d' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='*.ko' --exclude='*.order'
 
-.PHONY: all module clean check sync load demo install uninstall deb
+.PHONY: all module clean check fuzz sync load demo install uninstall deb
 
 all: module
 
@@ -56,6 +58,10 @@ clean:
 
 check:
 	$(ROOT)/tests/check
+
+CRONO_FUZZ_SECONDS ?= 600
+fuzz:
+	CRONO_FUZZ_SECONDS=$(CRONO_FUZZ_SECONDS) CRONO_FUZZ_MERGE=1 $(ROOT)/tests/fuzz/run
 
 load:
 	$(ROOT)/scripts/load

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The one list of the driver's sources, relative to kernel/. Included by the
-# module's Kbuild and ktests/Kbuild; tests/host/CMakeLists.txt parses it, so
-# keep to plain `name := file...` assignments with backslash continuations.
+# module's Kbuild and ktests/Kbuild; tests/crono_core.cmake parses it for the
+# host tests and the fuzzer, so keep to plain `name := file...` assignments
+# with backslash continuations.
 
 # The C glue, the only code that includes kernel headers. glue/module.c holds
 # module_init and the pci_driver: the module links it, the KUnit kernel not.

@@ -823,7 +823,9 @@ int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
 	sgt->max_segment = max_segment;
 	for (crono_usize i = 0; i < npages; i++) {
 		const u64 page = reinterpret_cast<u64>(pages[i]);
-		if (!s.pinned.count(page))
+		/* find, not count: a page may be pinned by thousands of
+		 * buffers. */
+		if (s.pinned.find(page) == s.pinned.end())
 			violation("sg table over a page that is not pinned");
 		sgt->pages.push_back(page);
 	}
@@ -1119,21 +1121,40 @@ std::string dump_records()
 u64 user_map(u64 len, unsigned prot, bool backed)
 {
 	State &s = st();
+	const u64 addr =
+		user_map_at(round_up_page(s.next_user), len, prot, backed);
+	/* The next range after an unmapped guard page. */
+	s.next_user = addr + round_up_page(len) + s.kpage;
+	return addr;
+}
+
+u64 user_map_at(u64 addr, u64 len, unsigned prot, bool backed)
+{
+	State &s = st();
 	ensure(len != 0, "test: user_map of zero bytes");
-	const u64 addr = round_up_page(s.next_user);
+	ensure(addr % s.kpage == 0, "test: user_map at an unaligned address");
 	const u64 span = round_up_page(len);
+	const auto next = s.ranges.lower_bound(addr);
+	if (range_of(addr) ||
+	    (next != s.ranges.end() && next->first - addr < span))
+		violation("test: user_map over another range");
 	Range range{ addr, span, prot, backed, {} };
 	if (backed)
 		range.bytes.assign(span, 0);
 	s.ranges.emplace(addr, std::move(range));
-	/* The next range after an unmapped guard page. */
-	s.next_user = addr + span + s.kpage;
 	return addr;
 }
 
 void user_unmap(u64 addr)
 {
 	st().ranges.erase(addr);
+}
+
+void user_protect(u64 addr, unsigned prot)
+{
+	auto it = st().ranges.find(addr);
+	if (ensure(it != st().ranges.end(), "test: user_protect of no range"))
+		it->second.prot = prot;
 }
 
 void user_write(u64 addr, const void *src, size_t len)
@@ -1302,6 +1323,11 @@ void on_user_access(const std::string &what, std::function<void()> fn)
 void kill_at_signal_check(unsigned nth)
 {
 	st().kill_at = nth;
+}
+
+unsigned signal_checks()
+{
+	return st().signal_checks;
 }
 
 void vma_close_all()

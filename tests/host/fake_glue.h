@@ -156,7 +156,12 @@ enum Prot : unsigned {
  * (large pinned buffers) read as zeros and drop writes.
  */
 u64 user_map(u64 len, unsigned prot = prot_rw, bool backed = true);
+/* The same at addr (page-aligned, overlapping no other range): a program
+ * that lays out its own address space, as the fuzzer's arena does. */
+u64 user_map_at(u64 addr, u64 len, unsigned prot = prot_rw, bool backed = true);
 void user_unmap(u64 addr);
+/* mprotect(2) of the range that starts at addr. */
+void user_protect(u64 addr, unsigned prot);
 /* The test's own access: ignores protections and fault injection. */
 void user_write(u64 addr, const void *src, size_t len);
 void user_read(u64 addr, void *dst, size_t len);
@@ -203,6 +208,8 @@ std::vector<Seg> last_mapped_segments();
 /* The task counts as killed from the nth crono_kfatal_signal_pending() call
  * on (0: never). */
 void kill_at_signal_check(unsigned nth);
+/* crono_kfatal_signal_pending() calls since reset(). */
+unsigned signal_checks();
 /* Runs fn at the next user memory access of that kind ("copy_from_user",
  * "pin_user_pages", "pin of a user window"), as if it stalled there while
  * other threads ran fn: the core holds then what it holds when a fault
