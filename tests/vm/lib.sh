@@ -346,7 +346,8 @@ kmemleak_objects() {
 #   BOOT_PASSED, BOOT_FAILED  their counts: a test that did not finish failed
 #   BOOT_BROKEN               why the boot itself failed, "" when it did not
 #   BOOT_PROBLEMS             the kernel's complaints, one per line, de-duplicated
-#   BOOT_FAULTS               "INJECTED PASSED FAILED" of the fault-injection sweep, or """
+#   BOOT_FAULTS               "INJECTED PASSED FAILED" of the fault-injection sweep, or ""
+#   BOOT_STRESS               the stress run's "stress: ..." line, or ""
 evaluate_log() {
 	local log=$1 qrc=$2 text done_rc running r
 	local reasons=()
@@ -355,6 +356,7 @@ evaluate_log() {
 	done_rc=$(sed -nE 's/.*CRONO-VM-DONE rc=([0-9]+).*/\1/p' <<<"$text" | tail -n1)
 
 	BOOT_RESULTS=$(gtest_results "$text")
+	BOOT_STRESS=$(grep -m1 -E '^stress: [0-9]+ operations' <<<"$text") || true
 	BOOT_FAULTS=$(sed -nE 's/^faults: ([0-9]+) injected, ([0-9]+) passed, ([0-9]+) failed$/\1 \2 \3/p' <<<"$text" |
 		tail -n1)
 	BOOT_PASSED=$(grep -c '^ok'$'\t' <<<"$BOOT_RESULTS") || true
