@@ -255,12 +255,18 @@ void sweep_requests(const FailNth &fail)
 		return injected;
 	});
 
-	// The fault may find its page tables in place: no point to reach.
-	sweep("a contiguous mapping's first fault", false, [&](unsigned n) {
+	// Each run maps at a fresh 1 GiB of address space, so that the fault
+	// must allocate the page tables it inserts into.
+	sweep("a contiguous mapping's first fault", [&](unsigned n) {
 		Fd fd = open_node_checked(0);
 		ContigBuf c;
 		EXPECT_TRUE(c.lock(fd.get(), kBufferBytes, false));
-		c.map = map_buffer(fd.get(), c.id, kBufferBytes);
+		c.map = Mapping::map(
+			kBufferBytes, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_FIXED_NOREPLACE, fd.get(),
+			off_t(c.id) * off_t(kPage),
+			reinterpret_cast<void *>(0x300000000000ull +
+						 (uint64_t(n) << 30)));
 		if (!c.map.ok())
 			return false;
 		volatile uint8_t *byte = c.page(0);

@@ -165,10 +165,11 @@ public:
 		return *this;
 	}
 	~Mapping() { reset(); }
-	static Mapping map(size_t len, int prot, int flags, int fd, off_t off)
+	static Mapping map(size_t len, int prot, int flags, int fd, off_t off,
+			   void *at = nullptr)
 	{
 		Mapping m;
-		void *p = mmap(nullptr, len, prot, flags, fd, off);
+		void *p = mmap(at, len, prot, flags, fd, off);
 		if (p == MAP_FAILED)
 			m.err_ = errno;
 		else
