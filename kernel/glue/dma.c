@@ -82,15 +82,25 @@ void crono_ksgt_destroy(struct crono_sgt *sgt)
 	kfree(sgt);
 }
 
+/*
+ * A locked buffer stays mapped while the device writes it and user space
+ * reads it, with no sync in between: that is only correct where DMA is cache
+ * coherent, and there the CPU syncs at map and unmap do nothing. Skipping
+ * them says so, and tells DMA-API debug that several mappings of the same
+ * pages (the same memory locked twice) are intended.
+ */
+#define CRONO_SG_DMA_ATTRS DMA_ATTR_SKIP_CPU_SYNC
+
 int crono_kdma_map_sgt(struct crono_pci *pci, struct crono_sgt *sgt)
 {
 	return dma_map_sgtable(crono_dev(pci), &sgt->table, DMA_BIDIRECTIONAL,
-			       0);
+			       CRONO_SG_DMA_ATTRS);
 }
 
 void crono_kdma_unmap_sgt(struct crono_pci *pci, struct crono_sgt *sgt)
 {
-	dma_unmap_sgtable(crono_dev(pci), &sgt->table, DMA_BIDIRECTIONAL, 0);
+	dma_unmap_sgtable(crono_dev(pci), &sgt->table, DMA_BIDIRECTIONAL,
+			  CRONO_SG_DMA_ATTRS);
 }
 
 /*
