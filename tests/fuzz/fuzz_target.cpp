@@ -740,24 +740,9 @@ void Run::check_allowed(u32 request, long ret)
 {
 	if (ret == 0)
 		return;
-	std::vector<long> allowed = { -ENODEV };
-	switch (request) {
-	case IOCTL_CRONO_LOCK_BUFFER:
-		allowed.insert(allowed.end(), { -EFAULT, -EINVAL, -ENOMEM,
-						-EOPNOTSUPP, -EINTR, -EIO });
-		break;
-	case IOCTL_CRONO_LOCK_CONTIG_BUFFER:
-		allowed.insert(allowed.end(), { -EFAULT, -EINVAL, -ENOMEM });
-		break;
-	case IOCTL_CRONO_UNLOCK_BUFFER:
-	case IOCTL_CRONO_UNLOCK_CONTIG_BUFFER:
-	case IOCTL_CRONO_CLEANUP_SETUP:
-		allowed.insert(allowed.end(), { -EFAULT, -EINVAL });
-		break;
-	default:
-		allowed.push_back(-ENOTTY);
-		break;
-	}
+	std::vector<long> allowed;
+	for (int err : documented_errnos(request))
+		allowed.push_back(-err);
 	for (int err : fired_errs_)
 		allowed.push_back(err);
 	for (long a : allowed)

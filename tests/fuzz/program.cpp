@@ -300,15 +300,35 @@ Env read_env(Reader &in)
 	return env;
 }
 
+/* The five requests of the ABI in its order, the reserved one, and a 32-bit
+ * _IOWR encoding (size 4) of LOCK_BUFFER. */
+constexpr uint32_t requests[7] = {
+	0xC0086300u, 0xC0086301u, 0xC0086302u, 0xC0086303u,
+	0xC0086304u, 0xC0086305u, 0xC0046300u,
+};
+
 } // namespace
 
 uint32_t request_of(uint8_t sel, uint32_t raw)
 {
-	static constexpr uint32_t requests[7] = {
-		0xC0086300u, 0xC0086301u, 0xC0086302u, 0xC0086303u,
-		0xC0086304u, 0xC0086305u, 0xC0046300u,
-	};
 	return sel % 8 == 7 ? raw : requests[sel % 8];
+}
+
+std::vector<int> documented_errnos(uint32_t request)
+{
+	switch (request) {
+	case requests[0]: /* LOCK_BUFFER */
+		return { ENODEV,     EFAULT, EINVAL, ENOMEM,
+			 EOPNOTSUPP, EINTR,  EIO,    EREMOTEIO };
+	case requests[3]: /* LOCK_CONTIG_BUFFER */
+		return { ENODEV, EFAULT, EINVAL, ENOMEM };
+	case requests[1]: /* UNLOCK_BUFFER */
+	case requests[2]: /* CLEANUP_SETUP */
+	case requests[4]: /* UNLOCK_CONTIG_BUFFER */
+		return { ENODEV, EFAULT, EINVAL };
+	default:
+		return { ENODEV, ENOTTY };
+	}
 }
 
 Program decode(const uint8_t *data, size_t size)

@@ -238,6 +238,11 @@ bool host_only(OpKind kind);
  * takes the raw u32. */
 uint32_t request_of(uint8_t sel, uint32_t raw);
 
+/* The errnos (positive) docs/abi.md lets a request fail with on an open file:
+ * those of the five requests, ENOTTY for any other number, and ENODEV for all
+ * once the board was removed. */
+std::vector<int> documented_errnos(uint32_t request);
+
 struct Op {
 	OpKind kind = OpKind::open;
 	uint32_t times = 1; /* > 1 after a repeat */

@@ -18,7 +18,8 @@ source "$VM_DIR/debug_kernel.sh"
 VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp contig_test.cpp
 	cleanup_program_test.cpp bad_input_test.cpp memlock_test.cpp stats_limits_test.cpp
 	two_boards_test.cpp compat32_test.cpp cronoctl_test.cpp fault_injection_test.cpp
-	storm_test.cpp removal_test.cpp many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
+	storm_test.cpp corpus_replay_test.cpp ../fuzz/program.cpp removal_test.cpp
+	many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
 
 # build_vmtest: set VMTEST to the static test program (GoogleTest), recompiling only the
 # objects whose sources (as listed by gcc's dependency files) or command changed. It reaches
@@ -36,7 +37,7 @@ build_vmtest() {
 	local libs=("$CRONOCTL_BUILD/libcronoctl_commands.a" "$CRONOCTL_BUILD/libcrono.a")
 	mkdir -p "$dir"
 	for src in "${VMTEST_SOURCES[@]}"; do
-		obj=$dir/${src%.cpp}.o
+		obj=$dir/$(basename "${src%.cpp}").o
 		objs+=("$obj")
 		# Compiled and linked apart: ccache caches compiles only.
 		compile=("${CCACHE[@]}" g++ -std=gnu++17 -O2 -Wall -Wextra -I"$ROOT/uapi"
@@ -231,18 +232,20 @@ stage_fs_modules() {
 # build_initramfs OUT VER KO VMTEST COMPAT32 CRONOCTL: write the initramfs OUT for kernel VER.
 # It is two concatenated cpio archives, which the kernel unpacks one after the other: a base
 # shared by every kernel (busybox, /init, the test program, its 32-bit helper, cronoctl, an empty
-# ext4 image) and a small one with the module and the kernel's ext4 and loop modules. Each is
+# ext4 image, the fuzz corpus as /corpus) and a small one with the module and the kernel's ext4 and loop modules. Each is
 # re-packed only when its inputs changed.
 build_initramfs() {
 	local out=$1 ver=$2 ko=$3 vmtest=$4 compat32=$5 cronoctl=$6
-	local dir base kopart stage
+	local dir base kopart stage corpus=("$VM_DIR"/../fuzz/corpus/*)
 	dir=$(dirname "$out")
 	base=$dir/base.cpio.gz
 	kopart=${out%.cpio.gz}.ko.cpio.gz
 	mkdir -p "$dir"
 
 	# lib.sh is an input too: it decides the archives' layout.
-	if ! up_to_date "$base" /bin/busybox "$VM_DIR/init" "$vmtest" "$compat32" "$cronoctl" "$VM_DIR/lib.sh"; then
+	local inputs=(/bin/busybox "$VM_DIR/init" "$vmtest" "$compat32" "$cronoctl" "$VM_DIR/lib.sh"
+		"${corpus[@]}")
+	if ! up_to_date "$base" "${inputs[@]}"; then
 		stage=$dir/base.d
 		rm -rf "$stage"
 		mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp}
@@ -251,12 +254,14 @@ build_initramfs() {
 		install -m 755 "$vmtest" "$stage/crono_vmtest"
 		install -m 755 "$compat32" "$stage/crono_compat32"
 		install -m 755 "$cronoctl" "$stage/cronoctl"
+		mkdir "$stage/corpus"
+		cp "${corpus[@]}" "$stage/corpus/"
 		mke2fs -q -t ext4 -F "$stage/ext4.img" 8M
 		# The kernel opens /dev/console for init before init can mount devtmpfs; without
 		# this node it warns and /init re-opens the console itself.
 		mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
 		pack_dir "$stage" "$base"
-		record_stamp "$base" /bin/busybox "$VM_DIR/init" "$vmtest" "$compat32" "$cronoctl" "$VM_DIR/lib.sh"
+		record_stamp "$base" "${inputs[@]}"
 		rm -rf "$stage"
 	fi
 
@@ -347,7 +352,7 @@ kmemleak_objects() {
 #   BOOT_BROKEN               why the boot itself failed, "" when it did not
 #   BOOT_PROBLEMS             the kernel's complaints, one per line, de-duplicated
 #   BOOT_FAULTS               "INJECTED PASSED FAILED" of the fault-injection sweep, or ""
-#   BOOT_STRESS               the stress run's "stress: ..." line, or ""
+#   BOOT_FIGURES              the figures suites print ("stress: ...", "corpus: ..."), a line each
 evaluate_log() {
 	local log=$1 qrc=$2 text done_rc running r
 	local reasons=()
@@ -356,7 +361,7 @@ evaluate_log() {
 	done_rc=$(sed -nE 's/.*CRONO-VM-DONE rc=([0-9]+).*/\1/p' <<<"$text" | tail -n1)
 
 	BOOT_RESULTS=$(gtest_results "$text")
-	BOOT_STRESS=$(grep -m1 -E '^stress: [0-9]+ operations' <<<"$text") || true
+	BOOT_FIGURES=$(grep -E '^(stress: [0-9]+ operations|corpus: [0-9]+ programs)' <<<"$text") || true
 	BOOT_FAULTS=$(sed -nE 's/^faults: ([0-9]+) injected, ([0-9]+) passed, ([0-9]+) failed$/\1 \2 \3/p' <<<"$text" |
 		tail -n1)
 	BOOT_PASSED=$(grep -c '^ok'$'\t' <<<"$BOOT_RESULTS") || true
