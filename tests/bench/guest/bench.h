@@ -60,9 +60,15 @@ public:
 	uint64_t thp_bytes() const;
 
 private:
+	void separate_pages();
+
 	void *base_ = nullptr;
 	uint64_t size_ = 0;
 	uint64_t mapped_ = 0;
+	// Pages taken out of the buffer by separate_pages, held until the
+	// buffer goes so that the allocator cannot hand them back.
+	void *hold_ = nullptr;
+	uint64_t hold_used_ = 0;
 	std::string error_;
 };
 

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 //
 // The benchmark's buffers: anonymous memory in 4 KiB pages written in address
-// order, in 4 KiB pages written in reverse order (the page allocator hands
-// out ascending physical pages, so no page follows its virtual predecessor
-// physically: one sg segment per page), in transparent huge pages, and in
-// hugetlbfs 2 MiB pages.
+// order, in 4 KiB pages written in reverse order with no page physically
+// after its virtual predecessor (one sg segment per page, the worst case for
+// the sg table), in transparent huge pages, and in hugetlbfs 2 MiB pages.
 #include "bench.h"
 
 #include <cerrno>
@@ -12,7 +11,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
@@ -30,6 +32,26 @@ const BackingName kNames[] = { { Backing::Order4k, "4k-order" },
 			       { Backing::Reverse4k, "4k-reverse" },
 			       { Backing::Thp, "thp" },
 			       { Backing::Hugetlb, "hugetlb-2m" } };
+
+// The page frame numbers of npages pages from addr (/proc/self/pagemap,
+// which shows them to root); empty when it cannot be read.
+std::vector<uint64_t> frames(uint64_t addr, uint64_t npages)
+{
+	std::vector<uint64_t> entries(npages);
+	const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return {};
+	const ssize_t want = ssize_t(npages * sizeof(uint64_t));
+	const ssize_t got = pread(fd, entries.data(), want,
+				  off_t(addr / kPage * sizeof(uint64_t)));
+	close(fd);
+	bool any = false;
+	for (uint64_t &e : entries) {
+		e &= (1ull << 55) - 1;
+		any = any || e;
+	}
+	return got == want && any ? entries : std::vector<uint64_t>();
+}
 
 } // namespace
 
@@ -93,6 +115,7 @@ Buffer::Buffer(Backing backing, uint64_t size) : size_(size)
 	if (backing == Backing::Reverse4k) {
 		for (uint64_t i = pages; i-- > 0;)
 			bytes[i * kPage] = 1;
+		separate_pages();
 	} else {
 		for (uint64_t i = 0; i < pages; i++)
 			bytes[i * kPage] = 1;
@@ -103,6 +126,58 @@ Buffer::~Buffer()
 {
 	if (base_)
 		munmap(base_, mapped_);
+	if (hold_)
+		munmap(hold_, size_);
+}
+
+/*
+ * Written in reverse order, most pages land below their virtual predecessor,
+ * but not all: pages freed earlier come back from the per-CPU lists last
+ * freed first, i.e. descending. Every page that physically follows its
+ * predecessor gets a new one: it goes back to the allocator, a page of the
+ * hold mapping takes it at once (this CPU's list gives the last freed page
+ * first), and the buffer's page is written anew; again until no page follows
+ * (at most 8 passes). The sg segment count shows whether it worked.
+ */
+void Buffer::separate_pages()
+{
+	const uint64_t pages = size_ / kPage;
+	hold_ = mmap(nullptr, size_, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	const int cpu = sched_getcpu();
+	if (hold_ == MAP_FAILED || cpu < 0) {
+		hold_ = hold_ == MAP_FAILED ? nullptr : hold_;
+		return;
+	}
+	madvise(hold_, size_, MADV_NOHUGEPAGE);
+	cpu_set_t all, one;
+	sched_getaffinity(0, sizeof all, &all);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	sched_setaffinity(0, sizeof one, &one);
+	volatile char *const bytes = static_cast<char *>(base_);
+	volatile char *const hold = static_cast<char *>(hold_);
+	for (int pass = 0; pass < 8; pass++) {
+		std::vector<uint64_t> pfn = frames(addr(), pages);
+		if (pfn.empty())
+			break;
+		uint64_t moved = 0;
+		for (uint64_t i = 1; i < pages && hold_used_ < pages; i++) {
+			if (pfn[i] != pfn[i - 1] + 1)
+				continue;
+			madvise(const_cast<char *>(bytes) + i * kPage, kPage,
+				MADV_DONTNEED);
+			hold[hold_used_++ * kPage] = 1;
+			bytes[i * kPage] = 1;
+			const std::vector<uint64_t> now =
+				frames(addr() + i * kPage, 1);
+			pfn[i] = now.empty() ? 0 : now[0];
+			moved++;
+		}
+		if (!moved)
+			break;
+	}
+	sched_setaffinity(0, sizeof all, &all);
 }
 
 uint64_t Buffer::thp_bytes() const
