@@ -15,6 +15,8 @@
 # make check                every test (see README)
 # make fuzz                 fuzz the core for 10 minutes (CRONO_FUZZ_SECONDS)
 #                           and merge new inputs into tests/fuzz/corpus
+# make bench                lock and unlock times beside the kernel's floor,
+#                           in QEMU (docs/benchmark.md; CRONO_BENCH_* variables)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -40,7 +42,7 @@ SOURCES := Kbuild kbuild kernel uapi
 BUILD_PRODUCTS := --exclude='*.o' --exclude='.*.cmd' --exclude='.*.d' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='*.ko' --exclude='*.order'
 
-.PHONY: all module clean check fuzz sync load demo install uninstall deb
+.PHONY: all module clean check fuzz bench sync load demo install uninstall deb
 
 all: module
 
@@ -62,6 +64,9 @@ check:
 CRONO_FUZZ_SECONDS ?= 600
 fuzz:
 	CRONO_FUZZ_SECONDS=$(CRONO_FUZZ_SECONDS) CRONO_FUZZ_MERGE=1 $(ROOT)/tests/fuzz/run
+
+bench:
+	$(ROOT)/tests/bench/run
 
 load:
 	$(ROOT)/scripts/load

@@ -103,6 +103,87 @@ build_cronoctl() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Setups: the QEMU machine and guest command line of each (tests/vm/run, tests/bench/run).
+
+ALL_SETUPS=(plain iommu swiotlb many hotplug)
+
+# setup_args SETUP: set QEMU_ARGS and APPEND, for the kernel to boot (PLAIN_MACHINE: the plain
+# setup's machine, KERNEL_APPEND: its own arguments). The guest gets VM_MEMORY_MIB of memory
+# (default 1024).
+setup_args() {
+	MONITOR="" # QEMU monitor socket, for setups that unplug devices
+	local edu=("${QEMU_EDU[@]}")
+	APPEND="console=ttyS0 panic=-1 quiet"
+	case $1 in
+	plain) # two boards, for the two-board tests
+		QEMU_ARGS=(-machine "$PLAIN_MACHINE" "${edu[@]}" "${edu[@]}") ;;
+	iommu) # DMA addresses become IOVAs; passthrough=0 keeps Debian from identity-mapping
+		QEMU_ARGS=(-machine q35 -device intel-iommu "${edu[@]}" "${edu[@]}")
+		APPEND+=" intel_iommu=on iommu.passthrough=0" ;;
+	swiotlb) # every streaming mapping bounces: the driver must refuse to lock buffers
+		QEMU_ARGS=(-machine pc "${edu[@]}")
+		APPEND+=" swiotlb=force" ;;
+	many) # 40 boards behind two PCI-PCI bridges, 20 each: no static limit of 32 boards.
+		# q35, not pc: on pc each probe and remove spends ~170 ms in the guest's ACPI
+		# interrupt-link code under TCG (18 s per boot instead of 6 s).
+		QEMU_ARGS=(-machine q35)
+		local br n
+		for br in 1 2; do
+			QEMU_ARGS+=(-device "pcie-pci-bridge,id=br$br,bus=pcie.0,addr=$(printf %x $((0x10 + br)))")
+			for ((n = 1; n <= 20; n++)); do
+				QEMU_ARGS+=(-device "${QEMU_EDU[1]},bus=br$br,addr=$(printf %x "$n")")
+			done
+		done ;;
+	hotplug) # one board in a hotpluggable PCIe root port, unplugged with device_del
+		# through the monitor when the guest asks (run_qemu_monitored), and one ordinary
+		# board. ACPI hotplug is off, so the guest's native pciehp handles the slot
+		# (as for a Thunderbolt board); it waits 5 s after the attention button.
+		MONITOR=${TMPDIR:-/tmp}/crono-vm-$$-$BOOT_ID-hotplug.sock
+		# shellcheck disable=SC2054 # QEMU arguments with commas
+		QEMU_ARGS=(-machine q35 -global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off
+			-device pcie-root-port,id=rp1,slot=1,chassis=1
+			-device "${QEMU_EDU[1]},bus=rp1,id=e1" "${edu[@]}"
+			-monitor "unix:$MONITOR,server=on,wait=off") ;;
+	*) die "unknown setup '$1' (known: ${ALL_SETUPS[*]})" ;;
+	esac
+	# -cpu max: the default qemu64 model has no SMAP/SMEP, so a driver touching user memory
+	# without copy_from_user() would pass; max also brings 5-level paging and PKU. Costs ~0.5 s.
+	# -no-reboot: a panic (panic=-1) ends the run instead of booting again.
+	QEMU_ARGS+=(-cpu "${CRONO_VM_CPU:-max}" -m "${VM_MEMORY_MIB:-1024}" -smp 2 -no-reboot)
+	# shellcheck disable=SC2206 # split on purpose
+	QEMU_ARGS+=(${CRONO_QEMU_EXTRA:-})
+	APPEND+=" crono.setup=$1${KERNEL_APPEND:+ $KERNEL_APPEND}${CRONO_APPEND:+ $CRONO_APPEND}"
+	APPEND+="${CRONO_STRESS_SECONDS:+ crono.stress=$CRONO_STRESS_SECONDS}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The driver module
+
+# build_module VER KDIR: set KO to the module for kernel release VER, building it against the
+# kernel tree KDIR through the top-level Makefile unless CRONO_KO names one. Fails (without
+# exiting) when there is none.
+build_module() {
+	local ver=$1 kdir=$2 log=$LOG_DIR/build-$1.log
+	if [[ -n ${CRONO_KO:-} ]]; then
+		KO=${CRONO_KO//\{ver\}/$ver}
+		[[ -f $KO ]] || { say "$CRONO_PART: CRONO_KO: no $KO"; return 1; }
+		return 0
+	fi
+	[[ -f $ROOT/Makefile ]] || { say "$CRONO_PART: no $ROOT/Makefile (set CRONO_KO to test the harness alone)"; return 1; }
+	# The top-level Makefile copies the sources into BUILD with rsync.
+	ensure_packages rsync
+	KO=$BUILD_DIR/$ver/crono_pci_drvmod.ko
+	say "$CRONO_PART: building the module for $ver"
+	if ! make -C "$ROOT" -j"$(nproc)" KDIR="$kdir" BUILD="$BUILD_DIR/$ver" \
+		>"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		say "$CRONO_PART: module build for $ver failed (full output: $log)"
+		return 1
+	fi
+	[[ -f $KO ]] || { say "$CRONO_PART: the build for $ver made no $KO"; return 1; }
+}
+
+# ---------------------------------------------------------------------------------------------
 # Kernel images
 
 # ensure_kernel_image VER: unpack linux-image-VER once under $CRONO_CACHE/kernels/VER and set
