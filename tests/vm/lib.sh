@@ -15,7 +15,7 @@ source "$VM_DIR/debug_kernel.sh"
 # The test program's sources in the order its tests run: GoogleTest runs the suites in the
 # order they were registered, which is the link order. The module is loaded and bound by the
 # tests of module_test.cpp and unloaded by those of unload_test.cpp.
-VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp contig_test.cpp
+VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp huge_page_test.cpp contig_test.cpp
 	cleanup_program_test.cpp bad_input_test.cpp memlock_test.cpp stats_limits_test.cpp
 	two_boards_test.cpp compat32_test.cpp cronoctl_test.cpp fault_injection_test.cpp
 	storm_test.cpp removal_test.cpp many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
