@@ -1255,8 +1255,10 @@ void Run::check_held()
 			}
 		}
 	}
+	/* The registry, boards, files, and one object per buffer: an S/G
+	 * buffer keeps no page array, its sg table is the glue's. */
 	want.allocations =
-		size_t(1 + boards + files + 2 * want.sgts + contig_objects);
+		size_t(1 + boards + files + want.sgts + contig_objects);
 	want.mutexes = 1 + 3 * boards;
 	for (const Vma &vma : vmas_)
 		want.vmas += !vma.closed;
