@@ -15,8 +15,8 @@ namespace crono::sg_table_limits {
 
 /* The kernel's unsigned int. */
 constexpr u64 uint_max = 0xFFFFFFFFull;
-/* Entries of one chunk: a 4 KiB page of 32-byte struct scatterlist (fewer
- * with CONFIG_DEBUG_SG; the bounds below hold for any chunk of 3 or more). */
+/* Entries of one chunk: a 4 KiB page of 32-byte struct scatterlist (x86-64;
+ * the bounds below hold for any chunk of 3 or more). */
 constexpr u64 chunk_entries = 4096 / 32;
 /* Pages of the largest buffer, for the smallest kernel page (4 KiB). */
 constexpr u64 max_buffer_pages =

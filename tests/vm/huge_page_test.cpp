@@ -129,10 +129,9 @@ uint64_t sg_chunk_bytes(const std::vector<uint64_t> &pfn, size_t batch,
 
 uint64_t sg_chunk_bytes_of(const SgBuf &s)
 {
-	// struct scatterlist: 32 bytes, 40 with CONFIG_DEBUG_SG (the debug
-	// kernel's).
-	return sg_chunk_bytes(pfns(s.mem.addr(), s.mem.size()), 512,
-			      g.debug_kernel ? 40 : 32);
+	// struct scatterlist: 32 bytes on x86-64, whatever the configuration
+	// (page_link, offset, length, dma_address, dma_length, dma_flags).
+	return sg_chunk_bytes(pfns(s.mem.addr(), s.mem.size()), 512, 32);
 }
 
 // Anonymous memory of `size` bytes backed by transparent huge pages,
