@@ -265,9 +265,10 @@ int crono_ksgt_alloc(struct crono_sgt **sgt) CRONO_NOEXCEPT;
 int crono_ksgt_append(struct crono_sgt *sgt, struct crono_page **pages,
 		      crono_usize npages, crono_u32 max_segment,
 		      crono_usize pages_left) CRONO_NOEXCEPT;
-/* Unpins every page the table holds, one page range per segment, marked
- * dirty (the device may have written them); the table must not be mapped.
- * Gives way to other tasks between segments. */
+/* Unpins every page the table holds, one page range per segment (pages
+ * that are a segment alone gathered a few per call), marked dirty (the
+ * device may have written them); the table must not be mapped. Gives way
+ * to other tasks as it goes. */
 void crono_ksgt_unpin_dirty(struct crono_sgt *sgt) CRONO_NOEXCEPT;
 /* Frees the table; its pages were unpinned before. */
 void crono_ksgt_destroy(struct crono_sgt *sgt) CRONO_NOEXCEPT;
