@@ -12,6 +12,5 @@ crono_probe = $(if $(shell grep -qsE '$(2)' $(call crono_header,$(1)) && echo y)
 
 crono_probes := \
 	$(call crono_probe,linux/mm.h,void vm_flags_set,CRONO_HAVE_VM_FLAGS_SET) \
-	$(call crono_probe,linux/scatterlist.h,sg_alloc_table_from_pages_segment,CRONO_HAVE_SG_ALLOC_TABLE_FROM_PAGES_SEGMENT) \
-	$(call crono_probe,linux/scatterlist.h,struct scatterlist [*]__sg_alloc_table_from_pages,CRONO_HAVE_SG_APPEND_RETURNS_SCATTERLIST) \
+	$(call crono_probe,linux/scatterlist.h,int sg_alloc_append_table_from_pages,CRONO_HAVE_SG_ALLOC_APPEND_TABLE_FROM_PAGES) \
 	$(call crono_probe,linux/swiotlb.h,is_swiotlb_force_bounce,CRONO_HAVE_IS_SWIOTLB_FORCE_BOUNCE)

@@ -59,6 +59,7 @@ public:
 	Statistic pinned_bytes;
 	Statistic coherent_bytes;
 	Statistic coherent_buffers; /* holding memory: locked or still mapped */
+	Statistic bookkeeping_bytes; /* kernel memory kept for S/G buffers */
 
 private:
 	explicit Board(struct crono_pci *pci) noexcept : pci_(pci) {}

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * DmaMapping: an sg table mapped for one device (through its IOMMU, if any).
- * Released by unmapping, before the table is freed and its pages unpinned.
+ * Released by unmapping, before the table's pages are unpinned and the table
+ * freed.
  */
 #pragma once
 
 #include "cxxrt/result.h"
 #include "cxxrt/unique_resource.h"
-#include "sg_table.h"
+#include "pinned_sg_table.h"
 
 namespace crono {
 
@@ -25,7 +26,7 @@ public:
 	DmaMapping() noexcept = default;
 	/* table must outlive the mapping. */
 	CRONO_ALWAYS_INLINE static Result<DmaMapping>
-	map(struct crono_pci *pci, const SgTable &table) noexcept
+	map(struct crono_pci *pci, const PinnedSgTable &table) noexcept
 	{
 		CRONO_TRY(from_errno(crono_kdma_map_sgt(pci, table.get())));
 		return DmaMapping(DmaMappingState{ pci, table.get() });

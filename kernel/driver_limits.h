@@ -15,8 +15,8 @@ constexpr u64 device_page_size = 4096;
 
 /*
  * One scatter/gather buffer: 256 GiB (ring buffers of tens of GiB are usual).
- * Its page array, 8 bytes per 4 KiB page, then stays far below the INT_MAX
- * bytes kvmalloc accepts without warning.
+ * Its sg table counts pages and entries in unsigned int: see
+ * sg_table_limits.h.
  */
 constexpr u64 max_sg_buffer_bytes = 1ull << 38;
 
@@ -35,8 +35,9 @@ constexpr u64 max_contig_bytes_per_file = 4ull << 30;
 constexpr u32 max_contig_buffers_per_file = max_buffers_per_file;
 
 /* Pages pinned per call into the kernel, so a huge lock makes progress in
- * bounded steps. */
-constexpr u64 pin_batch_pages = 4096;
+ * bounded steps: what one 4 KiB page of page pointers holds, the only
+ * per-page memory a lock uses, and only while it runs. */
+constexpr u64 pin_batch_pages = 512;
 
 /* Page-table entries staged in the kernel per copy to user space. */
 constexpr size_t page_table_chunk_entries = 512;

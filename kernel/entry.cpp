@@ -98,6 +98,7 @@ void crono_board_stats(struct crono_board *handle,
 	stats->pinned_bytes = board->pinned_bytes.read();
 	stats->coherent_bytes = board->coherent_bytes.read();
 	stats->coherent_buffers = board->coherent_buffers.read();
+	stats->bookkeeping_bytes = board->bookkeeping_bytes.read();
 }
 
 int crono_file_open(struct crono_board *board, struct crono_kfile *kfile,

@@ -89,6 +89,7 @@ Result<void> OpenFile::lock_sg(u64 arg) noexcept
 
 	board().locked_buffers.add(1);
 	board().pinned_bytes.add(buffer->pinned_bytes());
+	board().bookkeeping_bytes.add(buffer->bookkeeping_bytes());
 	crono_klog(board().pci(), CRONO_LOG_DEBUG,
 		   "locked S/G buffer %d: %llu bytes, %llu pages\n", info.id,
 		   request.size, request.entries);

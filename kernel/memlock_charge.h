@@ -33,6 +33,11 @@ public:
 		return MemlockCharge(state);
 	}
 
+	const struct crono_memlock *get() const noexcept
+	{
+		return state_.charge;
+	}
+
 private:
 	explicit MemlockCharge(const MemlockChargeState &state) noexcept
 	    : UniqueResource(state)

@@ -96,7 +96,9 @@ void OpenFile::release_sg(SgBuffer &buffer) noexcept
 {
 	board().locked_buffers.sub(1);
 	board().pinned_bytes.sub(buffer.pinned_bytes());
-	/* Gives the id back, unmaps, frees the table, unpins, uncharges. */
+	board().bookkeeping_bytes.sub(buffer.bookkeeping_bytes());
+	/* Gives the id back, unmaps, unpins through the table, frees it,
+	 * uncharges. */
 	sg_buffers_.take(buffer).reset();
 }
 

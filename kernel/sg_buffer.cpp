@@ -76,13 +76,17 @@ Result<OwnPtr<SgBuffer>> SgBuffer::pin(struct crono_pci *pci,
 			   request.kernel_pages);
 		return charge.error();
 	}
-	auto pages = CRONO_TRY(
-		PinnedPages::pin(request.user_addr, request.kernel_pages));
-	auto table =
-		CRONO_TRY(SgTable::create(pages, crono_kdma_max_segment(pci)));
-	return adopt_own_or_enomem(new (Gfp::kernel_account) SgBuffer(
-		pci, request, charge.release_value(), move(pages),
-		move(table)));
+	auto table = CRONO_TRY(PinnedSgTable::pin(request.user_addr,
+						  request.kernel_pages,
+						  crono_kdma_max_segment(pci)));
+	auto buffer = CRONO_TRY(
+		adopt_own_or_enomem(new (Gfp::kernel_account) SgBuffer(
+			pci, request, charge.release_value(), move(table))));
+	buffer->bookkeeping_bytes_ =
+		crono_kmalloc_bytes(buffer.get()) +
+		crono_kmemlock_bytes(buffer->charge_.get()) +
+		buffer->table_.bytes();
+	return move(buffer);
 }
 
 Result<void> SgBuffer::map() noexcept
@@ -128,7 +132,7 @@ SgBuffer::~SgBuffer() = default;
 
 u64 SgBuffer::pinned_bytes() const noexcept
 {
-	return pages_.count() * crono_kpage_size();
+	return request_.kernel_pages * crono_kpage_size();
 }
 
 } // namespace crono

@@ -9,8 +9,9 @@
  *
  * Each resource is a member that releases exactly itself, declared in the
  * order it is acquired, so destruction releases in the one safe order:
- * unmap, free the table, unpin (dirty), return the memlock charge. A request
- * that fails part way destroys the half-built buffer and leaves nothing.
+ * unmap, unpin (dirty) through the table, free the table, return the
+ * memlock charge. A request that fails part way destroys the half-built
+ * buffer and leaves nothing. Nothing per page is kept besides the sg table.
  */
 #pragma once
 
@@ -19,9 +20,8 @@
 #include "dma_mapping.h"
 #include "id_allocator.h"
 #include "memlock_charge.h"
-#include "pinned_pages.h"
+#include "pinned_sg_table.h"
 #include "requests.h"
-#include "sg_table.h"
 
 namespace crono {
 
@@ -42,24 +42,26 @@ public:
 	Result<void> write_page_table(UserWindow &window) noexcept;
 
 	u64 pinned_bytes() const noexcept;
+	/* Kernel memory kept for the buffer while it lives: this object,
+	 * its memlock charge, its sg table. */
+	u64 bookkeeping_bytes() const noexcept { return bookkeeping_bytes_; }
 	s32 id() const noexcept { return id_.value(); }
 	void set_id(BufferId id) noexcept { id_ = move(id); }
 
 private:
 	SgBuffer(struct crono_pci *pci, const SgRequest &request,
-		 MemlockCharge charge, PinnedPages pages,
-		 SgTable table) noexcept
+		 MemlockCharge charge, PinnedSgTable table) noexcept
 	    : pci_(pci), request_(request), charge_(move(charge)),
-	      pages_(move(pages)), table_(move(table))
+	      table_(move(table))
 	{
 	}
 
 	struct crono_pci *pci_;
 	SgRequest request_;
+	u64 bookkeeping_bytes_ = 0;
 	/* Release order is the reverse of this order. */
 	MemlockCharge charge_;
-	PinnedPages pages_;
-	SgTable table_;
+	PinnedSgTable table_;
 	DmaMapping mapping_;
 	BufferId id_;
 };

@@ -27,7 +27,7 @@ crono_core_sources := \
 	open_file.cpp \
 	ioctl.cpp \
 	sg_buffer.cpp \
-	pinned_pages.cpp \
+	pinned_sg_table.cpp \
 	contig_buffer.cpp \
 	page_table.cpp \
 	cleanup_program.cpp \

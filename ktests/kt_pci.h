@@ -21,6 +21,10 @@ struct crono_kt_edu {
 	struct pci_dev *pdev;
 	void __iomem *bar0;
 	resource_size_t bar0_len;
+	struct crono_pci pci; /* as crono_pci_enable() filled it */
+	/* The PCI core's segment limits, before crono_pci_enable(). */
+	unsigned int max_seg_before_enable;
+	u64 seg_boundary_before_enable;
 	/* As crono_pci_enable() left them, before any test ran. */
 	bool master_after_enable;
 	u64 seg_boundary_after_enable;
@@ -30,6 +34,9 @@ struct crono_kt_edu {
  * makes DMA-API debug report any mapping a suite left behind. */
 int crono_kt_edu_bind(struct kunit_suite *suite);
 void crono_kt_edu_unbind(struct kunit_suite *suite);
+
+/* crono_pci_enable() again after a test disabled the device. */
+int crono_kt_edu_reenable(struct crono_kt_edu *edu);
 
 /* The idx-th bound device; skips the test when there is none. */
 struct crono_kt_edu *crono_kt_edu(struct kunit *test, int idx);

@@ -20,27 +20,31 @@ static int crono_kt_edu_count;
 static int crono_kt_edu_probe(struct pci_dev *pdev,
 			      const struct pci_device_id *id)
 {
-	struct crono_pci pci = {};
 	struct crono_kt_edu *edu;
+	struct crono_pci *pci;
 	int ret;
 
 	if (crono_kt_edu_count == CRONO_KT_EDU_MAX)
 		return -ENOSPC;
 	edu = &crono_kt_edus[crono_kt_edu_count];
+	memset(edu, 0, sizeof(*edu));
+	pci = &edu->pci;
+	edu->max_seg_before_enable = dma_get_max_seg_size(&pdev->dev);
+	edu->seg_boundary_before_enable = dma_get_seg_boundary(&pdev->dev);
 	/* Enabled exactly as the driver's probe enables a board. */
-	pci.pdev = pdev;
-	ret = crono_pci_enable(&pci);
+	pci->pdev = pdev;
+	ret = crono_pci_enable(pci);
 	if (ret)
 		return ret;
-	if (!pci.bar0 || ioread32(pci.bar0 + EDU_REG_ID) != EDU_ID_VALUE) {
-		crono_pci_disable(&pci);
+	if (!pci->bar0 || ioread32(pci->bar0 + EDU_REG_ID) != EDU_ID_VALUE) {
+		crono_pci_disable(pci);
 		return -ENODEV;
 	}
 	edu->master_after_enable = pdev->is_busmaster;
 	edu->seg_boundary_after_enable = dma_get_seg_boundary(&pdev->dev);
 	edu->pdev = pdev;
-	edu->bar0 = pci.bar0;
-	edu->bar0_len = pci.bar0_len;
+	edu->bar0 = pci->bar0;
+	edu->bar0_len = pci->bar0_len;
 	pci_set_drvdata(pdev, edu);
 	crono_kt_edu_count++;
 	return 0;
@@ -49,15 +53,19 @@ static int crono_kt_edu_probe(struct pci_dev *pdev,
 static void crono_kt_edu_remove(struct pci_dev *pdev)
 {
 	struct crono_kt_edu *edu = pci_get_drvdata(pdev);
-	struct crono_pci pci = {
-		.pdev = pdev,
-		.bar0 = edu->bar0,
-		.bar0_len = edu->bar0_len,
-	};
 
-	crono_pci_disable(&pci);
+	crono_pci_disable(&edu->pci);
 	edu->pdev = NULL;
 	edu->bar0 = NULL;
+}
+
+int crono_kt_edu_reenable(struct crono_kt_edu *edu)
+{
+	int ret = crono_pci_enable(&edu->pci);
+
+	edu->bar0 = edu->pci.bar0;
+	edu->bar0_len = edu->pci.bar0_len;
+	return ret;
 }
 
 static const struct pci_device_id crono_kt_edu_ids[] = {

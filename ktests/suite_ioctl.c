@@ -98,6 +98,7 @@ static void kt_expect_idle(struct kunit *test, struct kt_board *b)
 	KUNIT_EXPECT_EQ(test, stats.locked_buffers, 0ull);
 	KUNIT_EXPECT_EQ(test, stats.pinned_bytes, 0ull);
 	KUNIT_EXPECT_EQ(test, stats.coherent_bytes, 0ull);
+	KUNIT_EXPECT_EQ(test, stats.bookkeeping_bytes, 0ull);
 }
 
 /* An open file: an anonymous-inode struct file whose mmap and release call
@@ -459,7 +460,7 @@ static const u64 kt_sg_sizes[] = {
 	KT_DEV_PAGE,		/* one page */
 	3 * KT_DEV_PAGE + 1,	/* a partial last page */
 	513 * KT_DEV_PAGE,	/* past one 512-entry staging copy */
-	4097 * KT_DEV_PAGE - 7, /* past one 4096-page pin batch */
+	4097 * KT_DEV_PAGE - 7, /* past several 512-page pin batches */
 };
 
 static void kt_sg_size_desc(const u64 *size, char *desc)
@@ -491,6 +492,12 @@ static void kt_lock_sg_page_table(struct kunit *test)
 	stats = kt_stats(b);
 	KUNIT_EXPECT_EQ(test, stats.locked_buffers, 1ull);
 	KUNIT_EXPECT_EQ(test, stats.pinned_bytes, (u64)buf.npages * PAGE_SIZE);
+	/* The object, the charge and the table: more than nothing, less
+	 * than a table of one segment per page could take. */
+	KUNIT_EXPECT_GT(test, stats.bookkeeping_bytes, 0ull);
+	KUNIT_EXPECT_LE(test, stats.bookkeeping_bytes,
+			(u64)(buf.npages / (SG_MAX_SINGLE_ALLOC - 1) + 2) *
+				PAGE_SIZE);
 
 	KUNIT_EXPECT_EQ(test, kt_unlock_sg(test, f, info.id), 0);
 	kt_expect_nothing_held(test, b, &buf, pinned_vm);

@@ -2,9 +2,10 @@
 /*
  * crono_sg_dma: the page-table logic fed by real scatter/gather tables.
  *
- * Real pages allocated here in known physical layouts, a real sg table from
- * the glue's crono_ksgt_create() (sg_alloc_table_from_pages_segment, which
- * merges contiguous pages and splits at the segment limit), a real
+ * Real pages allocated here in known physical layouts, a real sg table built
+ * by the glue's crono_ksgt_append() in batches, as a lock builds it
+ * (sg_alloc_append_table_from_pages, which merges contiguous pages within
+ * and across batches and splits at the segment limit), a real
  * dma_map_sgtable() on a KUnit device (dma-direct: bus addresses) and on the
  * machine's edu PCI device (Intel IOMMU: IOVAs), then the driver's page
  * table compared page by page with the segments the DMA API returned and
@@ -38,6 +39,8 @@ struct kt_layout {
 	unsigned int short_bytes;
 	/* Page-table staging entries (the driver uses 512). */
 	unsigned int staging;
+	/* Pages per append (the driver's pin batch: 512). */
+	unsigned int batch;
 	/* CPU segments the sg table must have; 0: whatever the model says. */
 	unsigned int expect_segments;
 };
@@ -67,6 +70,18 @@ static const struct kt_layout kt_layouts[] = {
 	  .runs = { 3, 1, 5, 7, 2, 9 },
 	  .staging = 3,
 	  .expect_segments = 6 },
+	{ .name = "16_pages_merged_across_appends_of_3",
+	  .runs = { 16 },
+	  .batch = 3,
+	  .expect_segments = 1 },
+	{ .name = "odd_runs_appended_in_twos_split_by_4_page_limit",
+	  .runs = { 3, 1, 5, 7, 2, 9 },
+	  .batch = 2,
+	  .max_segment_pages = 4,
+	  .expect_segments = 10 },
+	{ .name = "600_single_allocations_appended_in_batches_of_7",
+	  .singles = 600,
+	  .batch = 7 },
 };
 
 static void kt_layout_desc(const struct kt_layout *layout, char *desc)
@@ -102,9 +117,10 @@ static void kt_mapping_release(void *data)
 		if (m->pci)
 			crono_kdma_unmap_sgt(m->pci, m->sgt);
 		else
-			dma_unmap_sgtable(m->dev, &m->sgt->table,
+			dma_unmap_sgtable(m->dev, &m->sgt->append.sgt,
 					  DMA_BIDIRECTIONAL, 0);
 	}
+	/* The pages are the test's own, not pinned: only the table goes. */
 	if (m->sgt)
 		crono_ksgt_destroy(m->sgt);
 	for (i = 0; i < m->nblocks; i++)
@@ -152,7 +168,7 @@ static void kt_alloc_pages(struct kunit *test, struct kt_mapping *m,
 	}
 }
 
-/* The CPU segments sg_alloc_table_from_pages_segment must build: a new one
+/* The CPU segments the appends must build, whatever the batches: a new one
  * at every physical discontinuity and whenever the limit is reached. */
 static unsigned int kt_model_segments(struct kt_mapping *m,
 				      unsigned int max_pages)
@@ -182,8 +198,9 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 {
 	struct kt_mapping *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	bool translated = crono_kt_iommu_translates(dev);
-	unsigned int max_segment, expected, i, k;
+	unsigned int max_segment, expected, i, k, done, batch;
 	struct scatterlist *sg;
+	size_t chunk_bytes;
 	size_t staging_entries;
 	u64 *staging;
 	u64 n;
@@ -201,26 +218,53 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 			      ? layout->max_segment_pages * PAGE_SIZE
 		      : pci ? crono_kdma_max_segment(pci)
 			    : dma_get_max_seg_size(dev) & PAGE_MASK;
-	ret = crono_ksgt_create((struct crono_page **)m->pages, m->npages,
-				max_segment, &m->sgt);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, crono_ksgt_alloc(&m->sgt), 0);
+	batch = layout->batch ?: 512;
+	for (done = 0; done < m->npages; done += k) {
+		k = min(batch, m->npages - done);
+		ret = crono_ksgt_append(m->sgt,
+					(struct crono_page **)m->pages + done,
+					k, max_segment, m->npages - done - k);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
 	expected = kt_model_segments(m, max_segment / PAGE_SIZE);
 	if (layout->expect_segments)
 		KUNIT_EXPECT_EQ(test, expected, layout->expect_segments);
-	KUNIT_EXPECT_EQ(test, m->sgt->table.orig_nents, expected);
-	for_each_sgtable_sg(&m->sgt->table, sg, i)
+	KUNIT_EXPECT_EQ(test, m->sgt->append.sgt.orig_nents, expected);
+	n = 0;
+	for_each_sgtable_sg(&m->sgt->append.sgt, sg, i)
+	{
 		KUNIT_EXPECT_LE(test, sg->length, max_segment);
+		/* The segments name the pages in order, nothing else. */
+		for (k = 0; k < sg->length / PAGE_SIZE; k++, n++)
+			KUNIT_EXPECT_TRUE(test,
+					  n < m->npages &&
+						  nth_page(sg_page(sg), k) ==
+							  m->pages[n]);
+	}
+	KUNIT_EXPECT_EQ(test, n, (u64)m->npages);
+	/* What the table occupies: its header and chunks holding at least
+	 * every entry it allocated, at most a page per chunk. */
+	chunk_bytes = crono_ksgt_bytes(m->sgt) - ksize(m->sgt);
+	KUNIT_EXPECT_GE(test, chunk_bytes,
+			m->sgt->append.total_nents *
+				sizeof(struct scatterlist));
+	KUNIT_EXPECT_LE(test, chunk_bytes,
+			DIV_ROUND_UP(m->sgt->append.total_nents,
+				     SG_MAX_SINGLE_ALLOC - 1) *
+				PAGE_SIZE);
 
 	/* The DMA mapping. */
 	ret = pci ? crono_kdma_map_sgt(pci, m->sgt)
-		  : dma_map_sgtable(dev, &m->sgt->table, DMA_BIDIRECTIONAL, 0);
+		  : dma_map_sgtable(dev, &m->sgt->append.sgt, DMA_BIDIRECTIONAL,
+				    0);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	m->mapped = true;
 	if (pci)
 		KUNIT_EXPECT_EQ(test, crono_kdma_sgt_bounced(pci, m->sgt), 0);
 	kunit_info(test, "%u pages, %u CPU segments, %u DMA segments%s",
-		   m->npages, m->sgt->table.orig_nents, m->sgt->table.nents,
-		   translated ? " (IOVAs)" : "");
+		   m->npages, m->sgt->append.sgt.orig_nents,
+		   m->sgt->append.sgt.nents, translated ? " (IOVAs)" : "");
 
 	/* The driver's page table. */
 	m->table = kunit_kmalloc_array(test, m->entries + 1, sizeof(u64),
@@ -238,7 +282,7 @@ static struct kt_mapping *kt_map_and_check(struct kunit *test,
 
 	/* Entry by entry against the segments the DMA API returned. */
 	n = 0;
-	for_each_sgtable_dma_sg(&m->sgt->table, sg, i)
+	for_each_sgtable_dma_sg(&m->sgt->append.sgt, sg, i)
 	{
 		for (k = 0; k < sg_dma_len(sg) && n < m->entries;
 		     k += KT_PAGE, n++) {
@@ -323,8 +367,8 @@ static void kt_iommu_merges_segments(struct kunit *test)
 
 	for (round = 0; round < 6; round++) {
 		m = kt_map_and_check(test, &pci->pdev->dev, pci, &scattered);
-		KUNIT_EXPECT_LT(test, m->sgt->table.nents,
-				m->sgt->table.orig_nents);
+		KUNIT_EXPECT_LT(test, m->sgt->append.sgt.nents,
+				m->sgt->append.sgt.orig_nents);
 	}
 }
 
@@ -358,7 +402,8 @@ static void kt_edu_dma_through_table(struct kunit *test)
 		memset(src, 0, PAGE_SIZE);
 		for (i = 0; i < PAGE_SIZE; i++)
 			src[i] = (u8)(i * 7 + from);
-		dma_sync_sgtable_for_device(&pci->pdev->dev, &m->sgt->table,
+		dma_sync_sgtable_for_device(&pci->pdev->dev,
+					    &m->sgt->append.sgt,
 					    DMA_BIDIRECTIONAL);
 		/* Halves, addressed only by their page-table entries: edu
 		 * transfers must stay strictly inside its 4 KiB buffer. */
@@ -366,7 +411,7 @@ static void kt_edu_dma_through_table(struct kunit *test)
 			crono_kt_edu_copy(
 				test, edu, m->table[from] + half * KT_PAGE / 2,
 				m->table[to] + half * KT_PAGE / 2, KT_PAGE / 2);
-		dma_sync_sgtable_for_cpu(&pci->pdev->dev, &m->sgt->table,
+		dma_sync_sgtable_for_cpu(&pci->pdev->dev, &m->sgt->append.sgt,
 					 DMA_BIDIRECTIONAL);
 		KUNIT_EXPECT_MEMEQ_MSG(
 			test, dst, src, PAGE_SIZE,
@@ -395,9 +440,33 @@ static void kt_enable_leaves_master_off_and_no_boundary(struct kunit *test)
 			(u64)DMA_BIT_MASK(64));
 }
 
+/* Remove's disable puts the segment limits back as probe found them, so
+ * nothing of the driver outlives it; enable raises them again. */
+static void kt_disable_restores_segment_limits(struct kunit *test)
+{
+	struct crono_kt_edu *edu = crono_kt_edu(test, 0);
+	struct device *dev = &edu->pdev->dev;
+
+	KUNIT_ASSERT_EQ(test, dma_get_max_seg_size(dev),
+			(unsigned int)(UINT_MAX & PAGE_MASK));
+	KUNIT_ASSERT_NE(test, edu->max_seg_before_enable,
+			(unsigned int)(UINT_MAX & PAGE_MASK));
+	KUNIT_ASSERT_NE(test, edu->seg_boundary_before_enable,
+			(u64)DMA_BIT_MASK(64));
+	crono_pci_disable(&edu->pci);
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev),
+			edu->max_seg_before_enable);
+	KUNIT_EXPECT_EQ(test, (u64)dma_get_seg_boundary(dev),
+			edu->seg_boundary_before_enable);
+	KUNIT_ASSERT_EQ(test, crono_kt_edu_reenable(edu), 0);
+	KUNIT_EXPECT_EQ(test, dma_get_max_seg_size(dev),
+			(unsigned int)(UINT_MAX & PAGE_MASK));
+}
+
 static struct kunit_case crono_sg_dma_cases[] = {
 	KUNIT_CASE_PARAM(kt_direct_mapping, kt_layouts_gen_params),
 	KUNIT_CASE(kt_enable_leaves_master_off_and_no_boundary),
+	KUNIT_CASE(kt_disable_restores_segment_limits),
 	KUNIT_CASE(kt_iommu_in_dma_mode),
 	KUNIT_CASE_PARAM(kt_iommu_mapping, kt_layouts_gen_params),
 	KUNIT_CASE(kt_iommu_merges_segments),

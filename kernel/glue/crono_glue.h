@@ -77,10 +77,10 @@ enum crono_gfp {
  */
 void *crono_kmalloc(crono_usize size, enum crono_gfp gfp) CRONO_NOEXCEPT;
 void crono_kfree(const void *ptr) CRONO_NOEXCEPT;
-/* Large arrays (one entry per pinned page): vmalloc fallback allowed, no
- * warning when a user-sized request fails. Context as crono_kmalloc(). */
-void *crono_kvmalloc(crono_usize size, enum crono_gfp gfp) CRONO_NOEXCEPT;
-void crono_kvfree(const void *ptr) CRONO_NOEXCEPT;
+/* The bytes the allocator set aside for a block of crono_kmalloc() (at
+ * least the size asked for), as the driver's bookkeeping counts them.
+ * Context: any. */
+crono_usize crono_kmalloc_bytes(const void *ptr) CRONO_NOEXCEPT;
 
 /* ---- atomics --------------------------------------------------------- */
 
@@ -166,6 +166,9 @@ int crono_kmemlock_charge(crono_usize npages,
 			  struct crono_memlock **charge) CRONO_NOEXCEPT;
 void crono_kmemlock_uncharge(struct crono_memlock *charge,
 			     crono_usize npages) CRONO_NOEXCEPT;
+/* The bytes of kernel memory a charge keeps while it lives. Context: any. */
+crono_usize
+crono_kmemlock_bytes(const struct crono_memlock *charge) CRONO_NOEXCEPT;
 
 /*
  * Long-term, writable pin of up to npages pages from user address start.
@@ -176,8 +179,9 @@ void crono_kmemlock_uncharge(struct crono_memlock *charge,
  */
 long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
 			   struct crono_page **pages) CRONO_NOEXCEPT;
-/* Unpins and marks dirty: the device may have written them.
- * Context: may sleep; any driver lock may be held. */
+/* Unpins pages pinned by crono_kpin_user_pages() that no sg table took
+ * over (a lock that fails part way); marks them dirty, as the device may
+ * have written them. Context: may sleep; any driver lock may be held. */
 void crono_kunpin_user_pages(struct crono_page **pages,
 			     crono_usize npages) CRONO_NOEXCEPT;
 
@@ -243,10 +247,34 @@ crono_u32 crono_kdma_max_segment(const struct crono_pci *pci) CRONO_NOEXCEPT;
 /* True when every streaming mapping would be bounced (swiotlb=force). */
 int crono_kdma_always_bounces(const struct crono_pci *pci) CRONO_NOEXCEPT;
 
-int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
-		      crono_u32 max_segment,
-		      struct crono_sgt **sgt) CRONO_NOEXCEPT;
+/*
+ * A table of pinned pages is built by appending batches of pages to an empty
+ * one: physically adjacent pages, within a batch and across batches, merge
+ * into one segment of at most max_segment bytes. The table describes its
+ * pages and takes over their pins; nothing per page is kept besides it.
+ * Ownership: the caller unpins the table's pages (after any DMA mapping of
+ * it is gone) and then destroys it.
+ */
+int crono_ksgt_alloc(struct crono_sgt **sgt) CRONO_NOEXCEPT;
+/*
+ * Appends npages pinned pages. pages_left: how many pages later calls will
+ * append (0 on the last call). On success the table holds their pins and
+ * the array may be reused; on failure the table is as it was and the pins
+ * are still the caller's. -E2BIG beyond the table's entry counts.
+ */
+int crono_ksgt_append(struct crono_sgt *sgt, struct crono_page **pages,
+		      crono_usize npages, crono_u32 max_segment,
+		      crono_usize pages_left) CRONO_NOEXCEPT;
+/* Unpins every page the table holds, one page range per segment (pages
+ * that are a segment alone gathered a few per call), marked dirty (the
+ * device may have written them); the table must not be mapped. Gives way
+ * to other tasks as it goes. */
+void crono_ksgt_unpin_dirty(struct crono_sgt *sgt) CRONO_NOEXCEPT;
+/* Frees the table; its pages were unpinned before. */
 void crono_ksgt_destroy(struct crono_sgt *sgt) CRONO_NOEXCEPT;
+/* The bytes of kernel memory the table occupies: its header and every
+ * chunk of its scatterlist, as the allocator sized them. Context: any. */
+crono_usize crono_ksgt_bytes(const struct crono_sgt *sgt) CRONO_NOEXCEPT;
 
 int crono_kdma_map_sgt(struct crono_pci *pci,
 		       struct crono_sgt *sgt) CRONO_NOEXCEPT;
@@ -326,6 +354,7 @@ struct crono_board_stats {
 	crono_u64 pinned_bytes;
 	crono_u64 coherent_bytes;
 	crono_u64 coherent_buffers; /* holding memory: locked or still mapped */
+	crono_u64 bookkeeping_bytes; /* kernel memory kept for S/G buffers */
 };
 void crono_board_stats(struct crono_board *board,
 		       struct crono_board_stats *stats) CRONO_NOEXCEPT;

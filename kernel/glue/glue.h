@@ -34,11 +34,16 @@ struct crono_pci {
 	struct crono_board *board;
 	struct miscdevice misc;
 	char name[CRONO_DEV_NAME_MAX_SIZE];
+	/* The device's DMA segment limits before crono_pci_enable() raised
+	 * them, put back by crono_pci_disable(). */
+	unsigned int saved_max_seg_size;
+	unsigned long saved_seg_boundary;
 };
 
-/* A scatter/gather table (the KUnit suites build and inspect them too). */
+/* A scatter/gather table, built by appends (the KUnit suites build and
+ * inspect them too); append.sgt is the table proper. */
 struct crono_sgt {
-	struct sg_table table;
+	struct sg_append_table append;
 };
 
 static inline struct device *crono_dev(const struct crono_pci *pci)
@@ -49,7 +54,8 @@ static inline struct device *crono_dev(const struct crono_pci *pci)
 /*
  * Enable pci->pdev for the driver: bus mastering, the widest DMA mask it
  * takes, large DMA segments, BAR0 mapped but not requested. Undone by
- * crono_pci_disable().
+ * crono_pci_disable(), which also puts the device's segment limits back as
+ * they were.
  */
 int crono_pci_enable(struct crono_pci *pci);
 void crono_pci_disable(struct crono_pci *pci);

@@ -26,13 +26,7 @@ void crono_kfree(const void *ptr)
 	kfree(ptr);
 }
 
-void *crono_kvmalloc(crono_usize size, enum crono_gfp gfp)
+crono_usize crono_kmalloc_bytes(const void *ptr)
 {
-	/* Sized by user requests: a failure is -ENOMEM, not a splat. */
-	return kvmalloc(size, crono_gfp_flags(gfp) | __GFP_NOWARN);
-}
-
-void crono_kvfree(const void *ptr)
-{
-	kvfree(ptr);
+	return ksize(ptr);
 }

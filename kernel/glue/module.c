@@ -98,13 +98,12 @@ CRONO_STATS_ATTR(locked_buffers);
 CRONO_STATS_ATTR(pinned_bytes);
 CRONO_STATS_ATTR(coherent_bytes);
 CRONO_STATS_ATTR(coherent_buffers);
+CRONO_STATS_ATTR(bookkeeping_bytes);
 
 static struct attribute *crono_attrs[] = {
-	&dev_attr_locked_buffers.attr,
-	&dev_attr_pinned_bytes.attr,
-	&dev_attr_coherent_bytes.attr,
-	&dev_attr_coherent_buffers.attr,
-	NULL,
+	&dev_attr_locked_buffers.attr,	  &dev_attr_pinned_bytes.attr,
+	&dev_attr_coherent_bytes.attr,	  &dev_attr_coherent_buffers.attr,
+	&dev_attr_bookkeeping_bytes.attr, NULL,
 };
 ATTRIBUTE_GROUPS(crono);
 

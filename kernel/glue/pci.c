@@ -7,6 +7,12 @@
 
 #include "glue.h"
 
+static void crono_restore_dma_limits(struct crono_pci *pci)
+{
+	(void)dma_set_max_seg_size(&pci->pdev->dev, pci->saved_max_seg_size);
+	(void)dma_set_seg_boundary(&pci->pdev->dev, pci->saved_seg_boundary);
+}
+
 int crono_pci_enable(struct crono_pci *pci)
 {
 	struct pci_dev *pdev = pci->pdev;
@@ -24,7 +30,10 @@ int crono_pci_enable(struct crono_pci *pci)
 		goto disable;
 	}
 	/* The page table is per 4 KiB page: segment sizes do not matter to
-	 * the board, and large ones keep the sg table small. */
+	 * the board, and large ones keep the sg table small. What was there
+	 * goes back at remove, so nothing of the driver outlives it. */
+	pci->saved_max_seg_size = dma_get_max_seg_size(&pdev->dev);
+	pci->saved_seg_boundary = dma_get_seg_boundary(&pdev->dev);
 	(void)dma_set_max_seg_size(&pdev->dev, UINT_MAX & PAGE_MASK);
 	/* Nor do 4 GiB multiples: merged segments may cross them. */
 	(void)dma_set_seg_boundary(&pdev->dev, DMA_BIT_MASK(64));
@@ -35,12 +44,14 @@ int crono_pci_enable(struct crono_pci *pci)
 		pci->bar0 = pci_iomap(pdev, 0, 0);
 		if (!pci->bar0) {
 			ret = -ENOMEM;
-			goto disable;
+			goto restore;
 		}
 		pci->bar0_len = pci_resource_len(pdev, 0);
 	}
 	return 0;
 
+restore:
+	crono_restore_dma_limits(pci);
 disable:
 	pci_disable_device(pdev);
 	return ret;
@@ -53,6 +64,7 @@ void crono_pci_disable(struct crono_pci *pci)
 	pci->bar0 = NULL;
 	pci->bar0_len = 0;
 	pci_clear_master(pci->pdev);
+	crono_restore_dma_limits(pci);
 	pci_disable_device(pci->pdev);
 }
 

@@ -79,6 +79,11 @@ void crono_kmemlock_uncharge(struct crono_memlock *charge, crono_usize npages)
 	kfree(charge);
 }
 
+crono_usize crono_kmemlock_bytes(const struct crono_memlock *charge)
+{
+	return ksize(charge);
+}
+
 /*
  * Whether the device may keep writing into a pinned page: anonymous and
  * hugetlbfs memory, and file pages nobody writes back (shmem, tmpfs). A page
@@ -119,16 +124,7 @@ long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
 
 void crono_kunpin_user_pages(struct crono_page **pages, crono_usize npages)
 {
-	/* In steps, so that unpinning hundreds of GiB at exit lets others
-	 * run. */
-	const crono_usize step = 4096;
-	crono_usize done;
-
-	for (done = 0; done < npages; done += step) {
-		unpin_user_pages_dirty_lock((struct page **)pages + done,
-					    min(step, npages - done), true);
-		cond_resched();
-	}
+	unpin_user_pages_dirty_lock((struct page **)pages, npages, true);
 }
 
 struct crono_user_window {

@@ -41,6 +41,7 @@
 #include "crono_pci_drvmod.h"
 #include "fake_glue.h"
 #include "program.h"
+#include "sg_buffer.h"
 
 using namespace crono_fuzz;
 using fake::Call;
@@ -59,8 +60,8 @@ constexpr u32 max_buffers = 4096;
 /* Host arena regions up to this size hold bytes; larger ones read as
  * zeros and drop writes (the fake's unbacked ranges). */
 constexpr u64 backed_limit = 64 * 1024;
-/* Pages asked for by LOCK_BUFFER (each gets a page array, and maybe as
- * many pins), and steps run, in one input after which repeat stops
+/* Pages asked for by LOCK_BUFFER (each may get as many pins and sg table
+ * entries), and steps run, in one input after which repeat stops
  * repeating: 4095 locks of 4 GiB, or of 8193 pinned pages, would take the
  * fake half a minute; thousands of forks make every later step slow. */
 constexpr u64 page_budget = 1ull << 22;
@@ -78,6 +79,14 @@ struct SgBuf {
 	u64 first_page;
 	u64 kpages;
 };
+
+/* What the driver must count as kept for a locked S/G buffer: its object,
+ * its charge and its table, in the fake's sizes. */
+u64 kept_bytes(const SgBuf &sg)
+{
+	return sizeof(crono::SgBuffer) + fake::memlock_bytes +
+	       fake::sgt_bytes(fake::sgt_segments(sg.sgt));
+}
 
 struct ContigBuf {
 	u64 serial;
@@ -594,11 +603,13 @@ void Run::remove(Pci &pci)
 	struct crono_board_stats stats {};
 	crono_board_stats(pci.handle, &stats);
 	if (stats.locked_buffers || stats.pinned_bytes ||
-	    stats.coherent_bytes || stats.coherent_buffers)
+	    stats.coherent_bytes || stats.coherent_buffers ||
+	    stats.bookkeeping_bytes)
 		fail(fmt("counters of removed board ", pci.slot,
 			 " not zero: locked ", stats.locked_buffers, " pinned ",
 			 stats.pinned_bytes, " coherent ", stats.coherent_bytes,
-			 "/", stats.coherent_buffers));
+			 "/", stats.coherent_buffers, " bookkeeping ",
+			 stats.bookkeeping_bytes));
 	crono_board_put(pci.handle);
 	pci.handle = nullptr;
 	crono_kpci_put(&pci.pci);
@@ -997,9 +1008,9 @@ void Run::fork(Vma &vma)
 void Run::inject(const Op &op)
 {
 	static const Call calls[] = {
-		Call::kmalloc,	      Call::kvmalloc,	    Call::mutex_create,
+		Call::kmalloc,	      Call::sgt_alloc,	    Call::mutex_create,
 		Call::copy_from_user, Call::memlock_charge, Call::pin,
-		Call::sgt_create,     Call::dma_map,	    Call::sgt_bounced,
+		Call::sgt_append,     Call::dma_map,	    Call::sgt_bounced,
 		Call::always_bounces, Call::coherent_alloc, Call::fault_insert,
 		Call::window_pin,
 	};
@@ -1229,8 +1240,10 @@ void Run::check_held()
 			}
 		}
 	}
+	/* The registry, boards, files, and one object per buffer: an S/G
+	 * buffer keeps no page array, its sg table is the glue's. */
 	want.allocations =
-		size_t(1 + boards + files + 2 * want.sgts + contig_objects);
+		size_t(1 + boards + files + want.sgts + contig_objects);
 	want.mutexes = 1 + 3 * boards;
 	for (const Vma &vma : vmas_)
 		want.vmas += !vma.closed;
@@ -1265,6 +1278,7 @@ void Run::check_boards()
 			for (const SgBuf &sg : file.sg) {
 				want.locked_buffers++;
 				want.pinned_bytes += sg.kpages * kpage();
+				want.bookkeeping_bytes += kept_bytes(sg);
 			}
 			for (const ContigBuf &c : file.contig) {
 				want.locked_buffers += c.id >= 0;
@@ -1279,9 +1293,11 @@ void Run::check_boards()
 				 got.locked_buffers, " pinned ",
 				 got.pinned_bytes, " coherent ",
 				 got.coherent_bytes, "/", got.coherent_buffers,
+				 " bookkeeping ", got.bookkeeping_bytes,
 				 "; expected ", want.locked_buffers, " ",
 				 want.pinned_bytes, " ", want.coherent_bytes,
-				 "/", want.coherent_buffers));
+				 "/", want.coherent_buffers, " ",
+				 want.bookkeeping_bytes));
 	}
 }
 
@@ -1315,9 +1331,10 @@ void Run::check_records()
 		const long last_write = fake::last(Event::bar0_write, at);
 		if (last_write > flush)
 			fail("a cleanup write after the flush");
-		for (Event e : { Event::dma_unmap, Event::sgt_destroy,
-				 Event::unpin, Event::memlock_uncharge,
-				 Event::coherent_free, Event::zap }) {
+		for (Event e :
+		     { Event::dma_unmap, Event::sgt_unpin, Event::sgt_destroy,
+		       Event::unpin, Event::memlock_uncharge,
+		       Event::coherent_free, Event::zap }) {
 			const long first = fake::first(e, at);
 			if (first >= 0 && first < off)
 				fail(fmt("the board could still write to "
@@ -1350,20 +1367,22 @@ void Run::check_records()
 		return -1;
 	};
 
-	/* Each S/G buffer: unmap, free the table, unpin, uncharge. */
+	/* Each S/G buffer: unmap, unpin all its pages through the table,
+	 * free the table, uncharge. */
 	for (const SgBuf &sg : expect_.sg_released) {
 		const long unmap = first_of(Event::dma_unmap, sg.sgt, from);
-		const long destroy = first_of(Event::sgt_destroy, sg.sgt, from);
-		const long unpin = first_of(Event::unpin, sg.first_page,
-					    destroy, sg.kpages);
+		const long unpin =
+			first_of(Event::sgt_unpin, sg.sgt, unmap, sg.kpages);
+		const long destroy =
+			first_of(Event::sgt_destroy, sg.sgt, unpin);
 		const long uncharge =
-			first_of(Event::memlock_uncharge, sg.kpages, unpin);
-		if (unmap < 0 || destroy < unmap || unpin < destroy ||
-		    uncharge < unpin)
+			first_of(Event::memlock_uncharge, sg.kpages, destroy);
+		if (unmap < 0 || unpin < unmap || destroy < unpin ||
+		    uncharge < destroy)
 			fail(fmt("S/G buffer ", sg.id, " (sg table ", sg.sgt,
-				 ") not released in order unmap < destroy < "
-				 "unpin < uncharge: records ",
-				 unmap, ", ", destroy, ", ", unpin, ", ",
+				 ") not released in order unmap < unpin < "
+				 "destroy < uncharge: records ",
+				 unmap, ", ", unpin, ", ", destroy, ", ",
 				 uncharge));
 	}
 	/* Each contiguous buffer: free the memory, then its charge. (A
@@ -1390,8 +1409,12 @@ void Run::check_records()
 		auto first_of = [&](Event e) { return fake::first(e, from); };
 		const long pairs[][2] = {
 			{ last_of(Event::dma_unmap),
+			  first_of(Event::sgt_unpin) },
+			{ last_of(Event::sgt_unpin),
 			  first_of(Event::sgt_destroy) },
-			{ last_of(Event::sgt_destroy), first_of(Event::unpin) },
+			{ last_of(Event::unpin), first_of(Event::sgt_unpin) },
+			{ last_of(Event::sgt_destroy),
+			  first_of(Event::memlock_uncharge) },
 			{ last_of(Event::unpin),
 			  first_of(Event::memlock_uncharge) },
 			{ last_of(Event::coherent_free),

@@ -76,11 +76,11 @@ constexpr int injected_errnos[8] = { -ENOMEM, -EFAULT,	  -EINTR,  -EIO,
 				     -E2BIG,  -EREMOTEIO, -EINVAL, -EAGAIN };
 
 /* Region sizes in 4 KiB pages: mostly small (backed by real bytes on the
- * host), sometimes around the pin batch of 4096 pages. */
+ * host), sometimes around the pin batch of 512 pages. */
 uint32_t region_pages(uint16_t sel)
 {
-	static constexpr uint32_t large[8] = { 17,   64,   512,	 1024,
-					       4095, 4096, 4097, 8193 };
+	static constexpr uint32_t large[8] = { 17,  64,	  511,	512,
+					       513, 1024, 4097, 8193 };
 	if (sel < 0xff00)
 		return 1 + sel % 16;
 	return large[(sel & 0xff) % 8];
@@ -534,9 +534,9 @@ uint32_t resolve(const Cmd &cmd, uint64_t bar0_len)
 const char *name(GlueCall call)
 {
 	static const char *const names[] = {
-		"kmalloc",	  "kvmalloc",	    "mutex_create",
+		"kmalloc",	  "sgt_alloc",	    "mutex_create",
 		"copy_from_user", "memlock_charge", "pin",
-		"sgt_create",	  "dma_map",	    "sgt_bounced",
+		"sgt_append",	  "dma_map",	    "sgt_bounced",
 		"always_bounces", "coherent_alloc", "fault_insert",
 		"window_pin",	  "pin_short",
 	};

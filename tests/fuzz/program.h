@@ -109,12 +109,12 @@ enum Prot : unsigned {
  * order (tests/host/fake_glue.h, FAKE_CALLS). */
 enum class GlueCall : uint8_t {
 	kmalloc,
-	kvmalloc,
+	sgt_alloc,
 	mutex_create,
 	copy_from_user,
 	memlock_charge,
 	pin,
-	sgt_create,
+	sgt_append,
 	dma_map,
 	sgt_bounced,
 	always_bounces,

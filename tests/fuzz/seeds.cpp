@@ -622,15 +622,16 @@ std::vector<Seed> seeds()
 	} sg_failures[] = {
 		{ "fail-sg-copy", GlueCall::copy_from_user, 1, 1 },
 		{ "fail-sg-charge", GlueCall::memlock_charge, 1, 0 },
-		{ "fail-sg-kvmalloc", GlueCall::kvmalloc, 1, 0 },
+		{ "fail-sg-table-alloc", GlueCall::sgt_alloc, 1, 0 },
+		{ "fail-sg-batch", GlueCall::kmalloc, 1, 0 },
 		{ "fail-sg-pin", GlueCall::pin, 2, 2 },
 		{ "fail-sg-pin-short", GlueCall::pin_short, 1, 2 },
-		{ "fail-sg-table", GlueCall::sgt_create, 1, 4 },
-		{ "fail-sg-object", GlueCall::kmalloc, 1, 0 },
+		{ "fail-sg-append", GlueCall::sgt_append, 1, 4 },
+		{ "fail-sg-object", GlueCall::kmalloc, 2, 0 },
 		{ "fail-sg-window", GlueCall::window_pin, 2, 1 },
 		{ "fail-sg-dma-map", GlueCall::dma_map, 1, 5 },
 		{ "fail-sg-bounced", GlueCall::sgt_bounced, 1, 0 },
-		{ "fail-sg-staging", GlueCall::kmalloc, 2, 0 },
+		{ "fail-sg-staging", GlueCall::kmalloc, 3, 0 },
 	};
 	for (const auto &f : sg_failures)
 		all.push_back(Seed(f.name, 0, 0, 0, 0x20)

@@ -33,7 +33,9 @@ int injected_errno(Call call)
 		return -ENOMEM;
 	case Call::pin:
 		return -EINTR; /* a fatal signal during the pin */
-	case Call::sgt_create:
+	case Call::sgt_alloc:
+		return -ENOMEM;
+	case Call::sgt_append:
 		return -E2BIG;
 	case Call::dma_map:
 		return -EREMOTEIO;
@@ -48,7 +50,6 @@ int expected_errno(Call call)
 {
 	switch (call) {
 	case Call::kmalloc:
-	case Call::kvmalloc:
 	case Call::mutex_create:
 	case Call::coherent_alloc:
 		return -ENOMEM;
@@ -62,9 +63,9 @@ int expected_errno(Call call)
 
 /* ---- the standard requests ----------------------------------------------- */
 
-/* 1100 pages pinned in batches of at most 400 (3 pin calls), mapped as 18
- * DMA segments of at most 64 pages, a page table of 3 chunks (512 + 512 +
- * 76 entries), then the struct. */
+/* 1100 pages pinned in batches of at most 400 (3 pin calls, each appended
+ * to the sg table), mapped as 18 DMA segments of at most 64 pages, a page
+ * table of 3 chunks (512 + 512 + 76 entries), then the struct. */
 constexpr u64 sg_pages = 1100;
 
 long lock_standard_sg(Dev &dev)
@@ -142,12 +143,11 @@ INSTANTIATE_TEST_SUITE_P(
 		       -EFAULT, -1 },
 		Point{ "ForcedSwiotlb", Call::always_bounces, 1, 0, -EOPNOTSUPP,
 		       -1 },
-		Point{ "AllocationOfTheBufferObject", Call::kmalloc, 1, 0,
-		       -ENOMEM, -1 },
 		Point{ "MemlockCharge", Call::memlock_charge, 1, -ENOMEM,
 		       -ENOMEM, -1 },
-		Point{ "PageArrayAllocation", Call::kvmalloc, 1, 0, -ENOMEM,
-		       -1 },
+		Point{ "SgTableAllocation", Call::sgt_alloc, 1, -ENOMEM,
+		       -ENOMEM, -1 },
+		Point{ "PinBatchAllocation", Call::kmalloc, 1, 0, -ENOMEM, -1 },
 		Point{ "FirstPin", Call::pin, 1, -EINTR, -EINTR, -1 },
 		Point{ "SecondPinAfterAFullBatch", Call::pin, 2, -EFAULT,
 		       -EFAULT, -1 },
@@ -159,12 +159,16 @@ INSTANTIATE_TEST_SUITE_P(
 		Point{ "PinReturnsNothing", Call::pin, 1, 0, -EFAULT, 0 },
 		Point{ "PinReturnsNothingAfterAFullBatch", Call::pin, 2, 0,
 		       -EFAULT, 0 },
-		Point{ "SgTableCreation", Call::sgt_create, 1, -ENOMEM, -ENOMEM,
-		       -1 },
+		Point{ "FirstAppendWithTheBatchInHand", Call::sgt_append, 1,
+		       -ENOMEM, -ENOMEM, -1 },
+		Point{ "LastAppendWithTheBatchInHand", Call::sgt_append, 3,
+		       -E2BIG, -E2BIG, -1 },
+		Point{ "AllocationOfTheBufferObject", Call::kmalloc, 2, 0,
+		       -ENOMEM, -1 },
 		Point{ "DmaMapping", Call::dma_map, 1, -EIO, -EIO, -1 },
 		Point{ "BouncedMapping", Call::sgt_bounced, 1, 0, -EOPNOTSUPP,
 		       -1 },
-		Point{ "StagingAllocation", Call::kmalloc, 2, 0, -ENOMEM, -1 },
+		Point{ "StagingAllocation", Call::kmalloc, 3, 0, -ENOMEM, -1 },
 		Point{ "PageTableWindow", Call::window_pin, 1, -EFAULT, -EFAULT,
 		       -1 },
 		Point{ "ArgumentWindow", Call::window_pin, 2, -EFAULT, -EFAULT,
@@ -319,11 +323,11 @@ TEST(ErrorPathSweep, LockBufferEveryGlueCallFailedInTurn)
 		    },
 		    { { Call::copy_from_user, 1 },
 		      { Call::always_bounces, 1 },
-		      { Call::kmalloc, 2 },
+		      { Call::kmalloc, 3 },
 		      { Call::memlock_charge, 1 },
-		      { Call::kvmalloc, 1 },
+		      { Call::sgt_alloc, 1 },
 		      { Call::pin, 3 },
-		      { Call::sgt_create, 1 },
+		      { Call::sgt_append, 3 },
 		      { Call::dma_map, 1 },
 		      { Call::sgt_bounced, 1 },
 		      { Call::window_pin, 2 } } });

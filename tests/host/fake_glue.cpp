@@ -35,9 +35,13 @@ struct crono_mutex {
 
 struct crono_sgt {
 	u64 id = 0;
-	std::vector<u64> pages; /* user page addresses */
+	std::vector<u64> pages; /* user page addresses, as appended */
+	u64 segments = 0;	/* runs of physically adjacent pages */
+	u64 pages_left = 0;	/* announced by the last append */
+	u64 last_run = 0;	/* bytes of the last one */
 	u32 max_segment = 0;
 	bool mapped = false;
+	bool unpinned = false;
 	std::vector<Seg> dma;
 };
 
@@ -81,15 +85,12 @@ template <typename T> struct MallocAllocator {
 	bool operator!=(const MallocAllocator &) const { return false; }
 };
 
-enum class Kind { unknown, kmalloc, kvmalloc };
-
 struct Registry {
 	std::mutex lock;
-	/* Each live core block and the allocator that made it: only its
-	 * own free may free it. */
-	std::unordered_map<void *, Kind, std::hash<void *>,
+	/* Each live core block and its size. */
+	std::unordered_map<void *, size_t, std::hash<void *>,
 			   std::equal_to<void *>,
-			   MallocAllocator<std::pair<void *const, Kind>>>
+			   MallocAllocator<std::pair<void *const, size_t>>>
 		blocks;
 };
 
@@ -100,24 +101,28 @@ Registry &registry()
 	return *r;
 }
 
-/* Forgets ptr; what made it (unknown: not a core block). */
-Kind unregister(const void *ptr)
+/* Forgets ptr; whether it was a core block. */
+bool unregister(const void *ptr)
+{
+	Registry &r = registry();
+	std::lock_guard<std::mutex> guard(r.lock);
+	return r.blocks.erase(const_cast<void *>(ptr)) != 0;
+}
+
+void register_block(void *ptr, size_t size)
+{
+	Registry &r = registry();
+	std::lock_guard<std::mutex> guard(r.lock);
+	r.blocks[ptr] = size;
+}
+
+/* The size of a live core block; 0 if ptr is none. */
+size_t block_size(const void *ptr)
 {
 	Registry &r = registry();
 	std::lock_guard<std::mutex> guard(r.lock);
 	auto it = r.blocks.find(const_cast<void *>(ptr));
-	if (it == r.blocks.end())
-		return Kind::unknown;
-	const Kind kind = it->second;
-	r.blocks.erase(it);
-	return kind;
-}
-
-void register_block(void *ptr, Kind kind)
-{
-	Registry &r = registry();
-	std::lock_guard<std::mutex> guard(r.lock);
-	r.blocks[ptr] = kind;
+	return it == r.blocks.end() ? 0 : it->second;
 }
 
 void violation(std::string what);
@@ -139,8 +144,8 @@ void *global_alloc(size_t size, size_t align, bool nothrow)
  * binary too. */
 void global_free(void *ptr) noexcept
 {
-	if (ptr && unregister(ptr) == Kind::kvmalloc)
-		violation("delete of a kvmalloc block");
+	if (ptr)
+		unregister(ptr);
 	std::free(ptr);
 }
 
@@ -222,6 +227,7 @@ struct State {
 
 	std::multiset<u64> pinned;
 	u64 dirtied = 0;
+	bool scattered = false; /* no two pinned pages physically adjacent */
 	u64 memlock_limit = ~0ull;
 	u64 charged = 0;
 	long charges = 0;
@@ -420,7 +426,7 @@ crono_usize crono_kpage_size(void) noexcept
 	return st().kpage;
 }
 
-static void *fake_alloc(Call call, crono_usize size, Kind kind)
+static void *fake_alloc(Call call, crono_usize size)
 {
 	if (injected(call))
 		return nullptr;
@@ -429,43 +435,31 @@ static void *fake_alloc(Call call, crono_usize size, Kind kind)
 		return nullptr;
 	/* kmalloc does not zero: make reliance on zeroed memory visible. */
 	std::memset(p, 0xA5, size);
-	register_block(p, kind);
+	register_block(p, size);
 	return p;
-}
-
-/* kfree takes only kmalloc blocks, kvfree both kinds. */
-static void kernel_free(const void *ptr, const char *name, bool kv)
-{
-	if (!ptr)
-		return;
-	const Kind kind = unregister(ptr);
-	if (kind == Kind::unknown)
-		return violation(std::string(name) +
-				 " of a pointer the allocator did not return "
-				 "(or a double free)");
-	if (kind == Kind::kvmalloc && !kv)
-		violation(std::string(name) + " of a kvmalloc block");
-	std::free(const_cast<void *>(ptr));
 }
 
 void *crono_kmalloc(crono_usize size, enum crono_gfp) noexcept
 {
-	return fake_alloc(Call::kmalloc, size, Kind::kmalloc);
+	return fake_alloc(Call::kmalloc, size);
 }
 
 void crono_kfree(const void *ptr) noexcept
 {
-	kernel_free(ptr, "kfree", false);
+	if (!ptr)
+		return;
+	if (!unregister(ptr))
+		return violation("kfree of a pointer the allocator did not "
+				 "return (or a double free)");
+	std::free(const_cast<void *>(ptr));
 }
 
-void *crono_kvmalloc(crono_usize size, enum crono_gfp) noexcept
+crono_usize crono_kmalloc_bytes(const void *ptr) noexcept
 {
-	return fake_alloc(Call::kvmalloc, size, Kind::kvmalloc);
-}
-
-void crono_kvfree(const void *ptr) noexcept
-{
-	kernel_free(ptr, "kvfree", true);
+	const size_t size = block_size(ptr);
+	ensure(size != 0, "size of a block the allocator did not return");
+	/* The fake's allocator sets aside exactly what was asked. */
+	return size;
 }
 
 /* ---- logging ------------------------------------------------------------- */
@@ -632,6 +626,13 @@ void crono_kmemlock_uncharge(struct crono_memlock *charge,
 	s.charged -= npages;
 	s.charges--;
 	record(Event::memlock_uncharge, npages);
+}
+
+crono_usize crono_kmemlock_bytes(const struct crono_memlock *charge) noexcept
+{
+	ensure(charge == &st().memlock && st().charges > 0,
+	       "size of a charge not taken");
+	return fake::memlock_bytes;
 }
 
 long crono_kpin_user_pages(crono_u64 start, crono_usize npages,
@@ -809,30 +810,84 @@ int crono_kdma_always_bounces(const struct crono_pci *pci) noexcept
 	return pci->always_bounces;
 }
 
-int crono_ksgt_create(struct crono_page **pages, crono_usize npages,
-		      crono_u32 max_segment, struct crono_sgt **out) noexcept
+int crono_ksgt_alloc(struct crono_sgt **out) noexcept
 {
 	State &s = st();
-	if (const Rule *rule = injected(Call::sgt_create))
+	if (const Rule *rule = injected(Call::sgt_alloc))
 		return rule->err;
-	ensure(npages != 0, "sg table of zero pages");
-	if (max_segment == 0 || max_segment % s.kpage)
-		violation("sg table segment limit not a page multiple");
 	auto *sgt = new crono_sgt;
 	sgt->id = ++s.next_sgt;
+	s.sgts.insert(sgt);
+	*out = sgt;
+	record(Event::sgt_create, sgt->id, 0, sgt);
+	return 0;
+}
+
+/* Whether the kernel would merge page b into a segment ending with a. */
+static bool physically_adjacent(u64 a, u64 b)
+{
+	return !st().scattered && b == a + st().kpage;
+}
+
+int crono_ksgt_append(struct crono_sgt *sgt, struct crono_page **pages,
+		      crono_usize npages, crono_u32 max_segment,
+		      crono_usize pages_left) noexcept
+{
+	State &s = st();
+	if (!ensure(s.sgts.count(sgt), "append to an unknown sg table"))
+		return -EINVAL;
+	if (const Rule *rule = injected(Call::sgt_append))
+		return rule->err;
+	ensure(npages != 0, "append of zero pages");
+	ensure(!sgt->mapped && !sgt->unpinned,
+	       "append to a table that is mapped or unpinned");
+	if (max_segment == 0 || max_segment % s.kpage)
+		violation("sg table segment limit not a page multiple");
+	if (sgt->max_segment && sgt->max_segment != max_segment)
+		violation("appends with different segment limits");
 	sgt->max_segment = max_segment;
+	if (!sgt->pages.empty() && sgt->pages_left != npages + pages_left)
+		violation("append of other pages than the last one announced");
 	for (crono_usize i = 0; i < npages; i++) {
 		const u64 page = reinterpret_cast<u64>(pages[i]);
 		/* find, not count: a page may be pinned by thousands of
 		 * buffers. */
 		if (s.pinned.find(page) == s.pinned.end())
 			violation("sg table over a page that is not pinned");
+		if (!sgt->pages.empty() &&
+		    physically_adjacent(sgt->pages.back(), page) &&
+		    sgt->last_run + s.kpage <= max_segment) {
+			sgt->last_run += s.kpage;
+		} else {
+			sgt->segments++;
+			sgt->last_run = s.kpage;
+		}
 		sgt->pages.push_back(page);
 	}
-	s.sgts.insert(sgt);
-	*out = sgt;
-	record(Event::sgt_create, sgt->id, npages ? sgt->pages[0] : 0, sgt);
+	sgt->pages_left = pages_left;
+	record(Event::sgt_append, sgt->id, reinterpret_cast<u64>(pages[0]),
+	       sgt);
 	return 0;
+}
+
+void crono_ksgt_unpin_dirty(struct crono_sgt *sgt) noexcept
+{
+	State &s = st();
+	if (!ensure(s.sgts.count(sgt), "unpin through an unknown sg table") ||
+	    !ensure(!sgt->mapped, "pages unpinned while the device can "
+				  "reach them (the table is DMA-mapped)") ||
+	    !ensure(!sgt->unpinned, "pages of a table unpinned twice"))
+		return;
+	sgt->unpinned = true;
+	for (const u64 page : sgt->pages) {
+		auto it = s.pinned.find(page);
+		if (!ensure(it != s.pinned.end(),
+			    "unpin of a page that is not pinned"))
+			continue;
+		s.pinned.erase(it);
+		s.dirtied++; /* the glue always unpins dirty */
+	}
+	record(Event::sgt_unpin, sgt->id, sgt->pages.size(), sgt);
 }
 
 void crono_ksgt_destroy(struct crono_sgt *sgt) noexcept
@@ -842,8 +897,17 @@ void crono_ksgt_destroy(struct crono_sgt *sgt) noexcept
 		    "destroy of an unknown sg table (double free?)"))
 		return;
 	ensure(!sgt->mapped, "sg table destroyed while DMA-mapped");
+	ensure(sgt->unpinned || sgt->pages.empty(),
+	       "sg table freed with its pages still pinned (they leak)");
 	record(Event::sgt_destroy, sgt->id, 0, sgt);
 	delete sgt;
+}
+
+crono_usize crono_ksgt_bytes(const struct crono_sgt *sgt) noexcept
+{
+	ensure(st().sgts.count(const_cast<crono_sgt *>(sgt)),
+	       "size of an unknown sg table");
+	return fake::sgt_bytes(sgt->segments);
 }
 
 int crono_kdma_map_sgt(struct crono_pci *, struct crono_sgt *sgt) noexcept
@@ -856,6 +920,8 @@ int crono_kdma_map_sgt(struct crono_pci *, struct crono_sgt *sgt) noexcept
 	ensure(!sgt->mapped, "sg table mapped twice");
 	const fake::Layout &layout =
 		s.layout ? s.layout : fake::contiguous_layout();
+	ensure(!sgt->pages.empty() && !sgt->pages_left && !sgt->unpinned,
+	       "DMA map of a table not complete or already unpinned");
 	sgt->dma = layout(sgt->pages.size(), sgt->max_segment);
 	sgt->mapped = true;
 	s.last_segments = sgt->dma;
@@ -1414,6 +1480,41 @@ std::ostream &operator<<(std::ostream &out, const Held &h)
 bool clean()
 {
 	return held() == Held{};
+}
+
+u64 held_bytes()
+{
+	State &s = st();
+	u64 bytes = 0;
+	{
+		Registry &r = registry();
+		std::lock_guard<std::mutex> guard(r.lock);
+		for (const auto &block : r.blocks)
+			bytes += block.second;
+	}
+	for (const crono_sgt *sgt : s.sgts)
+		bytes += sgt_bytes(sgt->segments);
+	return bytes + u64(s.charges) * memlock_bytes;
+}
+
+u64 sgt_bytes(u64 segments)
+{
+	/* A header, and chunks of 127 segments and a link (not the kernel's
+	 * exact rule: the core must only pass on what the glue says). */
+	return 64 + (segments + 126) / 127 * 4096;
+}
+
+u64 sgt_segments(u64 sgt_id)
+{
+	for (const crono_sgt *sgt : st().sgts)
+		if (sgt->id == sgt_id)
+			return sgt->segments;
+	return 0;
+}
+
+void set_scattered_pages(bool scattered)
+{
+	st().scattered = scattered;
 }
 
 } // namespace fake

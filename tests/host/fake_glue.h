@@ -43,12 +43,12 @@ void set_kernel_page_size(u64 bytes);
 /* Each kind of call a test can make fail, and how it fails. */
 #define FAKE_CALLS(X)                                                          \
 	X(kmalloc)	  /* NULL */                                           \
-	X(kvmalloc)	  /* NULL */                                           \
+	X(sgt_alloc)	  /* errno */                                          \
 	X(mutex_create)	  /* NULL */                                           \
 	X(copy_from_user) /* errno */                                          \
 	X(memlock_charge) /* errno */                                          \
 	X(pin)		  /* errno, or a short count (see pin_short_next) */   \
-	X(sgt_create)	  /* errno */                                          \
+	X(sgt_append)	  /* errno: the table stays as it was */               \
 	X(dma_map)	  /* errno */                                          \
 	X(sgt_bounced)	  /* "fails" by reporting a bounced mapping */         \
 	X(always_bounces) /* "fails" by reporting swiotlb=force */             \
@@ -81,7 +81,9 @@ void set_pin_max_per_call(u64 pages);
 	X(memlock_uncharge) /* a = pages */                                    \
 	X(pin)		    /* a = first page address, b = pages pinned */     \
 	X(unpin)	    /* a = first page address, b = pages */            \
-	X(sgt_create)	    /* a = sgt id, b = first page address */           \
+	X(sgt_create)	    /* a = sgt id (an empty table) */                  \
+	X(sgt_append)	    /* a = sgt id, b = first page address */           \
+	X(sgt_unpin)	    /* a = sgt id, b = pages it held */                \
 	X(sgt_destroy)	    /* a = sgt id */                                   \
 	X(dma_map)	    /* a = sgt id */                                   \
 	X(dma_unmap)	    /* a = sgt id */                                   \
@@ -124,7 +126,7 @@ std::string dump_records();
 
 /* What the core holds through the glue, and the violations seen so far. */
 struct Held {
-	size_t allocations = 0; /* kmalloc/kvmalloc blocks not yet freed */
+	size_t allocations = 0; /* kmalloc blocks not yet freed */
 	u64 pins = 0;		/* pages pinned and not yet unpinned */
 	u64 charged = 0;	/* pages charged to RLIMIT_MEMLOCK */
 	long charges = 0;
@@ -181,6 +183,9 @@ template <typename T> T user_get(u64 addr)
 /* ---- pinning and RLIMIT_MEMLOCK --------------------------------------- */
 
 u64 dirtied_pages(); /* unpinned with the dirty flag */
+/* From now on no two pinned pages are physically adjacent: every page is
+ * a segment of its own (default: adjacent user pages are adjacent). */
+void set_scattered_pages(bool scattered);
 bool page_pinned(u64 user_page);
 void set_memlock_limit(u64 pages); /* default: unlimited */
 
@@ -199,6 +204,16 @@ using Layout = std::function<std::vector<Seg>(u64 npages, u32 max_segment)>;
 void set_layout(Layout layout);
 Layout contiguous_layout();
 Layout fixed_layout(std::vector<Seg> segments);
+
+/* What the fake says a table of that many segments occupies, and the
+ * segments (CPU side) of the table with that id (0: none). */
+u64 sgt_bytes(u64 segments);
+u64 sgt_segments(u64 sgt_id);
+/* What a memlock charge occupies. */
+constexpr u64 memlock_bytes = 48;
+/* Kernel memory the core holds through the glue: its allocations, sg
+ * tables and charges, in the fake's sizes. */
+u64 held_bytes();
 
 /* The segments of the most recent successful mapping. */
 std::vector<Seg> last_mapped_segments();

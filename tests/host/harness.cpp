@@ -9,7 +9,8 @@ bool operator==(const struct crono_board_stats &a,
 	return a.locked_buffers == b.locked_buffers &&
 	       a.pinned_bytes == b.pinned_bytes &&
 	       a.coherent_bytes == b.coherent_bytes &&
-	       a.coherent_buffers == b.coherent_buffers;
+	       a.coherent_buffers == b.coherent_buffers &&
+	       a.bookkeeping_bytes == b.bookkeeping_bytes;
 }
 
 void PrintTo(const struct crono_board_stats &stats, std::ostream *out)
@@ -17,7 +18,8 @@ void PrintTo(const struct crono_board_stats &stats, std::ostream *out)
 	*out << "{ locked_buffers " << stats.locked_buffers << ", pinned_bytes "
 	     << stats.pinned_bytes << ", coherent_bytes "
 	     << stats.coherent_bytes << ", coherent_buffers "
-	     << stats.coherent_buffers << " }";
+	     << stats.coherent_buffers << ", bookkeeping_bytes "
+	     << stats.bookkeeping_bytes << " }";
 }
 
 namespace host {
@@ -235,21 +237,21 @@ void expect_sg_release_order(long from, const SgLock &lock)
 {
 	using fake::first;
 	using fake::with_a;
-	const long created =
-		first(Event::sgt_create, 0,
+	const long appended =
+		first(Event::sgt_append, 0,
 		      [&](const fake::Record &r) { return r.b == lock.addr; });
-	ASSERT_GE(created, 0) << "no sg table for the buffer";
-	const u64 sgt = fake::records()[size_t(created)].a;
+	ASSERT_GE(appended, 0) << "no sg table for the buffer";
+	const u64 sgt = fake::records()[size_t(appended)].a;
 	const long unmap = first(Event::dma_unmap, from, with_a(sgt));
+	const long unpin = first(Event::sgt_unpin, from, with_a(sgt));
 	const long destroy = first(Event::sgt_destroy, from, with_a(sgt));
-	const long unpin = first(Event::unpin, from, with_a(lock.addr));
 	const long uncharge =
-		first(Event::memlock_uncharge, unpin < 0 ? from : unpin,
+		first(Event::memlock_uncharge, destroy < 0 ? from : destroy,
 		      with_a(lock.entries));
 	EXPECT_GE(unmap, from) << "buffer at " << std::hex << lock.addr;
-	EXPECT_LT(unmap, destroy) << fake::dump_records();
-	EXPECT_LT(destroy, unpin) << fake::dump_records();
-	EXPECT_LT(unpin, uncharge) << fake::dump_records();
+	EXPECT_LT(unmap, unpin) << fake::dump_records();
+	EXPECT_LT(unpin, destroy) << fake::dump_records();
+	EXPECT_LT(destroy, uncharge) << fake::dump_records();
 }
 
 } // namespace host

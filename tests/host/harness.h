@@ -42,7 +42,7 @@ constexpr u64 page = fake::page_size;
 constexpr u64 unwritten = 0xEEEEEEEEEEEEEEEEull;
 
 /* A board's counters: Stats{ locked_buffers, pinned_bytes, coherent_bytes,
- * coherent_buffers }, Stats{} for none. */
+ * coherent_buffers, bookkeeping_bytes }, Stats{} for none. */
 using Stats = struct crono_board_stats;
 
 /* A lock request: its struct as passed and as read back, and the result. */
@@ -156,7 +156,8 @@ using Writes = std::vector<std::pair<u64, u64>>;
 Writes bar0_writes(long from = 0);
 
 /* From record `from` on, the S/G buffer of `lock` was released in order:
- * DMA unmap, sg table destroyed, pages unpinned, memlock uncharged. */
+ * DMA unmap, pages unpinned through the sg table, the table destroyed,
+ * memlock uncharged. */
 void expect_sg_release_order(long from, const SgLock &lock);
 
 } // namespace host

@@ -95,6 +95,7 @@ TEST_F(LockBuffer, CopiesBackTheStructWithOnlyTheIdSet)
 
 TEST_F(LockBuffer, PinsChargesMapsAndCounts)
 {
+	const u64 bytes_before = fake::held_bytes();
 	auto lock = dev.lock_sg(20);
 	ASSERT_EQ(lock.ret, 0);
 	EXPECT_EQ(fake::held().pins, 20u);
@@ -102,12 +103,15 @@ TEST_F(LockBuffer, PinsChargesMapsAndCounts)
 	EXPECT_EQ(fake::held().mapped, 1);
 	for (u64 i = 0; i < 20; i++)
 		EXPECT_TRUE(fake::page_pinned(lock.addr + i * page)) << i;
-	EXPECT_EQ(dev.stats(), (Stats{ 1, 20 * page, 0, 0 }));
+	/* Bookkeeping: exactly what the lock left allocated. */
+	EXPECT_EQ(dev.stats(), (Stats{ 1, 20 * page, 0, 0,
+				       fake::held_bytes() - bytes_before }));
 	/* Charge before pin, pin before the table, map before the table
 	 * is written. */
 	EXPECT_LT(fake::first(Event::memlock_charge), fake::first(Event::pin));
-	EXPECT_LT(fake::last(Event::pin), fake::first(Event::sgt_create));
-	EXPECT_LT(fake::first(Event::sgt_create), fake::first(Event::dma_map));
+	EXPECT_LT(fake::first(Event::sgt_create), fake::first(Event::pin));
+	EXPECT_LT(fake::first(Event::pin), fake::first(Event::sgt_append));
+	EXPECT_LT(fake::last(Event::sgt_append), fake::first(Event::dma_map));
 	EXPECT_LT(fake::first(Event::dma_map), fake::first(Event::user_write));
 }
 
@@ -118,18 +122,29 @@ TEST_F(LockBuffer, IdsCountUpPerFile)
 	EXPECT_EQ(dev.stats().locked_buffers, 5u);
 }
 
-TEST_F(LockBuffer, PinsInBatchesOfAtMost4096Pages)
+TEST_F(LockBuffer, PinsInBatchesOfAPageOfPointersAppendingEach)
 {
-	ASSERT_EQ(crono::limits::pin_batch_pages, 4096u);
-	auto lock = dev.lock_sg(4096 * 2 + 3);
+	ASSERT_EQ(crono::limits::pin_batch_pages, 512u);
+	auto lock = dev.lock_sg(512 * 2 + 3);
 	ASSERT_EQ(lock.ret, 0);
 	const auto pins = fake::indexes_of(Event::pin);
+	const auto appends = fake::indexes_of(Event::sgt_append);
 	ASSERT_EQ(pins.size(), 3u);
-	EXPECT_EQ(fake::records()[pins[0]].b, 4096u);
-	EXPECT_EQ(fake::records()[pins[1]].a, lock.addr + 4096 * page);
+	ASSERT_EQ(appends.size(), 3u);
+	EXPECT_EQ(fake::records()[pins[0]].b, 512u);
+	EXPECT_EQ(fake::records()[pins[1]].a, lock.addr + 512 * page);
 	EXPECT_EQ(fake::records()[pins[2]].b, 3u);
+	for (size_t i = 0; i < 3; i++) {
+		EXPECT_LT(pins[i], appends[i]) << "batch " << i;
+		EXPECT_EQ(fake::records()[appends[i]].b,
+			  fake::records()[pins[i]].a)
+			<< "batch " << i << " appended as pinned";
+	}
+	EXPECT_EQ(fake::count(Event::unpin), 0) << "the table took them all";
+	/* Adjacent pages merged across the batches: one segment. */
+	EXPECT_EQ(fake::sgt_segments(fake::records()[appends[0]].a), 1u);
 	EXPECT_EQ(dev.read_table(lock),
-		  reference_table(fake::last_mapped_segments(), 4096 * 2 + 3));
+		  reference_table(fake::last_mapped_segments(), 512 * 2 + 3));
 }
 
 TEST_F(LockBuffer, ShortPinsAreContinuedWhereTheyStopped)
@@ -225,7 +240,7 @@ TEST_F(LockBuffer, MoreThanTheDriverLimitIsENOMEM)
 	const u64 buf = fake::user_map(page, fake::prot_rw, false);
 	auto lock = dev.lock_sg(buf, size, fake::user_map(8), u32(size / page));
 	EXPECT_EQ(lock.ret, -ENOMEM);
-	EXPECT_EQ(fake::calls(Call::kvmalloc), 0u);
+	EXPECT_EQ(fake::calls(Call::sgt_alloc), 0u);
 	rig.expect_at_baseline("after the oversized lock");
 }
 
@@ -252,7 +267,8 @@ TEST_F(LockBuffer, BufferNotMappedIsEFAULTAndNothingLeftPinned)
 	auto lock = dev.lock_sg(buf, 8 * page, fake::user_map(64), 8);
 	EXPECT_EQ(lock.ret, -EFAULT);
 	EXPECT_EQ(fake::count(Event::pin), 1);
-	EXPECT_EQ(fake::count(Event::unpin), 1);
+	EXPECT_EQ(fake::count(Event::sgt_unpin), 1)
+		<< "the 5 pages went into the table";
 	EXPECT_EQ(fake::dirtied_pages(), 5u);
 	rig.expect_at_baseline("after the partly mapped buffer");
 }
@@ -538,7 +554,7 @@ TEST_F(LockContig, ReturnsDmaHandleAndIdAndAddrZero)
 	ASSERT_GE(alloc, 0);
 	EXPECT_EQ(lock.out.dma_handle, fake::records()[alloc].a);
 	EXPECT_EQ(fake::records()[alloc].b, 3 * page);
-	EXPECT_EQ(dev.stats(), (Stats{ 1, 0, 3 * page, 1 }));
+	EXPECT_EQ(dev.stats(), (Stats{ 1, 0, 3 * page, 1, 0 }));
 }
 
 TEST_F(LockContig, SizeIsRoundedUpToWholePages)

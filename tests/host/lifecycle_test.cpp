@@ -29,7 +29,7 @@ const fake::Record &rec(long i)
 /*
  * The teardown that started at record `from`: every cleanup write first,
  * then the read that flushes them, then bus mastering off; only then, per
- * S/G buffer, unmap < destroy < unpin < uncharge, and contiguous memory
+ * S/G buffer, unmap < unpin < destroy < uncharge, and contiguous memory
  * zapped and freed.
  */
 void expect_teardown_order(long from, long cleanup_writes,
@@ -48,7 +48,7 @@ void expect_teardown_order(long from, long cleanup_writes,
 					"the flush\n"
 				     << fake::dump_records();
 	for (Event e :
-	     { Event::dma_unmap, Event::sgt_destroy, Event::unpin,
+	     { Event::dma_unmap, Event::sgt_unpin, Event::sgt_destroy,
 	       Event::memlock_uncharge, Event::coherent_free, Event::zap }) {
 		const long first = fake::first(e, from);
 		if (first >= 0) {
@@ -256,7 +256,7 @@ TEST(Removal, AfterRemovalEveryCallIsENODEVAndReleaseStillWorks)
 	EXPECT_EQ(fake::count(Event::bar0_write), 1)
 		<< "the device is gone: release writes nothing";
 	EXPECT_EQ(fake::count(Event::dma_unmap), 1) << "nothing released twice";
-	EXPECT_EQ(fake::count(Event::unpin), 1);
+	EXPECT_EQ(fake::count(Event::sgt_unpin), 1);
 	EXPECT_EQ(fake::count(Event::coherent_free), 1);
 }
 
@@ -493,7 +493,8 @@ TEST(Shutdown, ReplaysTheProgramFlushesAndStopsMasteringFreeingNothing)
 	EXPECT_LT(flush, off);
 	EXPECT_EQ(rec(off).a, 0u);
 	EXPECT_FALSE(dev.pci.bus_master);
-	for (Event e : { Event::dma_unmap, Event::unpin, Event::coherent_free })
+	for (Event e : { Event::dma_unmap, Event::sgt_unpin, Event::unpin,
+			 Event::coherent_free })
 		EXPECT_EQ(fake::first(e, from), -1) << e << " at shutdown";
 	/* The program is kept: release replays it once more. */
 	const long release_from = long(fake::records().size());

@@ -136,14 +136,23 @@ struct SgBuf {
 	// when all holds.
 	bool lock(int file, size_t size, bool count_pins = true)
 	{
+		Mapping memory = Mapping::anon(size);
+		EXPECT_TRUE(succeeds(memory.err()))
+			<< "mmap of " << size << " bytes";
+		if (!memory.ok())
+			return false;
+		return lock_memory(file, std::move(memory), count_pins);
+	}
+
+	// The same with memory the caller prepared (huge pages, a layout),
+	// all of it.
+	bool lock_memory(int file, Mapping memory, bool count_pins = true)
+	{
 		const int failures = recorded_failures();
+		const size_t size = memory.size();
 		fd = file;
 		count = uint32_t((size + kPage - 1) / kPage);
-		mem = Mapping::anon(size);
-		EXPECT_TRUE(succeeds(mem.err()))
-			<< "mmap of " << size << " bytes";
-		if (!mem.ok())
-			return false;
+		mem = std::move(memory);
 		table.assign(count + 1, 0);
 		table[count] = kSentinel;
 		const Pins before = count_pins ? read_pins() : Pins();

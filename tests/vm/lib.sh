@@ -15,8 +15,8 @@ source "$VM_DIR/debug_kernel.sh"
 # The test program's sources in the order its tests run: GoogleTest runs the suites in the
 # order they were registered, which is the link order. The module is loaded and bound by the
 # tests of module_test.cpp and unloaded by those of unload_test.cpp.
-VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp contig_test.cpp
-	cleanup_program_test.cpp bad_input_test.cpp memlock_test.cpp stats_limits_test.cpp
+VMTEST_SOURCES=(main.cpp abi_layout.cpp module_test.cpp sg_dma_test.cpp huge_page_test.cpp
+	contig_test.cpp cleanup_program_test.cpp bad_input_test.cpp memlock_test.cpp stats_limits_test.cpp
 	two_boards_test.cpp compat32_test.cpp cronoctl_test.cpp fault_injection_test.cpp
 	storm_test.cpp corpus_replay_test.cpp ../fuzz/program.cpp removal_test.cpp
 	many_boards_test.cpp hot_unplug_test.cpp unload_test.cpp)
@@ -109,7 +109,7 @@ ALL_SETUPS=(plain iommu swiotlb many hotplug)
 
 # setup_args SETUP: set QEMU_ARGS and APPEND, for the kernel to boot (PLAIN_MACHINE: the plain
 # setup's machine, KERNEL_APPEND: its own arguments). The guest gets VM_MEMORY_MIB of memory
-# (default 1024).
+# (default 1024) and, in setups plain and iommu, VM_HUGEPAGES hugetlbfs pages of 2 MiB (default 8).
 setup_args() {
 	MONITOR="" # QEMU monitor socket, for setups that unplug devices
 	local edu=("${QEMU_EDU[@]}")
@@ -117,11 +117,12 @@ setup_args() {
 	# check, which with the IOMMU's interrupt remapping (setup iommu) is a panic.
 	APPEND="console=ttyS0 panic=-1 quiet no_timer_check"
 	case $1 in
-	plain) # two boards, for the two-board tests
-		QEMU_ARGS=(-machine "$PLAIN_MACHINE" "${edu[@]}" "${edu[@]}") ;;
+	plain) # two boards, for the two-board tests; 2 MiB pages for hugetlbfs-backed buffers
+		QEMU_ARGS=(-machine "$PLAIN_MACHINE" "${edu[@]}" "${edu[@]}")
+		APPEND+=" hugepages=${VM_HUGEPAGES:-8}" ;;
 	iommu) # DMA addresses become IOVAs; passthrough=0 keeps Debian from identity-mapping
 		QEMU_ARGS=(-machine q35 -device intel-iommu "${edu[@]}" "${edu[@]}")
-		APPEND+=" intel_iommu=on iommu.passthrough=0" ;;
+		APPEND+=" intel_iommu=on iommu.passthrough=0 hugepages=${VM_HUGEPAGES:-8}" ;;
 	swiotlb) # every streaming mapping bounces: the driver must refuse to lock buffers
 		QEMU_ARGS=(-machine pc "${edu[@]}")
 		APPEND+=" swiotlb=force" ;;

@@ -181,6 +181,23 @@ public:
 	{
 		return map(len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
+	// The same, starting on a multiple of align (a power of two), so that
+	// transparent huge pages can back all of it.
+	static Mapping anon_aligned(size_t len, size_t align)
+	{
+		Mapping m = anon(len + align);
+		if (!m.ok())
+			return m;
+		const uint64_t start = (m.addr() + align - 1) & ~(align - 1);
+		const size_t head = start - m.addr();
+		if (head)
+			munmap(m.p_, head);
+		if (align - head)
+			munmap(m.p_ + head + len, align - head);
+		m.p_ += head;
+		m.len_ = len;
+		return m;
+	}
 	bool ok() const { return p_; }
 	int err() const { return err_; }
 	uint8_t *data() const { return p_; }
