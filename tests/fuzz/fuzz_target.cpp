@@ -41,6 +41,7 @@
 #include "crono_pci_drvmod.h"
 #include "fake_glue.h"
 #include "program.h"
+#include "request_structs.h"
 #include "sg_buffer.h"
 
 using namespace crono_fuzz;
@@ -1073,13 +1074,8 @@ void Run::step(const Op &op)
 		break;
 	case OpKind::lock_sg:
 		if (File *file = pick_file(op.file)) {
-			CRONO_SG_BUFFER_INFO info{};
-			info.addr = arena_.resolve(op.buf);
-			info.size = arena_.resolve(op.size);
-			info.pages = 0x5a5a5a5a5a5a5a5aull;
-			info.upages = arena_.resolve(op.table);
-			info.pages_count = resolve(op.count, info.size);
-			info.id = -77;
+			const CRONO_SG_BUFFER_INFO info =
+				sg_info_of(op, arena_);
 			const u64 arg = arena_.resolve(op.arg);
 			write_user(arg, &info, sizeof(info));
 			end_step(ioctl(*file, IOCTL_CRONO_LOCK_BUFFER, arg));
@@ -1103,15 +1099,10 @@ void Run::step(const Op &op)
 		break;
 	case OpKind::cleanup:
 		if (File *file = pick_file(op.file)) {
-			std::vector<CRONO_KERNEL_CMD> cmds;
-			for (const Cmd &cmd : op.cmds)
-				cmds.push_back(CRONO_KERNEL_CMD{
-					resolve(cmd, file->pci->pci.bar0_len),
-					cmd.data });
-			CRONO_KERNEL_CMDS_INFO info{};
-			info.cmds = 0xdeadbeef;
-			info.ucmds = arena_.resolve(op.table);
-			info.count = op.cmd_count;
+			const std::vector<CRONO_KERNEL_CMD> cmds =
+				cmds_of(op, file->pci->pci.bar0_len);
+			const CRONO_KERNEL_CMDS_INFO info =
+				cmds_info_of(op, arena_);
 			write_user(info.ucmds, cmds.data(),
 				   cmds.size() * sizeof(CRONO_KERNEL_CMD));
 			const u64 arg = arena_.resolve(op.arg);
@@ -1122,13 +1113,8 @@ void Run::step(const Op &op)
 		break;
 	case OpKind::lock_contig:
 		if (File *file = pick_file(op.file)) {
-			CRONO_CONTIG_BUFFER_INFO info{};
-			info.size = arena_.resolve(op.size);
-			info.addr = 0x1111;
-			info.pUserAddr = 0x2222;
-			info.dma_handle = 0x3333;
-			info.id = -77;
-			info.reserved = 0x4444;
+			const CRONO_CONTIG_BUFFER_INFO info =
+				contig_info_of(op, arena_);
 			const u64 arg = arena_.resolve(op.arg);
 			write_user(arg, &info, sizeof(info));
 			end_step(ioctl(*file, IOCTL_CRONO_LOCK_CONTIG_BUFFER,

@@ -27,6 +27,7 @@
 // wherever the fuzzer pointed it (QEMU stops the machine on a transfer outside
 // the device's buffer) and whose interrupts nobody handles.
 #include "../fuzz/program.h"
+#include "../fuzz/request_structs.h"
 #include "fixture.h"
 
 #include <csetjmp>
@@ -349,13 +350,8 @@ void Player::step(const Op &op)
 		return;
 	case OpKind::lock_sg:
 		if (File *file = pick_file(op.file)) {
-			CRONO_SG_BUFFER_INFO info{};
-			info.addr = arena_.resolve(op.buf);
-			info.size = arena_.resolve(op.size);
-			info.pages = 0x5a5a5a5a5a5a5a5aull;
-			info.upages = arena_.resolve(op.table);
-			info.pages_count = resolve(op.count, info.size);
-			info.id = -77;
+			const CRONO_SG_BUFFER_INFO info =
+				sg_info_of(op, arena_);
 			const uint64_t arg = arena_.resolve(op.arg);
 			write_user(arg, &info, sizeof(info));
 			pages_asked_ += info.pages_count;
@@ -377,16 +373,10 @@ void Player::step(const Op &op)
 		return;
 	case OpKind::cleanup:
 		if (File *file = pick_file(op.file)) {
-			std::vector<CRONO_KERNEL_CMD> cmds;
-			for (const Cmd &cmd : op.cmds)
-				cmds.push_back(CRONO_KERNEL_CMD{
-					resolve(cmd,
-						bar0_len(board(file->board))),
-					cmd.data });
-			CRONO_KERNEL_CMDS_INFO info{};
-			info.cmds = 0xdeadbeef;
-			info.ucmds = arena_.resolve(op.table);
-			info.count = op.cmd_count;
+			const std::vector<CRONO_KERNEL_CMD> cmds =
+				cmds_of(op, bar0_len(board(file->board)));
+			const CRONO_KERNEL_CMDS_INFO info =
+				cmds_info_of(op, arena_);
 			write_user(info.ucmds, cmds.data(),
 				   cmds.size() * sizeof(CRONO_KERNEL_CMD));
 			const uint64_t arg = arena_.resolve(op.arg);
@@ -396,13 +386,8 @@ void Player::step(const Op &op)
 		return;
 	case OpKind::lock_contig:
 		if (File *file = pick_file(op.file)) {
-			CRONO_CONTIG_BUFFER_INFO info{};
-			info.size = arena_.resolve(op.size);
-			info.addr = 0x1111;
-			info.pUserAddr = 0x2222;
-			info.dma_handle = 0x3333;
-			info.id = -77;
-			info.reserved = 0x4444;
+			const CRONO_CONTIG_BUFFER_INFO info =
+				contig_info_of(op, arena_);
 			const uint64_t arg = arena_.resolve(op.arg);
 			write_user(arg, &info, sizeof(info));
 			request(*file, IOCTL_CRONO_LOCK_CONTIG_BUFFER, arg);
